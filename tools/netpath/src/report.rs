@@ -1,0 +1,753 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The model of what is shown: the receive and send paths as stages with
+//! a count each (per CPU / per queue where it applies) and the losses.
+//! Built from one snapshot's layout and a map of counter values, which
+//! are either absolute (`show`) or deltas (`watch`, `run`). The same
+//! structs are serialised for `--json` (schema `netpath/1`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::delta::Counter;
+use crate::proc::interrupts::IrqLine;
+use crate::snapshot::{IfaceSnap, Snapshot};
+
+pub const SCHEMA: &str = "netpath/1";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Item {
+    pub label: String,
+    #[serde(flatten)]
+    pub counter: Counter,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stage {
+    /// Stable identifier (`nic_rx`, `hard_irq_rx`, ...).
+    pub id: String,
+    pub title: String,
+    /// Which counters feed the stage.
+    pub source: String,
+    pub total: Counter,
+    pub per_queue: Vec<Item>,
+    pub per_cpu: Vec<Item>,
+    /// Related counters (per interface, protocol fields, driver counters).
+    pub details: Vec<Item>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Loss {
+    /// Where the counter lives (`sysfs eth0`, `softnet cpu1`, `TcpExt`...).
+    pub source: String,
+    pub counter_name: String,
+    #[serde(flatten)]
+    pub counter: Counter,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommandInfo {
+    pub argv: Vec<String>,
+    /// Exit code, or 128 + signal number if the command was killed.
+    pub exit_code: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    /// `snapshot` (absolute values) or `delta`.
+    pub mode: &'static str,
+    pub interval_secs: Option<f64>,
+    pub command: Option<CommandInfo>,
+    pub interfaces: Vec<String>,
+    pub rx_path: Vec<Stage>,
+    pub tx_path: Vec<Stage>,
+    pub losses: Vec<Loss>,
+    pub unavailable: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    Rx,
+    Tx,
+}
+
+/// Recognises per-queue driver statistics: `rx_queue_3_packets`,
+/// `tx_queue_0_bytes` (igb, virtio before 6.x) and `rx3_packets`
+/// (virtio_net, mlx5). Returns the direction, queue and field.
+pub fn queue_stat(name: &str) -> Option<(Dir, u32, &str)> {
+    let (dir, rest) = if let Some(r) = name.strip_prefix("rx") {
+        (Dir::Rx, r)
+    } else if let Some(r) = name.strip_prefix("tx") {
+        (Dir::Tx, r)
+    } else {
+        return None;
+    };
+    let rest = rest.strip_prefix("_queue_").unwrap_or(rest);
+    let digits = rest.bytes().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    let q: u32 = rest[..digits].parse().ok()?;
+    let field = rest[digits..].strip_prefix('_')?;
+    if field.is_empty() {
+        return None;
+    }
+    Some((dir, q, field))
+}
+
+/// True when `needle` occurs in `hay` as a whole token: the characters
+/// around it are not letters or digits (so `eth1` does not match
+/// `eth10-rx`, but `rigb0` matches `rigb0-TxRx-0`).
+pub fn contains_token(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    let mut start = 0;
+    while let Some(pos) = hay[start..].find(needle) {
+        let a = start + pos;
+        let b = a + needle.len();
+        let before_ok = hay[..a]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
+        let after_ok = hay[b..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
+        if before_ok && after_ok {
+            return true;
+        }
+        start = a + needle.len().max(1);
+        if start > hay.len() {
+            break;
+        }
+    }
+    false
+}
+
+/// Direction of an IRQ vector from its name: `TxRx` vectors serve both.
+fn irq_dirs(name: &str) -> (bool, bool) {
+    let l = name.to_ascii_lowercase();
+    let rx = l.contains("rx") || l.contains("input");
+    let tx = l.contains("tx") || l.contains("output");
+    (rx, tx)
+}
+
+fn is_loss_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    [
+        "drop",
+        "miss",
+        "no_buf",
+        "nobuf",
+        "err",
+        "fail",
+        "overflow",
+        "timeout",
+        "discard",
+        "squeeze",
+        "lost",
+        "nohandler",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+}
+
+/// Protocol counters that count packets lost or refused.
+const SNMP_LOSSES: &[(&str, &str)] = &[
+    ("Ip", "InHdrErrors"),
+    ("Ip", "InAddrErrors"),
+    ("Ip", "InUnknownProtos"),
+    ("Ip", "InDiscards"),
+    ("Ip", "OutDiscards"),
+    ("Ip", "OutNoRoutes"),
+    ("Ip", "ReasmFails"),
+    ("Ip", "FragFails"),
+    ("IpExt", "InNoRoutes"),
+    ("IpExt", "InTruncatedPkts"),
+    ("IpExt", "InCsumErrors"),
+    ("Icmp", "InErrors"),
+    ("Icmp", "OutErrors"),
+    ("Tcp", "InErrs"),
+    ("Tcp", "InCsumErrors"),
+    ("Tcp", "AttemptFails"),
+    ("Udp", "NoPorts"),
+    ("Udp", "InErrors"),
+    ("Udp", "RcvbufErrors"),
+    ("Udp", "SndbufErrors"),
+    ("Udp", "InCsumErrors"),
+    ("Udp", "MemErrors"),
+    ("TcpExt", "ListenOverflows"),
+    ("TcpExt", "ListenDrops"),
+    ("TcpExt", "TCPBacklogDrop"),
+    ("TcpExt", "TCPRcvQDrop"),
+    ("TcpExt", "TCPZeroWindowDrop"),
+    ("TcpExt", "TCPOFODrop"),
+    ("TcpExt", "TCPReqQFullDrop"),
+    ("TcpExt", "TCPReqQFullDoCookies"),
+    ("TcpExt", "TCPDeferAcceptDrop"),
+    ("TcpExt", "TCPMinTTLDrop"),
+    ("TcpExt", "PFMemallocDrop"),
+    ("TcpExt", "PruneCalled"),
+    ("TcpExt", "RcvPruned"),
+    ("TcpExt", "OfoPruned"),
+    ("TcpExt", "TCPAbortOnMemory"),
+    ("TcpExt", "TCPTimeWaitOverflow"),
+    ("TcpExt", "TCPRetransFail"),
+];
+
+struct Builder<'a> {
+    snap: &'a Snapshot,
+    vals: &'a BTreeMap<String, Counter>,
+}
+
+impl Builder<'_> {
+    fn get(&self, key: &str) -> Counter {
+        self.vals.get(key).copied().unwrap_or(Counter::NA)
+    }
+
+    fn snmp(&self, proto: &str, field: &str) -> Counter {
+        self.get(&format!("snmp/{proto}/{field}"))
+    }
+
+    fn item(&self, label: &str, key: &str) -> Item {
+        Item {
+            label: label.to_string(),
+            counter: self.get(key),
+        }
+    }
+
+    fn cpus_of_irqs(&self) -> Vec<usize> {
+        self.snap
+            .interrupts
+            .as_ref()
+            .map(|i| i.cpus.clone())
+            .unwrap_or_default()
+    }
+
+    fn irq_total(&self, l: &IrqLine) -> Counter {
+        Counter::sum(
+            self.cpus_of_irqs()
+                .iter()
+                .map(|c| self.get(&format!("irq/{}/cpu{c}", l.irq))),
+        )
+    }
+
+    /// The IRQ vectors of the interfaces: (line, rx, tx).
+    fn iface_irqs(&self) -> Vec<(&IrqLine, bool, bool)> {
+        let Some(irqs) = &self.snap.interrupts else {
+            return Vec::new();
+        };
+        irqs.lines
+            .iter()
+            .filter(|l| l.irq.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|l| {
+                self.snap
+                    .ifaces
+                    .iter()
+                    .any(|i| i.irq_names.iter().any(|n| contains_token(&l.desc, n)))
+            })
+            .map(|l| {
+                let (rx, tx) = irq_dirs(&l.name);
+                (l, rx, tx)
+            })
+            .collect()
+    }
+
+    fn irq_stage(&self, dir: Dir) -> Stage {
+        let all = self.iface_irqs();
+        let lines: Vec<&IrqLine> = all
+            .iter()
+            .filter(|(_, rx, tx)| match dir {
+                Dir::Rx => *rx,
+                Dir::Tx => *tx,
+            })
+            .map(|(l, _, _)| *l)
+            .collect();
+        let per_queue: Vec<Item> = lines
+            .iter()
+            .map(|l| Item {
+                label: format!("irq {} {}", l.irq, l.name),
+                counter: self.irq_total(l),
+            })
+            .collect();
+        let per_cpu: Vec<Item> = if lines.is_empty() {
+            Vec::new()
+        } else {
+            self.cpus_of_irqs()
+                .iter()
+                .map(|c| Item {
+                    label: format!("cpu{c}"),
+                    counter: Counter::sum(
+                        lines
+                            .iter()
+                            .map(|l| self.get(&format!("irq/{}/cpu{c}", l.irq))),
+                    ),
+                })
+                .collect()
+        };
+        let details: Vec<Item> = if dir == Dir::Rx {
+            all.iter()
+                .filter(|(_, rx, tx)| !rx && !tx)
+                .map(|(l, _, _)| Item {
+                    label: format!("other vector: irq {} {}", l.irq, l.name),
+                    counter: self.irq_total(l),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let total = Counter::sum(per_queue.iter().map(|i| i.counter));
+        let note = if self.snap.interrupts.is_none() {
+            Some("/proc/interrupts not readable".to_string())
+        } else if all.is_empty() {
+            Some("no IRQ named after the interface(s): virtual devices (lo, veth) take none".into())
+        } else {
+            None
+        };
+        let (id, title) = match dir {
+            Dir::Rx => ("hard_irq_rx", "hard IRQ (RX vectors)"),
+            Dir::Tx => ("tx_completion_irq", "TX completion IRQ"),
+        };
+        Stage {
+            id: id.into(),
+            title: title.into(),
+            source: "/proc/interrupts, vectors named after the interface or its device".into(),
+            total,
+            per_queue,
+            per_cpu,
+            details,
+            note,
+        }
+    }
+
+    fn softirq_stage(&self, name: &str, id: &str, title: &str, note: Option<&str>) -> Stage {
+        let per_cpu: Vec<Item> = self
+            .snap
+            .softirqs
+            .as_ref()
+            .map(|s| {
+                s.cpus
+                    .iter()
+                    .map(|c| self.item(&format!("cpu{c}"), &format!("softirq/{name}/cpu{c}")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Stage {
+            id: id.into(),
+            title: title.into(),
+            source: format!("/proc/softirqs {name}"),
+            total: Counter::sum(per_cpu.iter().map(|i| i.counter)),
+            per_queue: Vec::new(),
+            per_cpu,
+            details: Vec::new(),
+            note: note.map(str::to_string),
+        }
+    }
+
+    fn softnet_stage(&self) -> Stage {
+        let cpus: Vec<usize> = self.snap.softnet.iter().flatten().map(|c| c.cpu).collect();
+        let per_cpu: Vec<Item> = cpus
+            .iter()
+            .map(|c| self.item(&format!("cpu{c}"), &format!("softnet/cpu{c}/processed")))
+            .collect();
+        let mut details = Vec::new();
+        let rps = Counter::sum(
+            cpus.iter()
+                .map(|c| self.get(&format!("softnet/cpu{c}/received_rps"))),
+        );
+        if rps.value.is_some() {
+            details.push(Item {
+                label: "received_rps (IPIs from RPS)".into(),
+                counter: rps,
+            });
+        }
+        let backlog = Counter::sum(
+            cpus.iter()
+                .map(|c| self.get(&format!("softnet/cpu{c}/backlog_len"))),
+        );
+        if backlog.value.is_some() {
+            details.push(Item {
+                label: "backlog_len (now, all CPUs)".into(),
+                counter: backlog,
+            });
+        }
+        Stage {
+            id: "napi_softnet".into(),
+            title: "NAPI poll / softnet".into(),
+            source: "/proc/net/softnet_stat processed".into(),
+            total: Counter::sum(per_cpu.iter().map(|i| i.counter)),
+            per_queue: Vec::new(),
+            per_cpu,
+            details,
+            note: Some(
+                "processed counts packets through the per-CPU backlog (RPS, loopback, veth, \
+                 netif_rx); NAPI drivers that hand packets to GRO directly do not add to it"
+                    .into(),
+            ),
+        }
+    }
+
+    fn ethtool_of<'b>(&self, i: &'b IfaceSnap) -> impl Iterator<Item = &'b str> {
+        i.ethtool.iter().flatten().map(|(n, _)| n.as_str())
+    }
+
+    fn queues(&self, dir: Dir) -> Vec<Item> {
+        let mut out = Vec::new();
+        for i in &self.snap.ifaces {
+            let mut qs: Vec<(u32, &str)> = self
+                .ethtool_of(i)
+                .filter_map(|n| match queue_stat(n) {
+                    Some((d, q, "packets")) if d == dir => Some((q, n)),
+                    _ => None,
+                })
+                .collect();
+            qs.sort();
+            qs.dedup_by_key(|(q, _)| *q);
+            let tag = if dir == Dir::Rx { "rxq" } else { "txq" };
+            for (q, n) in qs {
+                out.push(self.item(
+                    &format!("{} {tag}{q}", i.name),
+                    &format!("if/{}/ethtool/{n}", i.name),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Non-queue driver counters of one direction that are not losses
+    /// (those are listed under losses) and are non-zero.
+    fn driver_details(&self, dir: Dir) -> Vec<Item> {
+        let mut out = Vec::new();
+        for i in &self.snap.ifaces {
+            for n in self.ethtool_of(i) {
+                if queue_stat(n).is_some() || is_loss_name(n) {
+                    continue;
+                }
+                let l = n.to_ascii_lowercase();
+                if l == "rx_packets" || l == "tx_packets" || l.contains("gro") {
+                    continue;
+                }
+                let is_tx = l.contains("tx");
+                if is_tx != (dir == Dir::Tx) {
+                    continue;
+                }
+                let it = self.item(
+                    &format!("{} {n}", i.name),
+                    &format!("if/{}/ethtool/{n}", i.name),
+                );
+                if it.counter.is_nonzero() {
+                    out.push(it);
+                }
+            }
+        }
+        out
+    }
+
+    fn nic_stage(&self, dir: Dir) -> Stage {
+        let field = if dir == Dir::Rx {
+            "rx_packets"
+        } else {
+            "tx_packets"
+        };
+        let mut details: Vec<Item> = self
+            .snap
+            .ifaces
+            .iter()
+            .map(|i| self.item(&i.name, &format!("if/{}/sys/{field}", i.name)))
+            .collect();
+        let total = Counter::sum(details.iter().map(|i| i.counter));
+        details.extend(self.driver_details(dir));
+        let (id, title, q) = match dir {
+            Dir::Rx => ("nic_rx", "NIC / RX ring (driver)", "rx_queue_N_packets"),
+            Dir::Tx => ("driver_tx", "driver TX ring", "tx_queue_N_packets"),
+        };
+        Stage {
+            id: id.into(),
+            title: title.into(),
+            source: format!("sysfs statistics/{field}; per queue: ethtool {q}"),
+            total,
+            per_queue: self.queues(dir),
+            per_cpu: Vec::new(),
+            details,
+            note: None,
+        }
+    }
+
+    fn gro_stage(&self) -> Stage {
+        let mut agg = Vec::new();
+        let mut per_queue = Vec::new();
+        for i in &self.snap.ifaces {
+            for n in self.ethtool_of(i) {
+                let l = n.to_ascii_lowercase();
+                if !(l.contains("gro") && l.contains("packets")) {
+                    continue;
+                }
+                let it = self.item(
+                    &format!("{} {n}", i.name),
+                    &format!("if/{}/ethtool/{n}", i.name),
+                );
+                if queue_stat(n).is_some() {
+                    per_queue.push(it);
+                } else {
+                    agg.push(it);
+                }
+            }
+        }
+        let total = if !agg.is_empty() {
+            Counter::sum(agg.iter().map(|i| i.counter))
+        } else {
+            Counter::sum(per_queue.iter().map(|i| i.counter))
+        };
+        let note = if agg.is_empty() && per_queue.is_empty() {
+            Some(
+                "the kernel keeps no generic GRO counter; shown when the driver exports one".into(),
+            )
+        } else {
+            None
+        };
+        Stage {
+            id: "gro".into(),
+            title: "GRO".into(),
+            source: "ethtool *gro*packets (driver specific)".into(),
+            total,
+            per_queue,
+            per_cpu: Vec::new(),
+            details: agg,
+            note,
+        }
+    }
+
+    fn proto_stage(
+        &self,
+        id: &str,
+        title: &str,
+        source: &str,
+        total_of: &[(&str, &str)],
+        details: &[(&str, &str)],
+    ) -> Stage {
+        let total = Counter::sum(total_of.iter().map(|(p, f)| self.snmp(p, f)));
+        let details = details
+            .iter()
+            .map(|(p, f)| Item {
+                label: format!("{p} {f}"),
+                counter: self.snmp(p, f),
+            })
+            .filter(|i| i.counter.value.is_some())
+            .collect();
+        Stage {
+            id: id.into(),
+            title: title.into(),
+            source: source.into(),
+            total,
+            per_queue: Vec::new(),
+            per_cpu: Vec::new(),
+            details,
+            note: None,
+        }
+    }
+
+    fn socket_stage(&self, id: &str) -> Stage {
+        let keys = [
+            ("TCP", "inuse"),
+            ("TCP", "orphan"),
+            ("TCP", "tw"),
+            ("TCP", "mem"),
+            ("UDP", "inuse"),
+            ("UDP", "mem"),
+        ];
+        let details = keys
+            .iter()
+            .map(|(p, k)| {
+                let unit = if *k == "mem" { " (pages)" } else { "" };
+                self.item(&format!("{p} {k}{unit}"), &format!("sockstat/{p}/{k}"))
+            })
+            .filter(|i| i.counter.value.is_some())
+            .collect();
+        Stage {
+            id: id.into(),
+            title: "socket (in use now)".into(),
+            source: "/proc/net/sockstat (gauges, not deltas)".into(),
+            total: self.get("sockstat/sockets/used"),
+            per_queue: Vec::new(),
+            per_cpu: Vec::new(),
+            details,
+            note: None,
+        }
+    }
+
+    fn losses(&self) -> Vec<Loss> {
+        let mut out = Vec::new();
+        let mut push = |source: String, name: &str, counter: Counter| {
+            if counter.is_nonzero() {
+                out.push(Loss {
+                    source,
+                    counter_name: name.to_string(),
+                    counter,
+                });
+            }
+        };
+        for i in &self.snap.ifaces {
+            for k in i.sysfs.iter().flat_map(|s| s.keys()) {
+                if is_loss_name(k) {
+                    push(
+                        format!("sysfs {}", i.name),
+                        k,
+                        self.get(&format!("if/{}/sys/{k}", i.name)),
+                    );
+                }
+            }
+            for n in self.ethtool_of(i) {
+                if is_loss_name(n) {
+                    push(
+                        format!("ethtool {}", i.name),
+                        n,
+                        self.get(&format!("if/{}/ethtool/{n}", i.name)),
+                    );
+                }
+            }
+        }
+        for c in self.snap.softnet.iter().flatten() {
+            for f in ["dropped", "time_squeeze", "flow_limit_count"] {
+                push(
+                    format!("softnet cpu{}", c.cpu),
+                    f,
+                    self.get(&format!("softnet/cpu{}/{f}", c.cpu)),
+                );
+            }
+        }
+        for (p, f) in SNMP_LOSSES {
+            push((*p).to_string(), f, self.snmp(p, f));
+        }
+        out
+    }
+}
+
+/// Builds the report from the layout of `snap` (the later snapshot) and
+/// the counter values `vals` (absolute or deltas, keyed as
+/// [`Snapshot::flatten`] names them).
+pub fn build(snap: &Snapshot, vals: &BTreeMap<String, Counter>, delta: bool) -> Report {
+    let b = Builder { snap, vals };
+    let rx_path = vec![
+        b.nic_stage(Dir::Rx),
+        b.irq_stage(Dir::Rx),
+        b.softirq_stage(
+            "NET_RX",
+            "softirq_net_rx",
+            "softirq NET_RX",
+            Some("NET_RX runs on the CPU that took the hard IRQ; it polls NAPI"),
+        ),
+        b.softnet_stage(),
+        b.gro_stage(),
+        b.proto_stage(
+            "ip_rx",
+            "IP receive",
+            "/proc/net/snmp Ip InReceives",
+            &[("Ip", "InReceives")],
+            &[
+                ("Ip", "InReceives"),
+                ("Ip", "InDelivers"),
+                ("IpExt", "InOctets"),
+            ],
+        ),
+        b.proto_stage(
+            "transport_rx",
+            "TCP / UDP receive",
+            "/proc/net/snmp Tcp InSegs + Udp InDatagrams",
+            &[("Tcp", "InSegs"), ("Udp", "InDatagrams")],
+            &[
+                ("Tcp", "InSegs"),
+                ("Udp", "InDatagrams"),
+                ("Tcp", "PassiveOpens"),
+                ("Tcp", "CurrEstab"),
+            ],
+        ),
+        b.socket_stage("socket_rx"),
+    ];
+    let tx_path = vec![
+        b.socket_stage("socket_tx"),
+        b.proto_stage(
+            "transport_tx",
+            "TCP / UDP send",
+            "/proc/net/snmp Tcp OutSegs + Udp OutDatagrams",
+            &[("Tcp", "OutSegs"), ("Udp", "OutDatagrams")],
+            &[
+                ("Tcp", "OutSegs"),
+                ("Udp", "OutDatagrams"),
+                ("Tcp", "RetransSegs"),
+                ("Tcp", "ActiveOpens"),
+            ],
+        ),
+        b.proto_stage(
+            "ip_tx",
+            "IP send",
+            "/proc/net/snmp Ip OutRequests",
+            &[("Ip", "OutRequests")],
+            &[
+                ("Ip", "OutRequests"),
+                ("Ip", "OutTransmits"),
+                ("IpExt", "OutOctets"),
+            ],
+        ),
+        b.softirq_stage(
+            "NET_TX",
+            "qdisc_net_tx",
+            "qdisc / softirq NET_TX",
+            Some("NET_TX runs when a qdisc deferred sending or completed skbs were freed from IRQ context"),
+        ),
+        b.nic_stage(Dir::Tx),
+        b.irq_stage(Dir::Tx),
+    ];
+    Report {
+        schema: SCHEMA,
+        mode: if delta { "delta" } else { "snapshot" },
+        interval_secs: None,
+        command: None,
+        interfaces: snap.ifaces.iter().map(|i| i.name.clone()).collect(),
+        rx_path,
+        tx_path,
+        losses: b.losses(),
+        unavailable: snap.unavailable.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_names() {
+        assert_eq!(
+            queue_stat("rx_queue_12_packets"),
+            Some((Dir::Rx, 12, "packets"))
+        );
+        assert_eq!(queue_stat("tx3_kicks"), Some((Dir::Tx, 3, "kicks")));
+        assert_eq!(queue_stat("rx_packets"), None);
+        assert_eq!(queue_stat("rx_queue_x_packets"), None);
+        assert_eq!(queue_stat("rx5"), None);
+    }
+
+    #[test]
+    fn token_match() {
+        assert!(contains_token("rigb0-TxRx-0", "rigb0"));
+        assert!(!contains_token("eth10-rx", "eth1"));
+        assert!(contains_token("x eth10 eth1", "eth1"));
+        assert!(contains_token(
+            "PCI-MSIX-0000:00:03.0   1-edge      virtio2-input.0",
+            "0000:00:03.0"
+        ));
+        assert!(!contains_token("veth-a1", "veth-a"));
+        assert!(contains_token("veth-a-rx", "veth-a"));
+        assert!(!contains_token("", "x"));
+    }
+
+    #[test]
+    fn irq_directions() {
+        assert_eq!(irq_dirs("rigb0-TxRx-0"), (true, true));
+        assert_eq!(irq_dirs("virtio2-input.0"), (true, false));
+        assert_eq!(irq_dirs("virtio2-output.0"), (false, true));
+        assert_eq!(irq_dirs("rigb0"), (false, false));
+    }
+}
