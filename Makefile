@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rigb: the two commands are `make vm` and `make check` (see README.md).
+# Everything else here is a step of those two, usable on its own.
+
+RIGB_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rigb
+export RIGB_CACHE
+LOCK := flock $(RIGB_CACHE)/build.lock
+S := scripts
+
+CMD ?=
+
+.PHONY: all deps kernel modules vm check test-host test-vm clippy rustfmt bench clean help
+
+all: modules
+
+help:
+	@echo "make vm [CMD='...']  build everything, boot QEMU with two igb ports, load rigb, shell (or run CMD)"
+	@echo "make check           host unit tests + kselftest suites in the VM; ends with 'N passed, N failed'"
+	@echo "make deps            install packages (apt, cargo, pip) only"
+	@echo "make kernel          build the kernel (cached under \$$RIGB_CACHE)"
+	@echo "make modules         build rigb.ko, rust_veth.ko, rust_loopback.ko"
+	@echo "make test-host       host unit tests only (cargo test)"
+	@echo "make test-vm [SUITES='a b']  VM suites only"
+	@echo "make clippy          build the modules with CLIPPY=1"
+	@echo "make bench           benchmarks, Rust vs C drivers, in one VM boot"
+
+$(RIGB_CACHE):
+	@mkdir -p $@
+
+deps: | $(RIGB_CACHE)
+	@MAKE_TARGET=$(firstword $(MAKECMDGOALS)) bash $(S)/deps.sh
+
+kernel: deps
+	@$(LOCK) bash $(S)/kernel.sh build
+
+modules: kernel
+	@$(LOCK) bash $(S)/modules.sh
+
+clippy: kernel
+	@$(LOCK) bash $(S)/modules.sh CLIPPY=1
+
+vm: modules
+	@bash $(S)/vm.sh $(if $(CMD),--cmd "$(CMD)")
+
+test-host: deps
+	@bash $(S)/test-host.sh
+
+test-vm: modules
+	@bash $(S)/check.sh --vm-only $(SUITES)
+
+check: modules
+	@bash $(S)/check.sh $(SUITES)
+
+bench: modules
+	@bash $(S)/bench.sh
+
+clean:
+	@bash $(S)/modules.sh clean 2>/dev/null || true
+	@rm -rf target

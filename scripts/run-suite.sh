@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of check.sh: run the programs of one kselftest-style suite,
+# each under its timeout, writing <prog>.tap and <prog>.rc into $RIGB_OUT,
+# and echoing the output (indented, kselftest style) to the console.
+#   run-suite.sh SUITE_DIR TIMEOUT PROG...
+set -uo pipefail
+dir=$1 tmo=$2
+shift 2
+out=${RIGB_OUT:?RIGB_OUT not set}
+name=${dir#"$RIGB_ROOT"/tools/testing/selftests/}
+dest=$out/${name//\//_}
+mkdir -p "$dest"
+dmesg >"$dest/dmesg.boot" 2>/dev/null
+n=0
+echo "TAP version 13"
+echo "1..$#"
+for prog in "$@"; do
+	n=$((n + 1))
+	echo "# selftests: $name: $prog"
+	dmesg -C >/dev/null 2>&1 || true
+	(cd "$dir" && timeout --kill-after=10 "$tmo" bash "./$prog") >"$dest/$prog.tap" 2>&1 </dev/null &
+	pid=$!
+	tail --pid=$pid -n +1 -f "$dest/$prog.tap" 2>/dev/null | sed -u 's/^/# /'
+	wait $pid
+	rc=$?
+	echo "$rc" >"$dest/$prog.rc"
+	dmesg >"$dest/$prog.dmesg" 2>/dev/null
+	if [[ $rc -eq 0 ]]; then
+		echo "ok $n selftests: $name: $prog"
+	elif [[ $rc -eq 124 || $rc -eq 137 ]]; then
+		echo "not ok $n selftests: $name: $prog # TIMEOUT ${tmo}s"
+	else
+		echo "not ok $n selftests: $name: $prog # exit=$rc"
+	fi
+done

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the test kernel in QEMU with virtme-ng: the host's root filesystem is
+# the guest's (read-only, with writable overlays), so ip, ethtool, iperf3,
+# python3 and the test suites are there without building an image.
+#
+# The guest has two emulated 82576 ports (QEMU `igb`), each behind its own
+# PCIe root port (their SR-IOV function slots would collide otherwise), wired
+# back-to-back on QEMU hub 0. There is no host network: no user/tap netdev.
+#
+#   vm.sh                      interactive shell, rigb loaded
+#   vm.sh --cmd 'ip -br link'  run a command in the guest, exit with its status
+#   options: --no-rigb (load nothing), --timeout SECS (default 900),
+#            --out DIR (shared read-write with the guest as $RIGB_OUT)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+eval "$("$here/kernel.sh" env)"
+
+cmd="" load=1 timeout=${RIGB_VM_TIMEOUT:-900} out="" cpus=${RIGB_VM_CPUS:-2} mem=${RIGB_VM_MEM:-2G}
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--cmd) cmd=$2; shift 2 ;;
+	--no-rigb) load=0; shift ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	*) die "vm.sh: unknown option $1" ;;
+	esac
+done
+
+bzimage=$KOUT/arch/x86/boot/bzImage
+[[ -f $bzimage ]] || die "no kernel at $bzimage: run 'make kernel' first"
+[[ -x /usr/bin/qemu-system-x86_64 ]] || die "QEMU is missing: run 'make deps' as root"
+vng=$RIGB_CACHE/venv/bin/vng
+[[ -x $vng ]] || die "virtme-ng is missing: run 'make deps' as root"
+export PATH=$RIGB_CACHE/venv/bin:$PATH
+
+# KVM only if it really runs a guest here; /dev/kvm can exist and still
+# fail. Probed once per host boot.
+kvm_works() {
+	local stamp=$RIGB_CACHE/kvm.$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo x)
+	if [[ ! -f $stamp ]]; then
+		local res=no
+		if [[ -w /dev/kvm ]] && timeout 20 qemu-system-x86_64 -accel kvm -M q35 -cpu host -m 256M \
+			-nodefaults -display none -no-reboot -serial stdio -kernel "$bzimage" \
+			-append 'console=ttyS0 panic=-1 init=/rigb-kvm-probe' 2>/dev/null |
+			grep -q 'Kernel panic'; then
+			res=yes
+		fi
+		echo "$res" >"$stamp"
+	fi
+	[[ $(cat "$stamp") == yes ]]
+}
+accel=(--disable-kvm)
+accel_name=tcg
+if [[ ${RIGB_VM_ACCEL:-auto} != tcg ]] && kvm_works; then
+	accel=()
+	accel_name=kvm
+fi
+
+qemu_opts="-device pcie-root-port,id=rp1,chassis=1,slot=1"
+qemu_opts+=" -device pcie-root-port,id=rp2,chassis=2,slot=2"
+qemu_opts+=" -netdev hubport,id=port0,hubid=0 -device igb,bus=rp1,netdev=port0,mac=52:54:00:00:00:01"
+qemu_opts+=" -netdev hubport,id=port1,hubid=0 -device igb,bus=rp2,netdev=port1,mac=52:54:00:00:00:02"
+
+args=(--run "$KOUT" --disable-microvm "${accel[@]}" --cpus "$cpus" --memory "$mem"
+	--qemu-opts="$qemu_opts" --cwd "$RIGB_ROOT" --name rigb-vm
+	# Keep udev from binding the C igb driver at boot: the tests and the
+	# shell choose the driver per port (modprobe by name still works).
+	--append modprobe.blacklist=igb)
+[[ -n $out ]] && args+=(--rwdir "$out")
+
+guest_env="RIGB_ROOT=$RIGB_ROOT RIGB_KSRC=$KSRC RIGB_LOAD=$load RIGB_ACCEL=$accel_name${out:+ RIGB_OUT=$out}"
+info "booting $(basename "$KOUT") ($accel_name, $cpus vCPUs, $mem)"
+rc=0
+if [[ -n $cmd ]]; then
+	b64=$(printf '%s' "$cmd" | base64 -w0)
+	timeout --kill-after=15 "$timeout" "$vng" "${args[@]}" \
+		--exec "env $guest_env bash $RIGB_ROOT/scripts/guest.sh --b64 $b64" </dev/null || rc=$?
+	[[ $rc -eq 124 || $rc -eq 137 ]] && die "guest did not finish within ${timeout}s and was killed (set RIGB_VM_TIMEOUT, or run 'make vm' and try the command by hand)"
+	exit $rc
+fi
+# Interactive: the guest shell starts through guest.sh, which loads rigb.
+export RIGB_GUEST_ENV=$guest_env
+exec "$vng" "${args[@]}" --shell "$RIGB_ROOT/scripts/guest-shell.sh"
