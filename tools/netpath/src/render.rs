@@ -37,8 +37,11 @@ fn stage(out: &mut String, n: usize, s: &Stage) {
         value(&s.total),
         s.source
     );
-    for it in &s.per_queue {
+    for it in &s.per_iface {
         item_line(out, "     ", it);
+    }
+    for it in &s.per_queue {
+        item_line(out, "       ", it);
     }
     if !s.per_cpu.is_empty() {
         for (i, chunk) in s.per_cpu.chunks(CPUS_PER_LINE).enumerate() {
@@ -72,8 +75,9 @@ fn path(out: &mut String, title: &str, stages: &[Stage]) {
 fn any_reset(r: &Report) -> bool {
     let stage_reset = |s: &Stage| {
         s.total.reset
-            || s.per_queue
+            || s.per_iface
                 .iter()
+                .chain(&s.per_queue)
                 .chain(&s.per_cpu)
                 .chain(&s.details)
                 .any(|i| i.counter.reset)

@@ -30,6 +30,8 @@ pub struct Stage {
     /// Which counters feed the stage.
     pub source: String,
     pub total: Counter,
+    /// Per interface (NIC and driver stages).
+    pub per_iface: Vec<Item>,
     pub per_queue: Vec<Item>,
     pub per_cpu: Vec<Item>,
     /// Related counters (per interface, protocol fields, driver counters).
@@ -316,6 +318,7 @@ impl Builder<'_> {
             title: title.into(),
             source: "/proc/interrupts, vectors named after the interface or its device".into(),
             total,
+            per_iface: Vec::new(),
             per_queue,
             per_cpu,
             details,
@@ -340,6 +343,7 @@ impl Builder<'_> {
             title: title.into(),
             source: format!("/proc/softirqs {name}"),
             total: Counter::sum(per_cpu.iter().map(|i| i.counter)),
+            per_iface: Vec::new(),
             per_queue: Vec::new(),
             per_cpu,
             details: Vec::new(),
@@ -379,6 +383,7 @@ impl Builder<'_> {
             title: "NAPI poll / softnet".into(),
             source: "/proc/net/softnet_stat processed".into(),
             total: Counter::sum(per_cpu.iter().map(|i| i.counter)),
+            per_iface: Vec::new(),
             per_queue: Vec::new(),
             per_cpu,
             details,
@@ -452,14 +457,13 @@ impl Builder<'_> {
         } else {
             "tx_packets"
         };
-        let mut details: Vec<Item> = self
+        let per_iface: Vec<Item> = self
             .snap
             .ifaces
             .iter()
             .map(|i| self.item(&i.name, &format!("if/{}/sys/{field}", i.name)))
             .collect();
-        let total = Counter::sum(details.iter().map(|i| i.counter));
-        details.extend(self.driver_details(dir));
+        let total = Counter::sum(per_iface.iter().map(|i| i.counter));
         let (id, title, q) = match dir {
             Dir::Rx => ("nic_rx", "NIC / RX ring (driver)", "rx_queue_N_packets"),
             Dir::Tx => ("driver_tx", "driver TX ring", "tx_queue_N_packets"),
@@ -469,9 +473,10 @@ impl Builder<'_> {
             title: title.into(),
             source: format!("sysfs statistics/{field}; per queue: ethtool {q}"),
             total,
+            per_iface,
             per_queue: self.queues(dir),
             per_cpu: Vec::new(),
-            details,
+            details: self.driver_details(dir),
             note: None,
         }
     }
@@ -513,6 +518,7 @@ impl Builder<'_> {
             title: "GRO".into(),
             source: "ethtool *gro*packets (driver specific)".into(),
             total,
+            per_iface: Vec::new(),
             per_queue,
             per_cpu: Vec::new(),
             details: agg,
@@ -542,6 +548,7 @@ impl Builder<'_> {
             title: title.into(),
             source: source.into(),
             total,
+            per_iface: Vec::new(),
             per_queue: Vec::new(),
             per_cpu: Vec::new(),
             details,
@@ -571,6 +578,7 @@ impl Builder<'_> {
             title: "socket (in use now)".into(),
             source: "/proc/net/sockstat (gauges, not deltas)".into(),
             total: self.get("sockstat/sockets/used"),
+            per_iface: Vec::new(),
             per_queue: Vec::new(),
             per_cpu: Vec::new(),
             details,

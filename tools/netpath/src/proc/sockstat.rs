@@ -30,7 +30,7 @@ pub fn parse(text: &str) -> Result<Sockstat> {
             bail!("sockstat: no 'PROTO:' prefix in '{line}'");
         };
         let toks: Vec<&str> = rest.split_whitespace().collect();
-        if toks.len() % 2 != 0 {
+        if !toks.len().is_multiple_of(2) {
             bail!("sockstat: odd number of key/value tokens in '{line}'");
         }
         let mut table = BTreeMap::new();
