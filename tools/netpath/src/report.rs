@@ -388,8 +388,8 @@ impl Builder<'_> {
             per_cpu,
             details,
             note: Some(
-                "processed counts packets through the per-CPU backlog (RPS, loopback, veth, \
-                 netif_rx); NAPI drivers that hand packets to GRO directly do not add to it"
+                "processed: skbs handed to the stack (__netif_receive_skb_core) on that CPU, \
+                 after GRO merged them, so it can be below the driver's packet count"
                     .into(),
             ),
         }
