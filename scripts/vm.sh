@@ -81,6 +81,5 @@ if [[ -n $cmd ]]; then
 	[[ $rc -eq 124 || $rc -eq 137 ]] && die "guest did not finish within ${timeout}s and was killed (set RIGB_VM_TIMEOUT, or run 'make vm' and try the command by hand)"
 	exit $rc
 fi
-# Interactive: the guest shell starts through guest.sh, which loads rigb.
-export RIGB_GUEST_ENV=$guest_env
+# Interactive: the guest login shell is guest-shell.sh, which loads rigb.
 exec "$vng" "${args[@]}" --shell "$RIGB_ROOT/scripts/guest-shell.sh"
