@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/dst.h>
+
+struct sk_buff *rust_helper_alloc_skb(unsigned int size, gfp_t flags)
+{
+	return alloc_skb(size, flags);
+}
+
+struct sk_buff *rust_helper_netdev_alloc_skb_ip_align(struct net_device *dev,
+						      unsigned int length)
+{
+	return netdev_alloc_skb_ip_align(dev, length);
+}
+
+void rust_helper_dev_kfree_skb_any(struct sk_buff *skb)
+{
+	dev_kfree_skb_any(skb);
+}
+
+void rust_helper_dev_consume_skb_any(struct sk_buff *skb)
+{
+	dev_consume_skb_any(skb);
+}
+
+void rust_helper_kfree_skb_reason(struct sk_buff *skb, enum skb_drop_reason reason)
+{
+	kfree_skb_reason(skb, reason);
+}
+
+unsigned int rust_helper_skb_headlen(const struct sk_buff *skb)
+{
+	return skb_headlen(skb);
+}
+
+unsigned int rust_helper_skb_headroom(const struct sk_buff *skb)
+{
+	return skb_headroom(skb);
+}
+
+int rust_helper_skb_tailroom(const struct sk_buff *skb)
+{
+	return skb_tailroom(skb);
+}
+
+void rust_helper_skb_reserve(struct sk_buff *skb, int len)
+{
+	skb_reserve(skb, len);
+}
+
+unsigned int rust_helper_skb_nr_frags(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->nr_frags;
+}
+
+const skb_frag_t *rust_helper_skb_frag(const struct sk_buff *skb, unsigned int i)
+{
+	return &skb_shinfo(skb)->frags[i];
+}
+
+struct page *rust_helper_skb_frag_page(const skb_frag_t *frag)
+{
+	return skb_frag_page(frag);
+}
+
+unsigned int rust_helper_skb_frag_off(const skb_frag_t *frag)
+{
+	return skb_frag_off(frag);
+}
+
+unsigned int rust_helper_skb_frag_size(const skb_frag_t *frag)
+{
+	return skb_frag_size(frag);
+}
+
+u8 rust_helper_skb_ip_summed(const struct sk_buff *skb)
+{
+	return skb->ip_summed;
+}
+
+void rust_helper_skb_set_ip_summed(struct sk_buff *skb, u8 ip_summed)
+{
+	skb->ip_summed = ip_summed;
+}
+
+u16 rust_helper_skb_csum_start_offset(const struct sk_buff *skb)
+{
+	return skb_checksum_start_offset(skb);
+}
+
+u16 rust_helper_skb_csum_offset(const struct sk_buff *skb)
+{
+	return skb->csum_offset;
+}
+
+bool rust_helper_skb_is_gso(const struct sk_buff *skb)
+{
+	return skb_is_gso(skb);
+}
+
+int rust_helper_skb_linearize(struct sk_buff *skb)
+{
+	return skb_linearize(skb);
+}
+
+void rust_helper_skb_record_rx_queue(struct sk_buff *skb, u16 rx_queue)
+{
+	skb_record_rx_queue(skb, rx_queue);
+}
+
+u16 rust_helper_skb_get_queue_mapping(const struct sk_buff *skb)
+{
+	return skb_get_queue_mapping(skb);
+}
+
+void rust_helper_skb_set_hash(struct sk_buff *skb, u32 hash, enum pkt_hash_types type)
+{
+	skb_set_hash(skb, hash, type);
+}
+
+void rust_helper_skb_tx_timestamp(struct sk_buff *skb)
+{
+	skb_tx_timestamp(skb);
+}
+
+void rust_helper_skb_orphan(struct sk_buff *skb)
+{
+	skb_orphan(skb);
+}
+
+bool rust_helper_skb_dst_force(struct sk_buff *skb)
+{
+	return skb_dst_force(skb);
+}
+
+void rust_helper_skb_clear_tstamp(struct sk_buff *skb)
+{
+	skb_clear_tstamp(skb);
+}
+
+void rust_helper_skb_set_dev(struct sk_buff *skb, struct net_device *dev)
+{
+	skb->dev = dev;
+}
+
+__be16 rust_helper_skb_protocol(const struct sk_buff *skb)
+{
+	return skb->protocol;
+}
+
+void rust_helper_skb_set_protocol(struct sk_buff *skb, __be16 protocol)
+{
+	skb->protocol = protocol;
+}

@@ -1,0 +1,1030 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Network devices (`struct net_device`).
+//!
+//! C headers: [`include/linux/netdevice.h`](srctree/include/linux/netdevice.h),
+//! [`include/linux/etherdevice.h`](srctree/include/linux/etherdevice.h).
+//!
+//! Usage summary:
+//!
+//! - A driver's private data type `T` implements [`NetDeviceOps`] (a `#[vtable]` trait:
+//!   `open`, `stop`, `start_xmit`, `get_stats64`, ...). `T` lives in the net_device's
+//!   private area (`netdev_priv`), pin-initialised, and is dropped by the device's
+//!   `priv_destructor`, i.e. after unregistration and before the memory is freed.
+//! - [`Registration::new_ether`] allocates an Ethernet device with N TX/RX queues and
+//!   initialises `T`; configure it through [`Registration::dev`] (MAC address, MTU
+//!   limits, features) and [`Registration::set_parent`] (the PCI device), then
+//!   [`Registration::register`]. Dropping the [`Registration`] unregisters the device,
+//!   drops `T` and frees the device. Virtual devices created through rtnetlink use
+//!   [`super::rtnl`] instead.
+//! - Callbacks receive `&Device<T>`: [`Device::data`] gives `Pin<&T>`, and `Device<T>`
+//!   dereferences to [`NetDev`], which holds the accessors (carrier, TX queues, BQL,
+//!   MTU, features, addresses).
+
+use super::skb::SkBuff;
+use crate::{
+    bindings, device,
+    error::*,
+    prelude::*,
+    str::CStr,
+    types::Opaque,
+};
+use core::{
+    cell::UnsafeCell,
+    marker::PhantomData,
+    mem::MaybeUninit,
+    ops::{Deref, DerefMut},
+    ptr::NonNull,
+    sync::atomic::{AtomicBool, AtomicPtr, Ordering},
+};
+
+/// Length of an Ethernet (MAC) address.
+pub const ETH_ALEN: usize = bindings::ETH_ALEN as usize;
+
+/// Device features (C `NETIF_F_*`, a `netdev_features_t` bit mask).
+pub mod features {
+    use crate::bindings;
+
+    const fn bit(b: u32) -> u64 {
+        1u64 << b
+    }
+
+    /// Scatter/gather I/O.
+    pub const SG: u64 = bit(bindings::NETIF_F_SG_BIT);
+    /// Checksum offload of TCP/UDP over IPv4.
+    pub const IP_CSUM: u64 = bit(bindings::NETIF_F_IP_CSUM_BIT);
+    /// Checksum offload of all protocols (csum_start/csum_offset).
+    pub const HW_CSUM: u64 = bit(bindings::NETIF_F_HW_CSUM_BIT);
+    /// Checksum offload of TCP/UDP over IPv6.
+    pub const IPV6_CSUM: u64 = bit(bindings::NETIF_F_IPV6_CSUM_BIT);
+    /// DMA to high memory.
+    pub const HIGHDMA: u64 = bit(bindings::NETIF_F_HIGHDMA_BIT);
+    /// Fragment lists.
+    pub const FRAGLIST: u64 = bit(bindings::NETIF_F_FRAGLIST_BIT);
+    /// Cannot handle VLAN frames.
+    pub const VLAN_CHALLENGED: u64 = bit(bindings::NETIF_F_VLAN_CHALLENGED_BIT);
+    /// Generic receive offload.
+    pub const GRO: u64 = bit(bindings::NETIF_F_GRO_BIT);
+    /// TCP segmentation offload (IPv4).
+    pub const TSO: u64 = bit(bindings::NETIF_F_TSO_BIT);
+    /// TCP segmentation offload (IPv6).
+    pub const TSO6: u64 = bit(bindings::NETIF_F_TSO6_BIT);
+    /// TSO with ECN.
+    pub const TSO_ECN: u64 = bit(bindings::NETIF_F_TSO_ECN_BIT);
+    /// TSO that may mangle IP IDs.
+    pub const TSO_MANGLEID: u64 = bit(bindings::NETIF_F_TSO_MANGLEID_BIT);
+    /// SCTP segmentation.
+    pub const GSO_SCTP: u64 = bit(bindings::NETIF_F_GSO_SCTP_BIT);
+    /// UDP segmentation.
+    pub const GSO_UDP_L4: u64 = bit(bindings::NETIF_F_GSO_UDP_L4_BIT);
+    /// Fraglist segmentation.
+    pub const GSO_FRAGLIST: u64 = bit(bindings::NETIF_F_GSO_FRAGLIST_BIT);
+    /// All segmentation done in software (C `NETIF_F_GSO_SOFTWARE`).
+    pub const GSO_SOFTWARE: u64 =
+        TSO | TSO6 | TSO_ECN | TSO_MANGLEID | GSO_SCTP | GSO_UDP_L4 | GSO_FRAGLIST;
+    /// RX checksum offload.
+    pub const RXCSUM: u64 = bit(bindings::NETIF_F_RXCSUM_BIT);
+    /// SCTP CRC offload.
+    pub const SCTP_CRC: u64 = bit(bindings::NETIF_F_SCTP_CRC_BIT);
+    /// The device loops back what it sends.
+    pub const LOOPBACK: u64 = bit(bindings::NETIF_F_LOOPBACK_BIT);
+    /// RX hashing.
+    pub const RXHASH: u64 = bit(bindings::NETIF_F_RXHASH_BIT);
+}
+
+/// Interface flags (C `IFF_*`, `net_device_flags`).
+pub mod flags {
+    use crate::bindings;
+
+    /// Interface is administratively up.
+    pub const UP: u32 = bindings::net_device_flags_IFF_UP;
+    /// Broadcast address valid.
+    pub const BROADCAST: u32 = bindings::net_device_flags_IFF_BROADCAST;
+    /// Loopback interface.
+    pub const LOOPBACK: u32 = bindings::net_device_flags_IFF_LOOPBACK;
+    /// No ARP.
+    pub const NOARP: u32 = bindings::net_device_flags_IFF_NOARP;
+    /// Supports multicast.
+    pub const MULTICAST: u32 = bindings::net_device_flags_IFF_MULTICAST;
+    /// Receive all packets.
+    pub const PROMISC: u32 = bindings::net_device_flags_IFF_PROMISC;
+    /// Receive all multicast packets.
+    pub const ALLMULTI: u32 = bindings::net_device_flags_IFF_ALLMULTI;
+}
+
+/// Private interface flags (C `IFF_*`, `netdev_priv_flags`).
+pub mod priv_flags {
+    use crate::bindings;
+
+    /// The MAC address can change while the device is up.
+    pub const LIVE_ADDR_CHANGE: u64 = bindings::netdev_priv_flags_IFF_LIVE_ADDR_CHANGE as u64;
+    /// The device has no qdisc by default.
+    pub const NO_QUEUE: u64 = bindings::netdev_priv_flags_IFF_NO_QUEUE as u64;
+    /// The device can transmit shared skbs.
+    pub const TX_SKB_SHARING: u64 = bindings::netdev_priv_flags_IFF_TX_SKB_SHARING as u64;
+    /// Netpoll is not supported.
+    pub const DISABLE_NETPOLL: u64 = bindings::netdev_priv_flags_IFF_DISABLE_NETPOLL as u64;
+    /// The stack may release the skb's dst before transmit.
+    pub const XMIT_DST_RELEASE: u64 = bindings::netdev_priv_flags_IFF_XMIT_DST_RELEASE as u64;
+    /// As above, permanently.
+    pub const XMIT_DST_RELEASE_PERM: u64 =
+        bindings::netdev_priv_flags_IFF_XMIT_DST_RELEASE_PERM as u64;
+}
+
+/// Hardware type of a device (C `ARPHRD_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HwType {
+    /// `ARPHRD_ETHER`.
+    Ether,
+    /// `ARPHRD_LOOPBACK`.
+    Loopback,
+}
+
+/// A network device, without its driver's private data type.
+///
+/// All accessors that a driver needs on its device live here; [`Device<T>`]
+/// dereferences to it.
+///
+/// # Invariants
+///
+/// `self.0` is a valid `struct net_device` for the lifetime of the reference. Methods
+/// that change configuration (MTU limits, features, flags, addresses) document the
+/// context they need: before registration, or with RTNL held, as the C code requires.
+#[repr(transparent)]
+pub struct NetDev(Opaque<bindings::net_device>);
+
+// SAFETY: `struct net_device` is shared between CPUs by design; methods follow the C
+// locking rules for the fields they touch.
+unsafe impl Sync for NetDev {}
+// SAFETY: As above.
+unsafe impl Send for NetDev {}
+
+impl NetDev {
+    /// Creates a reference from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `struct net_device` that stays valid for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *const bindings::net_device) -> &'a Self {
+        // SAFETY: `NetDev` is `repr(transparent)` over the C struct; validity by the
+        // safety requirements.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// The raw pointer, for other abstractions.
+    pub fn as_raw(&self) -> *mut bindings::net_device {
+        self.0.get()
+    }
+
+    fn raw(&self) -> *mut bindings::net_device {
+        self.0.get()
+    }
+
+    /// The interface name (e.g. `eth0`; a `%d` pattern before registration).
+    pub fn name(&self) -> &CStr {
+        // SAFETY: `name` is a NUL-terminated array inside the valid net_device
+        // (`dev_alloc_name` and `strscpy` always terminate it).
+        unsafe { CStr::from_char_ptr((*self.raw()).name.as_ptr()) }
+    }
+
+    /// The interface index (0 before registration).
+    pub fn ifindex(&self) -> i32 {
+        // SAFETY: Reading an int of the valid net_device.
+        unsafe { core::ptr::read_volatile(&(*self.raw()).ifindex) }
+    }
+
+    /// The current MTU.
+    pub fn mtu(&self) -> u32 {
+        // SAFETY: `mtu` is read locklessly by the stack too (`READ_ONCE`).
+        unsafe { core::ptr::read_volatile(&(*self.raw()).mtu) }
+    }
+
+    /// Sets the MTU (C `WRITE_ONCE(dev->mtu, ..)`), e.g. from
+    /// [`NetDeviceOps::change_mtu`] (RTNL held) or before registration.
+    pub fn set_mtu(&self, mtu: u32) {
+        // SAFETY: Writers are serialised by RTNL (or the device is not published);
+        // readers use `READ_ONCE`.
+        unsafe { core::ptr::write_volatile(&mut (*self.raw()).mtu, mtu) }
+    }
+
+    /// Sets the MTU limits checked by the core before `change_mtu`; call before
+    /// registration.
+    pub fn set_mtu_range(&self, min: u32, max: u32) {
+        // SAFETY: Configuration before registration or under RTNL.
+        unsafe {
+            (*self.raw()).min_mtu = min;
+            (*self.raw()).max_mtu = max;
+        }
+    }
+
+    /// The lower MTU limit.
+    pub fn min_mtu(&self) -> u32 {
+        // SAFETY: Reading a field of the valid net_device.
+        unsafe { (*self.raw()).min_mtu }
+    }
+
+    /// The upper MTU limit.
+    pub fn max_mtu(&self) -> u32 {
+        // SAFETY: Reading a field of the valid net_device.
+        unsafe { (*self.raw()).max_mtu }
+    }
+
+    /// The active features ([`features`]).
+    pub fn features(&self) -> u64 {
+        // SAFETY: Reading a field of the valid net_device.
+        unsafe { core::ptr::read_volatile(&(*self.raw()).features) }
+    }
+
+    /// Sets the active features; before registration (afterwards the core owns them).
+    pub fn set_features(&self, f: u64) {
+        // SAFETY: Configuration before registration or under RTNL.
+        unsafe { (*self.raw()).features = f }
+    }
+
+    /// Sets the user-changeable features (C `hw_features`); before registration.
+    pub fn set_hw_features(&self, f: u64) {
+        // SAFETY: Configuration before registration or under RTNL.
+        unsafe { (*self.raw()).hw_features = f }
+    }
+
+    /// Sets the features inherited by VLAN devices; before registration.
+    pub fn set_vlan_features(&self, f: u64) {
+        // SAFETY: Configuration before registration or under RTNL.
+        unsafe { (*self.raw()).vlan_features = f }
+    }
+
+    /// The interface flags ([`flags`]).
+    pub fn flags(&self) -> u32 {
+        // SAFETY: `flags` is read locklessly by the stack too.
+        unsafe { core::ptr::read_volatile(&(*self.raw()).flags) }
+    }
+
+    /// Sets interface flags ([`flags`], e.g. [`flags::LOOPBACK`]); before registration.
+    pub fn set_flags(&self, f: u32) {
+        // SAFETY: Configuration before registration.
+        unsafe { (*self.raw()).flags = f }
+    }
+
+    /// Whether the interface is administratively up (`IFF_UP`).
+    pub fn is_up(&self) -> bool {
+        self.flags() & flags::UP != 0
+    }
+
+    /// Whether the device is running (C `netif_running`).
+    pub fn is_running(&self) -> bool {
+        // SAFETY: The device is valid; this is an atomic bit test.
+        unsafe { bindings::netif_running(self.raw()) }
+    }
+
+    /// Adds and removes private flags ([`priv_flags`]); before registration.
+    pub fn update_priv_flags(&self, add: u64, remove: u64) {
+        // SAFETY: Configuration before registration.
+        unsafe { bindings::netdev_update_priv_flags(self.raw(), add, remove) }
+    }
+
+    /// Keeps the skb's route across `ndo_start_xmit` (C `netif_keep_dst`), needed by
+    /// devices that loop packets back into the stack.
+    pub fn keep_dst(&self) {
+        self.update_priv_flags(
+            0,
+            priv_flags::XMIT_DST_RELEASE | priv_flags::XMIT_DST_RELEASE_PERM,
+        );
+    }
+
+    /// Declares lockless transmit (C `dev->lltx`): `start_xmit` is called without the
+    /// TX queue lock, so it must be safe to run concurrently. Before registration.
+    pub fn set_lltx(&self, lltx: bool) {
+        // SAFETY: Configuration before registration.
+        unsafe { bindings::netdev_set_lltx(self.raw(), lltx) }
+    }
+
+    /// Forbids moving the device to another network namespace (C `netns_local`).
+    pub fn set_netns_local(&self, local: bool) {
+        // SAFETY: Configuration before registration.
+        unsafe { bindings::netdev_set_netns_local(self.raw(), local) }
+    }
+
+    /// Sets the hardware type and the matching header lengths; before registration.
+    pub fn set_hw_type(&self, t: HwType) {
+        let ty = match t {
+            HwType::Ether => bindings::ARPHRD_ETHER,
+            HwType::Loopback => bindings::ARPHRD_LOOPBACK,
+        };
+        // SAFETY: Configuration before registration.
+        unsafe {
+            // CAST: ARPHRD values fit in `unsigned short`.
+            (*self.raw()).type_ = ty as u16;
+            (*self.raw()).hard_header_len = bindings::ETH_HLEN as u16;
+            (*self.raw()).min_header_len = bindings::ETH_HLEN as u8;
+            (*self.raw()).addr_len = ETH_ALEN as u8;
+        }
+    }
+
+    /// Sets the default TX queue length (for qdiscs); before registration.
+    pub fn set_tx_queue_len(&self, len: u32) {
+        // SAFETY: Configuration before registration.
+        unsafe { (*self.raw()).tx_queue_len = len }
+    }
+
+    /// Sets the maximum GSO/TSO size the device accepts (C `netif_set_tso_max_size`).
+    pub fn set_tso_max_size(&self, size: u32) {
+        // SAFETY: The device is valid; configuration before registration.
+        unsafe { bindings::netif_set_tso_max_size(self.raw(), size) }
+    }
+
+    /// The device's MAC address.
+    pub fn dev_addr(&self) -> [u8; ETH_ALEN] {
+        let mut a = [0u8; ETH_ALEN];
+        // SAFETY: `dev_addr` points to at least `addr_len` (ETH_ALEN for Ethernet-type
+        // devices) bytes; it is set by `alloc_netdev`.
+        unsafe {
+            let p = (*self.raw()).dev_addr;
+            if !p.is_null() {
+                core::ptr::copy_nonoverlapping(p, a.as_mut_ptr(), ETH_ALEN);
+            }
+        }
+        a
+    }
+
+    /// Sets the MAC address (C `eth_hw_addr_set`); `EADDRNOTAVAIL` if it is not a valid
+    /// unicast address. Before registration, or with RTNL held.
+    pub fn set_dev_addr(&self, addr: &[u8; ETH_ALEN]) -> Result {
+        if !is_valid_ether_addr(addr) {
+            return Err(super::errno(bindings::EADDRNOTAVAIL));
+        }
+        // SAFETY: `addr` holds ETH_ALEN bytes; RTNL held or not yet registered.
+        unsafe { bindings::eth_hw_addr_set(self.raw(), addr.as_ptr()) };
+        Ok(())
+    }
+
+    /// Sets a random locally administered MAC address (C `eth_hw_addr_random`).
+    pub fn set_random_addr(&self) {
+        // SAFETY: The device is valid; RTNL held or not yet registered.
+        unsafe { bindings::eth_hw_addr_random(self.raw()) }
+    }
+
+    /// Turns the carrier on (C `netif_carrier_on`); any context.
+    pub fn carrier_on(&self) {
+        // SAFETY: The device is valid; callable in any context.
+        unsafe { bindings::netif_carrier_on(self.raw()) }
+    }
+
+    /// Turns the carrier off (C `netif_carrier_off`); any context.
+    pub fn carrier_off(&self) {
+        // SAFETY: The device is valid; callable in any context.
+        unsafe { bindings::netif_carrier_off(self.raw()) }
+    }
+
+    /// Whether the carrier is on (C `netif_carrier_ok`).
+    pub fn carrier_ok(&self) -> bool {
+        // SAFETY: The device is valid; an atomic bit test.
+        unsafe { bindings::netif_carrier_ok(self.raw()) }
+    }
+
+    /// Number of allocated TX queues.
+    pub fn num_tx_queues(&self) -> u32 {
+        // SAFETY: Fixed at allocation.
+        unsafe { (*self.raw()).num_tx_queues }
+    }
+
+    /// Number of TX queues in use.
+    pub fn real_num_tx_queues(&self) -> u32 {
+        // SAFETY: Reading a field of the valid net_device.
+        unsafe { core::ptr::read_volatile(&(*self.raw()).real_num_tx_queues) }
+    }
+
+    /// The TX queue `index`, `None` if `index >= num_tx_queues()`.
+    pub fn tx_queue(&self, index: u32) -> Option<&TxQueue> {
+        if index >= self.num_tx_queues() {
+            return None;
+        }
+        // SAFETY: `index` is in range, so the queue is part of the device's `_tx` array,
+        // which lives as long as the device.
+        Some(unsafe { TxQueue::from_raw(bindings::netdev_get_tx_queue(self.raw(), index)) })
+    }
+
+    /// Stops all TX queues (C `netif_tx_stop_all_queues`).
+    pub fn tx_stop_all_queues(&self) {
+        // SAFETY: The device is valid.
+        unsafe { bindings::netif_tx_stop_all_queues(self.raw()) }
+    }
+
+    /// Wakes all TX queues (C `netif_tx_wake_all_queues`).
+    pub fn tx_wake_all_queues(&self) {
+        // SAFETY: The device is valid.
+        unsafe { bindings::netif_tx_wake_all_queues(self.raw()) }
+    }
+
+    /// Starts all TX queues without scheduling them (C `netif_tx_start_all_queues`).
+    pub fn tx_start_all_queues(&self) {
+        // SAFETY: The device is valid.
+        unsafe { bindings::netif_tx_start_all_queues(self.raw()) }
+    }
+
+    /// Sets the number of TX queues in use (C `netif_set_real_num_tx_queues`).
+    ///
+    /// Before registration, or with RTNL held (e.g. in `open` or ethtool ops).
+    pub fn set_real_num_tx_queues(&self, n: u32) -> Result {
+        // SAFETY: The device is valid; the C function checks `n` against the allocated
+        // queues and asserts RTNL when the device is registered.
+        to_result(unsafe { bindings::netif_set_real_num_tx_queues(self.raw(), n) })
+    }
+
+    /// Sets the number of RX queues in use (C `netif_set_real_num_rx_queues`).
+    pub fn set_real_num_rx_queues(&self, n: u32) -> Result {
+        // SAFETY: As for `set_real_num_tx_queues`.
+        to_result(unsafe { bindings::netif_set_real_num_rx_queues(self.raw(), n) })
+    }
+
+    /// Marks the device present again after a detach and wakes its queues
+    /// (C `netif_device_attach`).
+    pub fn device_attach(&self) {
+        // SAFETY: The device is valid.
+        unsafe { bindings::netif_device_attach(self.raw()) }
+    }
+
+    /// Marks the device as removed and stops its queues (C `netif_device_detach`).
+    pub fn device_detach(&self) {
+        // SAFETY: The device is valid.
+        unsafe { bindings::netif_device_detach(self.raw()) }
+    }
+
+    /// Whether `self` and `other` are in the same network namespace.
+    pub fn same_netns(&self, other: &NetDev) -> bool {
+        // SAFETY: Both devices are valid, so are their namespaces while referenced.
+        unsafe { bindings::net_eq(bindings::dev_net(self.raw()), bindings::dev_net(other.raw())) }
+    }
+}
+
+/// Whether `addr` is a valid unicast Ethernet address (not zero, not multicast).
+pub fn is_valid_ether_addr(addr: &[u8; ETH_ALEN]) -> bool {
+    // SAFETY: `addr` holds ETH_ALEN bytes.
+    unsafe { bindings::is_valid_ether_addr(addr.as_ptr()) }
+}
+
+/// Whether the stack will pass more packets to `start_xmit` right away (C
+/// `netdev_xmit_more`): the driver may delay the doorbell. Only meaningful in
+/// [`NetDeviceOps::start_xmit`].
+pub fn xmit_more() -> bool {
+    // SAFETY: Reads a per-CPU flag; valid in the transmit path (BH disabled).
+    unsafe { bindings::netdev_xmit_more() }
+}
+
+/// A TX queue of a device (C `struct netdev_queue`).
+///
+/// # Invariants
+///
+/// `self.0` is a TX queue of a valid net_device, valid for the reference's lifetime.
+#[repr(transparent)]
+pub struct TxQueue(Opaque<bindings::netdev_queue>);
+
+impl TxQueue {
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `netdev_queue` that outlives `'a`.
+    unsafe fn from_raw<'a>(ptr: *mut bindings::netdev_queue) -> &'a Self {
+        // SAFETY: `repr(transparent)`; validity by the safety requirements.
+        unsafe { &*ptr.cast() }
+    }
+
+    fn raw(&self) -> *mut bindings::netdev_queue {
+        self.0.get()
+    }
+
+    /// Stops the queue: the stack will not call `start_xmit` for it until woken.
+    pub fn stop(&self) {
+        // SAFETY: The queue is valid; an atomic bit operation.
+        unsafe { bindings::netif_tx_stop_queue(self.raw()) }
+    }
+
+    /// Starts the queue without scheduling it (at `open`).
+    pub fn start(&self) {
+        // SAFETY: The queue is valid; an atomic bit operation.
+        unsafe { bindings::netif_tx_start_queue(self.raw()) }
+    }
+
+    /// Wakes a stopped queue and schedules it (e.g. from TX completion).
+    pub fn wake(&self) {
+        // SAFETY: The queue is valid; callable from any context.
+        unsafe { bindings::netif_tx_wake_queue(self.raw()) }
+    }
+
+    /// Whether the queue is stopped by the driver.
+    pub fn is_stopped(&self) -> bool {
+        // SAFETY: The queue is valid; an atomic bit test.
+        unsafe { bindings::netif_tx_queue_stopped(self.raw()) }
+    }
+
+    /// BQL: `bytes` were handed to the hardware (C `netdev_tx_sent_queue`); call from
+    /// `start_xmit`.
+    pub fn sent(&self, bytes: u32) {
+        // SAFETY: The queue is valid; called in the transmit path of this queue.
+        unsafe { bindings::netdev_tx_sent_queue(self.raw(), bytes) }
+    }
+
+    /// BQL: `pkts` packets of `bytes` bytes completed (C `netdev_tx_completed_queue`);
+    /// call once per TX cleanup round. May wake the queue.
+    pub fn completed(&self, pkts: u32, bytes: u32) {
+        // SAFETY: The queue is valid; called from the TX completion path.
+        unsafe { bindings::netdev_tx_completed_queue(self.raw(), pkts, bytes) }
+    }
+
+    /// BQL: forgets in-flight accounting (C `netdev_tx_reset_queue`), when the ring is
+    /// cleaned at `stop`/reset.
+    pub fn reset(&self) {
+        // SAFETY: The queue is valid.
+        unsafe { bindings::netdev_tx_reset_queue(self.raw()) }
+    }
+}
+
+/// Result of [`NetDeviceOps::start_xmit`] (C `netdev_tx_t`).
+pub enum NetdevTx {
+    /// `NETDEV_TX_OK`: the driver took the buffer (queued, sent or dropped it).
+    Ok,
+    /// `NETDEV_TX_BUSY`: the driver could not take the buffer and gives it back; the
+    /// stack requeues it. Drivers should stop the queue before returning this.
+    Busy(SkBuff),
+}
+
+/// Interface statistics filled by [`NetDeviceOps::get_stats64`] (C
+/// `struct rtnl_link_stats64`); the stack zeroes it before the call.
+#[repr(transparent)]
+pub struct RtnlLinkStats64(bindings::rtnl_link_stats64);
+
+impl Deref for RtnlLinkStats64 {
+    type Target = bindings::rtnl_link_stats64;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl DerefMut for RtnlLinkStats64 {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+/// The private area of a device created by this module.
+///
+/// # Invariants
+///
+/// `data` is initialised iff `live` is true. The area is zeroed by `alloc_netdev`, so
+/// a fresh device has `live == false` and a null `peer`.
+#[repr(C)]
+pub(crate) struct Priv<T> {
+    /// RCU-protected pointer to a paired device (see [`super::rtnl`]).
+    pub(crate) peer: AtomicPtr<bindings::net_device>,
+    pub(crate) live: AtomicBool,
+    pub(crate) data: UnsafeCell<MaybeUninit<T>>,
+}
+
+impl<T> Priv<T> {
+    /// The private area of `dev`.
+    ///
+    /// # Safety
+    ///
+    /// `dev` must be a valid net_device allocated with a private area of
+    /// `size_of::<Priv<T>>()` bytes.
+    pub(crate) unsafe fn of<'a>(dev: *const bindings::net_device) -> &'a Self {
+        build_assert!(core::mem::align_of::<Priv<T>>() <= bindings::NETDEV_ALIGN as usize);
+        // SAFETY: `netdev_priv` returns the NETDEV_ALIGN-aligned private area, of the
+        // right size by the safety requirements.
+        unsafe { &*bindings::netdev_priv(dev).cast::<Self>() }
+    }
+
+    /// Size to pass as `sizeof_priv`.
+    pub(crate) const SIZE: usize = core::mem::size_of::<Priv<T>>();
+
+    /// Initialises `data` in place.
+    ///
+    /// # Safety
+    ///
+    /// `data` must not be live and nothing else may access this area concurrently.
+    pub(crate) unsafe fn init(&self, init: impl PinInit<T, Error>) -> Result {
+        let slot = self.data.get().cast::<T>();
+        // SAFETY: The slot is uninitialised and will not move (it lives in the
+        // net_device allocation until `free_netdev`); on error nothing is left behind.
+        unsafe { init.__pinned_init(slot)? };
+        // INVARIANT: `data` is now initialised.
+        self.live.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Drops `data` if it is live.
+    ///
+    /// # Safety
+    ///
+    /// No other code may use `data` now or later.
+    pub(crate) unsafe fn destroy(&self) {
+        if self.live.swap(false, Ordering::AcqRel) {
+            // SAFETY: `data` was live and no one else uses it.
+            unsafe { core::ptr::drop_in_place(self.data.get().cast::<T>()) };
+        }
+    }
+
+    /// `priv_destructor` trampoline: drops `T`.
+    ///
+    /// # Safety
+    ///
+    /// Called by the core on a device of this module, after unregistration (when all
+    /// callbacks have finished) or on a failed registration.
+    pub(crate) unsafe extern "C" fn destructor(dev: *mut bindings::net_device) {
+        // SAFETY: The device has a `Priv<T>` area and is no longer used by anyone.
+        unsafe { Self::of(dev).destroy() }
+    }
+}
+
+/// A network device whose private data is a `T`.
+///
+/// # Invariants
+///
+/// The device was set up by this module with a [`Priv<T>`] private area whose `data`
+/// is live for as long as the reference exists (callbacks run only between data
+/// initialisation and the `priv_destructor`).
+#[repr(transparent)]
+pub struct Device<T>(NetDev, PhantomData<T>);
+
+impl<T> Device<T> {
+    /// # Safety
+    ///
+    /// `ptr` must be a valid net_device with a live `Priv<T>` area, for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *const bindings::net_device) -> &'a Self {
+        // SAFETY: `repr(transparent)` over `NetDev`; validity by the requirements.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// The driver's private data.
+    pub fn data(&self) -> Pin<&T> {
+        // SAFETY: By the type invariant the private area holds a live `T`.
+        let p = unsafe { Priv::<T>::of(self.0.raw()) };
+        // SAFETY: `data` is live; it never moves (pinned in the device allocation).
+        unsafe { Pin::new_unchecked(&*p.data.get().cast::<T>()) }
+    }
+}
+
+impl<T> Deref for Device<T> {
+    type Target = NetDev;
+    fn deref(&self) -> &NetDev {
+        &self.0
+    }
+}
+
+/// Operations of a network device (C `struct net_device_ops`), implemented by the
+/// driver's private data type.
+///
+/// Each method documents the context it is called in.
+#[vtable]
+pub trait NetDeviceOps: Sized + Send + Sync + 'static {
+    /// The interface is brought up. RTNL held, process context.
+    fn open(_dev: &Device<Self>) -> Result {
+        Ok(())
+    }
+
+    /// The interface is brought down. RTNL held, process context.
+    fn stop(_dev: &Device<Self>) -> Result {
+        Ok(())
+    }
+
+    /// Transmits `skb`. BH disabled, the TX queue's lock held (unless the device is
+    /// lockless, see [`NetDev::set_lltx`]).
+    fn start_xmit(dev: &Device<Self>, skb: SkBuff) -> NetdevTx;
+
+    /// Fills the interface statistics. Any context (may be atomic), concurrent with the
+    /// data path.
+    fn get_stats64(_dev: &Device<Self>, _stats: &mut RtnlLinkStats64) {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Sets the MAC address (already validated as unicast). RTNL held. The driver
+    /// programs the hardware and calls [`NetDev::set_dev_addr`].
+    fn set_mac_address(_dev: &Device<Self>, _addr: &[u8; ETH_ALEN]) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Changes the MTU (already checked against the device's limits). RTNL held. The
+    /// driver reconfigures and calls [`NetDev::set_mtu`].
+    fn change_mtu(_dev: &Device<Self>, _new_mtu: u32) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Applies the unicast/multicast filters and flags. The address list lock is held
+    /// with BH disabled: atomic context.
+    fn set_rx_mode(_dev: &Device<Self>) {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// The TX watchdog found queue `txqueue` stuck. Timer (softirq) context.
+    fn tx_timeout(_dev: &Device<Self>, _txqueue: u32) {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+struct Adapter<T: NetDeviceOps>(PhantomData<T>);
+
+impl<T: NetDeviceOps> Adapter<T> {
+    /// # Safety
+    ///
+    /// `dev` must be passed by the core to a callback of this vtable.
+    unsafe extern "C" fn open_callback(dev: *mut bindings::net_device) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: The core calls `ndo_open` on a registered device (data live) with
+            // RTNL held.
+            let dev = unsafe { Device::<T>::from_raw(dev) };
+            T::open(dev)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// `dev` must be passed by the core to a callback of this vtable.
+    unsafe extern "C" fn stop_callback(dev: *mut bindings::net_device) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: The core calls `ndo_stop` on a registered device with RTNL held.
+            let dev = unsafe { Device::<T>::from_raw(dev) };
+            T::stop(dev)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// `skb` and `dev` must be passed by the core to `ndo_start_xmit`.
+    unsafe extern "C" fn start_xmit_callback(
+        skb: *mut bindings::sk_buff,
+        dev: *mut bindings::net_device,
+    ) -> bindings::netdev_tx_t {
+        // SAFETY: The core calls `ndo_start_xmit` on a registered device, BH disabled,
+        // with the TX queue lock held unless the device is lockless.
+        let dev = unsafe { Device::<T>::from_raw(dev) };
+        // SAFETY: The core passes ownership of a valid skb to the driver.
+        let Some(skb) = (unsafe { SkBuff::from_raw(skb) }) else {
+            return bindings::netdev_tx_NETDEV_TX_OK;
+        };
+        match T::start_xmit(dev, skb) {
+            NetdevTx::Ok => bindings::netdev_tx_NETDEV_TX_OK,
+            NetdevTx::Busy(skb) => {
+                // The stack keeps ownership of a buffer refused with TX_BUSY.
+                let _ = skb.into_raw();
+                bindings::netdev_tx_NETDEV_TX_BUSY
+            }
+        }
+    }
+
+    /// # Safety
+    ///
+    /// `dev` and `stats` must be passed by the core to `ndo_get_stats64`.
+    unsafe extern "C" fn get_stats64_callback(
+        dev: *mut bindings::net_device,
+        stats: *mut bindings::rtnl_link_stats64,
+    ) {
+        // SAFETY: `dev_get_stats` calls this on a registered device.
+        let dev = unsafe { Device::<T>::from_raw(dev) };
+        // SAFETY: `stats` is a valid, exclusive buffer for the duration of the call;
+        // `RtnlLinkStats64` is `repr(transparent)`.
+        let stats = unsafe { &mut *stats.cast::<RtnlLinkStats64>() };
+        T::get_stats64(dev, stats);
+    }
+
+    /// # Safety
+    ///
+    /// `dev` and `addr` must be passed by the core to `ndo_set_mac_address`.
+    unsafe extern "C" fn set_mac_address_callback(
+        dev: *mut bindings::net_device,
+        addr: *mut crate::ffi::c_void,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: Called with RTNL held on a registered device.
+            let dev = unsafe { Device::<T>::from_raw(dev) };
+            // SAFETY: `addr` is a `struct sockaddr` (from `dev_set_mac_address`);
+            // `eth_prepare_mac_addr_change` checks it is a valid unicast address and
+            // that the device allows the change now.
+            to_result(unsafe { bindings::eth_prepare_mac_addr_change(dev.raw(), addr) })?;
+            let mut mac = [0u8; ETH_ALEN];
+            // SAFETY: `sa_data` holds at least 14 bytes, ETH_ALEN of which are the MAC.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    bindings::netdev_sockaddr_data(addr),
+                    mac.as_mut_ptr(),
+                    ETH_ALEN,
+                )
+            };
+            T::set_mac_address(dev, &mac)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// `dev` must be passed by the core to `ndo_change_mtu`.
+    unsafe extern "C" fn change_mtu_callback(
+        dev: *mut bindings::net_device,
+        new_mtu: crate::ffi::c_int,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: Called with RTNL held on a registered device.
+            let dev = unsafe { Device::<T>::from_raw(dev) };
+            let mtu = u32::try_from(new_mtu).map_err(|_| EINVAL)?;
+            T::change_mtu(dev, mtu)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// `dev` must be passed by the core to `ndo_set_rx_mode`.
+    unsafe extern "C" fn set_rx_mode_callback(dev: *mut bindings::net_device) {
+        // SAFETY: Called with the address list lock held on a registered device.
+        let dev = unsafe { Device::<T>::from_raw(dev) };
+        T::set_rx_mode(dev);
+    }
+
+    /// # Safety
+    ///
+    /// `dev` must be passed by the core to `ndo_tx_timeout`.
+    unsafe extern "C" fn tx_timeout_callback(
+        dev: *mut bindings::net_device,
+        txqueue: crate::ffi::c_uint,
+    ) {
+        // SAFETY: Called by the TX watchdog on a registered, running device.
+        let dev = unsafe { Device::<T>::from_raw(dev) };
+        T::tx_timeout(dev, txqueue);
+    }
+
+    const VTABLE: bindings::net_device_ops = create_vtable::<T>();
+}
+
+const fn create_vtable<T: NetDeviceOps>() -> bindings::net_device_ops {
+    // SAFETY: An all-zero `net_device_ops` is valid: every member is an optional
+    // function pointer or a plain integer.
+    let mut ops: bindings::net_device_ops =
+        unsafe { MaybeUninit::<bindings::net_device_ops>::zeroed().assume_init() };
+    ops.ndo_open = Some(Adapter::<T>::open_callback);
+    ops.ndo_stop = Some(Adapter::<T>::stop_callback);
+    ops.ndo_start_xmit = Some(Adapter::<T>::start_xmit_callback);
+    if T::HAS_GET_STATS64 {
+        ops.ndo_get_stats64 = Some(Adapter::<T>::get_stats64_callback);
+    }
+    if T::HAS_SET_MAC_ADDRESS {
+        ops.ndo_set_mac_address = Some(Adapter::<T>::set_mac_address_callback);
+    } else {
+        ops.ndo_set_mac_address = Some(bindings::eth_mac_addr);
+    }
+    ops.ndo_validate_addr = Some(bindings::eth_validate_addr);
+    if T::HAS_CHANGE_MTU {
+        ops.ndo_change_mtu = Some(Adapter::<T>::change_mtu_callback);
+    }
+    if T::HAS_SET_RX_MODE {
+        ops.ndo_set_rx_mode = Some(Adapter::<T>::set_rx_mode_callback);
+    }
+    if T::HAS_TX_TIMEOUT {
+        ops.ndo_tx_timeout = Some(Adapter::<T>::tx_timeout_callback);
+    }
+    ops
+}
+
+/// The `net_device_ops` table for `T`, for other abstractions (rtnl link setup).
+pub(crate) const fn vtable<T: NetDeviceOps>() -> &'static bindings::net_device_ops {
+    &Adapter::<T>::VTABLE
+}
+
+/// Sets up the driver-independent parts of a device of this module: ops and the
+/// destructor of the private data.
+///
+/// # Safety
+///
+/// `dev` must be a valid, unregistered net_device with a `Priv<T>` private area.
+pub(crate) unsafe fn setup_ops<T: NetDeviceOps>(dev: *mut bindings::net_device) {
+    // SAFETY: The device is not registered, so we have exclusive access.
+    unsafe {
+        (*dev).netdev_ops = vtable::<T>();
+        (*dev).priv_destructor = Some(Priv::<T>::destructor);
+    }
+}
+
+/// An allocated network device with private data `T`, registered or not.
+///
+/// # Invariants
+///
+/// `dev` is a valid net_device allocated by [`Registration::new_ether`] or
+/// [`Registration::new`], with a `Priv<T>` area whose data is live until
+/// unregistration; `registered` tells whether `register_netdev` succeeded. The
+/// registration owns the device and frees it on drop.
+pub struct Registration<T: NetDeviceOps> {
+    dev: NonNull<bindings::net_device>,
+    registered: bool,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: The registration can be dropped from any thread in process context; `T` is
+// `Send + Sync`.
+unsafe impl<T: NetDeviceOps> Send for Registration<T> {}
+// SAFETY: `&Registration` only gives `&Device<T>`, which is `Sync`.
+unsafe impl<T: NetDeviceOps> Sync for Registration<T> {}
+
+impl<T: NetDeviceOps> Registration<T> {
+    /// Allocates an Ethernet device (`eth%d`, C `alloc_etherdev_mqs`) with `txqs` TX and
+    /// `rxqs` RX queues and initialises its private data with `init`.
+    pub fn new_ether(txqs: u32, rxqs: u32, init: impl PinInit<T, Error>) -> Result<Self> {
+        let size = i32::try_from(Priv::<T>::SIZE)?;
+        // SAFETY: Plain allocation; `ether_setup` fills Ethernet defaults.
+        let dev = unsafe { bindings::alloc_etherdev_mqs(size, txqs, rxqs) };
+        // SAFETY: `dev` is null or a fresh device with a `Priv<T>`-sized area.
+        unsafe { Self::finish(dev, init) }
+    }
+
+    /// Allocates a device named after `name` (e.g. `c_str!("rlo%d")`) with Ethernet
+    /// defaults (C `alloc_netdev_mqs` + `ether_setup`) and initialises its data.
+    pub fn new(name: &CStr, txqs: u32, rxqs: u32, init: impl PinInit<T, Error>) -> Result<Self> {
+        let size = i32::try_from(Priv::<T>::SIZE)?;
+        // SAFETY: `name` is NUL-terminated and copied by the callee.
+        let dev = unsafe {
+            bindings::alloc_netdev_mqs(
+                size,
+                name.as_char_ptr(),
+                // CAST: NET_NAME_ENUM fits in `unsigned char`.
+                bindings::NET_NAME_ENUM as u8,
+                Some(bindings::ether_setup),
+                txqs,
+                rxqs,
+            )
+        };
+        // SAFETY: `dev` is null or a fresh device with a `Priv<T>`-sized area.
+        unsafe { Self::finish(dev, init) }
+    }
+
+    /// # Safety
+    ///
+    /// `dev` must be null or a fresh, unregistered device with a `Priv<T>` area.
+    unsafe fn finish(dev: *mut bindings::net_device, init: impl PinInit<T, Error>) -> Result<Self> {
+        let dev = NonNull::new(dev).ok_or(ENOMEM)?;
+        // SAFETY: Fresh device, exclusively ours.
+        unsafe { setup_ops::<T>(dev.as_ptr()) };
+        // SAFETY: The private area is not live and nobody else knows the device.
+        if let Err(e) = unsafe { Priv::<T>::of(dev.as_ptr()).init(init) } {
+            // SAFETY: Unregistered device that nobody else references.
+            unsafe { bindings::free_netdev(dev.as_ptr()) };
+            return Err(e);
+        }
+        // INVARIANT: Allocated with a live `Priv<T>`, not registered.
+        Ok(Self {
+            dev,
+            registered: false,
+            _p: PhantomData,
+        })
+    }
+
+    /// The device.
+    pub fn dev(&self) -> &Device<T> {
+        // SAFETY: By the type invariant the device and its data are live while `self`
+        // exists.
+        unsafe { Device::from_raw(self.dev.as_ptr()) }
+    }
+
+    /// Sets the parent device (C `SET_NETDEV_DEV`), e.g. the PCI device; before
+    /// registration (`EBUSY` otherwise).
+    pub fn set_parent(&mut self, parent: &device::Device) -> Result {
+        if self.registered {
+            return Err(EBUSY);
+        }
+        // SAFETY: Unregistered device; `parent` is valid and, being the parent of a
+        // device it owns, outlives the registration (the driver drops the
+        // registration in its remove path).
+        unsafe { bindings::netdev_set_parent(self.dev.as_ptr(), parent.as_raw()) };
+        Ok(())
+    }
+
+    /// Registers the device with the stack (C `register_netdev`, takes RTNL).
+    pub fn register(&mut self) -> Result {
+        if self.registered {
+            return Err(EBUSY);
+        }
+        // SAFETY: The device is valid, configured and not registered.
+        to_result(unsafe { bindings::register_netdev(self.dev.as_ptr()) })?;
+        self.registered = true;
+        Ok(())
+    }
+
+    /// Whether the device is registered.
+    pub fn is_registered(&self) -> bool {
+        self.registered
+    }
+}
+
+impl<T: NetDeviceOps> Drop for Registration<T> {
+    fn drop(&mut self) {
+        let dev = self.dev.as_ptr();
+        if self.registered {
+            // SAFETY: The device is registered; this stops it, waits for all users and
+            // runs `priv_destructor` (dropping `T`) before returning.
+            unsafe { bindings::unregister_netdev(dev) };
+        }
+        // SAFETY: The device is unregistered (or never was), so nobody else uses `T`;
+        // `destroy` is a no-op if the destructor already ran. `free_netdev` releases
+        // the device we own.
+        unsafe {
+            Priv::<T>::of(dev).destroy();
+            bindings::free_netdev(dev);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! NAPI: interrupt mitigation and polled receive (`struct napi_struct`).
+//!
+//! C header: [`include/linux/netdevice.h`](srctree/include/linux/netdevice.h).
+//!
+//! Usage summary:
+//!
+//! - Put a [`Napi<Q>`] in a pinned driver structure, `Q` being the per-vector state
+//!   the poll needs (rings, counters); `Q` implements [`Poll`]. [`Napi`] is
+//!   `#[repr(C)]` with the C `napi_struct` first, so the poll trampoline gets back from
+//!   the `napi_struct *` to the `Napi<Q>` and its `Q` (no offset to get wrong).
+//! - [`Napi::add`] (C `netif_napi_add`) at probe/open, [`Napi::enable`] in `open`,
+//!   [`Napi::schedule`] from the hard-IRQ handler, [`Napi::disable`] in `stop`;
+//!   dropping the `Napi` disables and deletes it.
+//! - [`Poll::poll`] runs in the `NET_RX` softirq with a [`PollContext`] that carries
+//!   the budget and the operations only valid there: [`PollContext::alloc_skb`],
+//!   [`PollContext::gro_receive`], [`PollContext::receive_skb`],
+//!   [`PollContext::consume_skb`] (for TX completions) and
+//!   [`PollContext::complete_done`] (re-arm the interrupt only if it returns `true`).
+//!
+//! The `Napi` must be dropped (or [`Napi::del`]eted) before the net_device it was added
+//! to is freed, and no interrupt handler may schedule it any more by then: keep it in
+//! the device's private data, or drop it before the device's `Registration`.
+
+use super::{dev::NetDev, skb::SkBuff};
+use crate::{bindings, error::*, prelude::*, types::Opaque};
+use core::{
+    marker::PhantomData,
+    sync::atomic::{AtomicBool, Ordering},
+};
+
+/// Per-vector state polled by NAPI.
+pub trait Poll: Sized + Send + Sync {
+    /// Processes up to `budget` received packets (TX completions are not counted) and
+    /// returns how many were processed. Softirq context.
+    ///
+    /// If fewer than `budget` were processed, the poll is done: call
+    /// [`PollContext::complete_done`] and re-enable the interrupt if it returns `true`.
+    fn poll(this: &Self, ctx: &mut PollContext<'_>, budget: usize) -> usize;
+}
+
+/// A NAPI instance and the state its poll works on.
+///
+/// # Invariants
+///
+/// - `napi` is the first field of this `#[repr(C)]` struct, so a pointer to it is a
+///   pointer to the `Napi<T>`.
+/// - `napi` is listed on a net_device (`netif_napi_add`) iff `added` is true, and
+///   enabled iff `enabled` is true (which implies `added`).
+#[pin_data(PinnedDrop)]
+#[repr(C)]
+pub struct Napi<T: Poll> {
+    #[pin]
+    napi: Opaque<bindings::napi_struct>,
+    added: AtomicBool,
+    enabled: AtomicBool,
+    #[pin]
+    data: T,
+}
+
+// SAFETY: The C side synchronises the `napi_struct` (state bits); `T` is `Send + Sync`.
+unsafe impl<T: Poll> Send for Napi<T> {}
+// SAFETY: As above; `&Napi` exposes `schedule`, valid from any context, and `&T`.
+unsafe impl<T: Poll> Sync for Napi<T> {}
+
+impl<T: Poll> Napi<T> {
+    /// Creates a NAPI instance (not yet added) around the state `data`.
+    pub fn new(data: impl PinInit<T, Error>) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            // SAFETY: A zeroed `napi_struct` is the state `netif_napi_add` expects.
+            napi <- Opaque::ffi_init(|p: *mut bindings::napi_struct| unsafe {
+                core::ptr::write_bytes(p, 0, 1)
+            }),
+            added: AtomicBool::new(false),
+            enabled: AtomicBool::new(false),
+            data <- data,
+        }? Error)
+    }
+
+    /// The polled state.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    fn raw(&self) -> *mut bindings::napi_struct {
+        self.napi.get()
+    }
+
+    /// Lists the instance on `dev` (C `netif_napi_add`); it starts disabled. No-op if
+    /// already added. Process context.
+    pub fn add(self: Pin<&Self>, dev: &NetDev) {
+        if self.added.load(Ordering::Acquire) {
+            return;
+        }
+        // SAFETY: The napi_struct is zeroed or was deleted, pinned, and not listed; the
+        // poll trampoline matches `T` (see the type invariant for the cast back).
+        unsafe { bindings::netif_napi_add(dev.as_raw(), self.raw(), Some(Self::poll_callback)) };
+        // INVARIANT: Now listed.
+        self.added.store(true, Ordering::Release);
+    }
+
+    /// Enables polling (C `napi_enable`), e.g. in `open`. No-op if not added or already
+    /// enabled.
+    pub fn enable(self: Pin<&Self>) {
+        if !self.added.load(Ordering::Acquire) || self.enabled.load(Ordering::Acquire) {
+            return;
+        }
+        // SAFETY: Listed and disabled.
+        unsafe { bindings::napi_enable(self.raw()) };
+        self.enabled.store(true, Ordering::Release);
+    }
+
+    /// Disables polling and waits for a running poll to finish (C `napi_disable`).
+    /// May sleep; no-op if not enabled.
+    pub fn disable(self: Pin<&Self>) {
+        if self.enabled.swap(false, Ordering::AcqRel) {
+            // SAFETY: Listed and enabled; process context by the method's contract.
+            unsafe { bindings::napi_disable(self.raw()) };
+        }
+    }
+
+    /// Disables and unlists the instance (C `netif_napi_del`, waits for an RCU grace
+    /// period). Process context.
+    pub fn del(self: Pin<&Self>) {
+        self.disable();
+        if self.added.swap(false, Ordering::AcqRel) {
+            // SAFETY: Listed and disabled; `netif_napi_del` is a no-op if `free_netdev`
+            // already unlisted it.
+            unsafe { bindings::netif_napi_del(self.raw()) };
+        }
+    }
+
+    /// Schedules a poll (C `napi_schedule`); callable from any context, typically the
+    /// hard-IRQ handler. Returns `false` if a poll was already scheduled, the instance
+    /// is disabled or it is not added.
+    pub fn schedule(&self) -> bool {
+        if !self.added.load(Ordering::Acquire) {
+            return false;
+        }
+        // SAFETY: Listed, so its state bits are initialised; `napi_schedule` is an atomic
+        // test-and-set plus a per-CPU list insertion with IRQs saved.
+        unsafe { bindings::napi_schedule(self.raw()) }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the NAPI core (softirq or netpoll) with a `napi` added by [`Napi::add`].
+    unsafe extern "C" fn poll_callback(
+        napi: *mut bindings::napi_struct,
+        budget: crate::ffi::c_int,
+    ) -> crate::ffi::c_int {
+        // CAST: By the type invariant `napi` is the first field of a `#[repr(C)]`
+        // `Napi<T>`, which is alive while it is listed.
+        let this = unsafe { &*napi.cast::<Self>() };
+        let budget = budget.max(0);
+        let mut ctx = PollContext {
+            napi,
+            budget,
+            _p: PhantomData,
+        };
+        // CAST: `budget` is non-negative.
+        let work = T::poll(&this.data, &mut ctx, budget as usize);
+        // CAST: clamped to `budget`, which fits in `c_int`.
+        work.min(budget as usize) as crate::ffi::c_int
+    }
+}
+
+#[pinned_drop]
+impl<T: Poll> PinnedDrop for Napi<T> {
+    fn drop(self: Pin<&mut Self>) {
+        self.as_ref().del();
+    }
+}
+
+/// What a [`Poll::poll`] may do, valid only during the poll (NAPI softirq context, the
+/// instance owned by this CPU).
+///
+/// # Invariants
+///
+/// `napi` is the instance being polled, by this CPU, for the lifetime `'a`.
+pub struct PollContext<'a> {
+    napi: *mut bindings::napi_struct,
+    budget: i32,
+    _p: PhantomData<&'a ()>,
+}
+
+impl PollContext<'_> {
+    /// The budget of this poll (0 when called by netpoll: then only clean TX).
+    pub fn budget(&self) -> usize {
+        // CAST: non-negative by construction.
+        self.budget as usize
+    }
+
+    /// Allocates a receive buffer with `NET_IP_ALIGN` headroom from the per-CPU NAPI
+    /// cache (C `napi_alloc_skb`).
+    pub fn alloc_skb(&self, len: u32) -> Result<SkBuff> {
+        // SAFETY: In the poll of `napi`, softirq context, as `napi_alloc_skb` requires.
+        let skb = unsafe { bindings::napi_alloc_skb(self.napi, len) };
+        // SAFETY: A non-null result is a fresh buffer that we own.
+        unsafe { SkBuff::from_raw(skb) }.ok_or(ENOMEM)
+    }
+
+    /// Passes a received buffer to GRO and up the stack (C `napi_gro_receive`).
+    pub fn gro_receive(&mut self, skb: SkBuff) {
+        // SAFETY: In the poll of `napi`; ownership of the buffer passes to the stack.
+        unsafe { bindings::napi_gro_receive(self.napi, skb.into_raw()) };
+    }
+
+    /// Passes a received buffer up the stack without GRO (C `netif_receive_skb`).
+    pub fn receive_skb(&mut self, skb: SkBuff) {
+        // SAFETY: Softirq context, as required; ownership passes to the stack.
+        unsafe { bindings::netif_receive_skb(skb.into_raw()) };
+    }
+
+    /// Releases a transmitted buffer through the NAPI cache (C `napi_consume_skb`).
+    pub fn consume_skb(&self, skb: SkBuff) {
+        // SAFETY: In NAPI context with this poll's budget (0 for netpoll makes the C side
+        // fall back to `dev_consume_skb_any`); ownership is given up.
+        unsafe { bindings::napi_consume_skb(skb.into_raw(), self.budget) };
+    }
+
+    /// Reports that the poll did `work` (< budget) and is done (C
+    /// `napi_complete_done`). Returns `true` if the driver must re-enable the
+    /// interrupt, `false` if NAPI will poll again (busy polling, or rescheduled).
+    ///
+    /// Call it at most once per poll, after the last buffer was passed up.
+    pub fn complete_done(&mut self, work: usize) -> bool {
+        let work = i32::try_from(work).unwrap_or(i32::MAX);
+        // SAFETY: In the poll of `napi`.
+        unsafe { bindings::napi_complete_done(self.napi, work) }
+    }
+}

@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Socket buffers (`struct sk_buff`).
+//!
+//! C header: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h).
+//!
+//! [`SkBuff`] is an *owned* socket buffer: whoever holds it is the only user of the
+//! `struct sk_buff`, and it is released exactly once, either explicitly
+//! ([`SkBuff::consume`], [`SkBuff::drop_reason`], [`napi::PollContext::consume_skb`],
+//! or by handing it to the stack) or by `Drop`, which calls `dev_kfree_skb_any`.
+//!
+//! Usage summary:
+//!
+//! - RX: [`SkBuff::alloc_rx`] (process or atomic context, `NET_IP_ALIGN` headroom) or
+//!   [`napi::PollContext::alloc_skb`] (NAPI poll), [`SkBuff::data_ptr`] and
+//!   [`SkBuff::tailroom`] for a streaming DMA mapping, then [`SkBuff::put`] with the
+//!   length written by the device, [`SkBuff::eth_type_trans`], [`SkBuff::set_csum`],
+//!   [`SkBuff::set_hash`], [`SkBuff::record_rx_queue`], and finally
+//!   [`napi::PollContext::gro_receive`].
+//! - TX: [`SkBuff::len`], [`SkBuff::headlen`], [`SkBuff::data`] (linear part),
+//!   [`SkBuff::frags`] (page/offset/len for each fragment), [`SkBuff::csum`] and
+//!   [`SkBuff::csum_start`]/[`SkBuff::csum_offset`]; keep the `SkBuff` in the ring until
+//!   the device is done with it, then [`napi::PollContext::consume_skb`].
+//!
+//! [`napi::PollContext::consume_skb`]: super::napi::PollContext::consume_skb
+//! [`napi::PollContext::alloc_skb`]: super::napi::PollContext::alloc_skb
+//! [`napi::PollContext::gro_receive`]: super::napi::PollContext::gro_receive
+
+use super::dev::NetDev;
+use crate::{alloc::Flags, bindings, error::*, prelude::*};
+use core::ptr::NonNull;
+
+/// Checksum state of a socket buffer (C `skb->ip_summed`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checksum {
+    /// `CHECKSUM_NONE`: RX: not verified by the device; TX: computed by software.
+    None,
+    /// `CHECKSUM_UNNECESSARY`: RX: the device verified the checksum.
+    Unnecessary,
+    /// `CHECKSUM_COMPLETE`: RX: the device supplied the full packet checksum.
+    Complete,
+    /// `CHECKSUM_PARTIAL`: TX: the device must insert the checksum at
+    /// [`SkBuff::csum_start`] + [`SkBuff::csum_offset`].
+    Partial,
+}
+
+impl Checksum {
+    fn from_raw(v: u8) -> Self {
+        match u32::from(v) {
+            bindings::CHECKSUM_UNNECESSARY => Self::Unnecessary,
+            bindings::CHECKSUM_COMPLETE => Self::Complete,
+            bindings::CHECKSUM_PARTIAL => Self::Partial,
+            _ => Self::None,
+        }
+    }
+
+    fn to_raw(self) -> u8 {
+        // CAST: the `CHECKSUM_*` values are 0..=3.
+        (match self {
+            Self::None => bindings::CHECKSUM_NONE,
+            Self::Unnecessary => bindings::CHECKSUM_UNNECESSARY,
+            Self::Complete => bindings::CHECKSUM_COMPLETE,
+            Self::Partial => bindings::CHECKSUM_PARTIAL,
+        }) as u8
+    }
+}
+
+/// Kind of an RX hash (C `enum pkt_hash_types`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashType {
+    /// No hash.
+    None,
+    /// Hash over L2 fields.
+    L2,
+    /// Hash over L3 (addresses).
+    L3,
+    /// Hash over L4 (addresses and ports).
+    L4,
+}
+
+/// Why a socket buffer is dropped (a subset of C `enum skb_drop_reason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropReason {
+    /// `SKB_DROP_REASON_NOT_SPECIFIED`.
+    NotSpecified,
+    /// `SKB_DROP_REASON_DEV_READY`: the device is not up.
+    DevReady,
+    /// `SKB_DROP_REASON_PKT_TOO_BIG`: larger than the MTU.
+    PktTooBig,
+    /// `SKB_DROP_REASON_PKT_TOO_SMALL`: shorter than a header.
+    PktTooSmall,
+    /// `SKB_DROP_REASON_FULL_RING`: no room in a ring.
+    FullRing,
+    /// `SKB_DROP_REASON_NOMEM`: allocation failure.
+    Nomem,
+    /// `SKB_DROP_REASON_DEV_HDR`: invalid device header.
+    DevHdr,
+    /// `SKB_DROP_REASON_QUEUE_PURGE`: queue purged at teardown.
+    QueuePurge,
+}
+
+impl DropReason {
+    fn to_raw(self) -> bindings::skb_drop_reason {
+        match self {
+            Self::NotSpecified => bindings::skb_drop_reason_SKB_DROP_REASON_NOT_SPECIFIED,
+            Self::DevReady => bindings::skb_drop_reason_SKB_DROP_REASON_DEV_READY,
+            Self::PktTooBig => bindings::skb_drop_reason_SKB_DROP_REASON_PKT_TOO_BIG,
+            Self::PktTooSmall => bindings::skb_drop_reason_SKB_DROP_REASON_PKT_TOO_SMALL,
+            Self::FullRing => bindings::skb_drop_reason_SKB_DROP_REASON_FULL_RING,
+            Self::Nomem => bindings::skb_drop_reason_SKB_DROP_REASON_NOMEM,
+            Self::DevHdr => bindings::skb_drop_reason_SKB_DROP_REASON_DEV_HDR,
+            Self::QueuePurge => bindings::skb_drop_reason_SKB_DROP_REASON_QUEUE_PURGE,
+        }
+    }
+}
+
+/// A page fragment of a non-linear socket buffer (C `skb_frag_t`), for DMA mapping.
+#[derive(Clone, Copy, Debug)]
+pub struct Frag {
+    page: *mut bindings::page,
+    offset: u32,
+    len: u32,
+}
+
+impl Frag {
+    /// The page holding the fragment's data (the fragment may span following pages of
+    /// a compound page).
+    pub fn page(&self) -> *mut bindings::page {
+        self.page
+    }
+
+    /// Offset of the fragment's data in [`Frag::page`].
+    pub fn offset(&self) -> u32 {
+        self.offset
+    }
+
+    /// Length of the fragment in bytes.
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// Whether the fragment is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// An owned socket buffer.
+///
+/// # Invariants
+///
+/// `self.ptr` points to a valid `struct sk_buff` that this object owns exclusively: no
+/// other code references it until it is released, and it is released exactly once
+/// (by one of the consuming methods or by `Drop`).
+///
+/// # Examples
+///
+/// ```
+/// use kernel::net::skb::{Checksum, SkBuff};
+/// use kernel::prelude::*;
+///
+/// let mut skb = SkBuff::alloc(128, GFP_KERNEL)?;
+/// assert_eq!(skb.len(), 0);
+/// assert!(skb.tailroom() >= 128);
+/// let buf = skb.put(14)?;
+/// buf.copy_from_slice(&[0xffu8; 14]);
+/// assert_eq!(skb.len(), 14);
+/// assert_eq!(skb.headlen(), 14);
+/// assert_eq!(skb.data()[13], 0xff);
+/// assert_eq!(skb.nr_frags(), 0);
+/// assert_eq!(skb.csum(), Checksum::None);
+/// skb.set_csum(Checksum::Unnecessary);
+/// assert_eq!(skb.csum(), Checksum::Unnecessary);
+/// // Asking for more than the tailroom fails instead of panicking.
+/// assert!(skb.put(4096).is_err());
+/// skb.trim(10);
+/// assert_eq!(skb.len(), 10);
+/// skb.consume();
+/// # Ok::<(), Error>(())
+/// ```
+pub struct SkBuff {
+    ptr: NonNull<bindings::sk_buff>,
+}
+
+// SAFETY: An owned `sk_buff` is not tied to the thread that allocated it: the stack
+// moves socket buffers between CPUs and contexts, and all release functions used here
+// are valid in any context.
+unsafe impl Send for SkBuff {}
+
+// SAFETY: `&SkBuff` only allows reading the buffer's metadata and data.
+unsafe impl Sync for SkBuff {}
+
+impl SkBuff {
+    /// Takes ownership of a raw socket buffer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `struct sk_buff` whose ownership is transferred to
+    /// the returned object (the caller will not use or free it afterwards).
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::sk_buff) -> Option<Self> {
+        // INVARIANT: By the safety requirements.
+        NonNull::new(ptr).map(|ptr| Self { ptr })
+    }
+
+    /// Gives up ownership and returns the raw pointer; the caller must release it.
+    pub(crate) fn into_raw(self) -> *mut bindings::sk_buff {
+        let ptr = self.ptr.as_ptr();
+        core::mem::forget(self);
+        ptr
+    }
+
+    /// Returns the raw pointer, for use by other abstractions.
+    pub fn as_raw(&self) -> *mut bindings::sk_buff {
+        self.ptr.as_ptr()
+    }
+
+    /// Allocates a socket buffer with `size` bytes of linear data room and no headroom.
+    ///
+    /// `flags` must match the calling context (e.g. `GFP_ATOMIC` in atomic context).
+    pub fn alloc(size: u32, flags: Flags) -> Result<Self> {
+        // SAFETY: `alloc_skb` can be called with any size; `flags` is chosen by the
+        // caller for its context.
+        let ptr = unsafe { bindings::alloc_skb(size, flags.as_raw()) };
+        // SAFETY: A non-null result is a fresh socket buffer that we now own.
+        unsafe { Self::from_raw(ptr) }.ok_or(ENOMEM)
+    }
+
+    /// Allocates a receive buffer for `dev` with `len` bytes of room after
+    /// `NET_SKB_PAD + NET_IP_ALIGN` bytes of headroom (`netdev_alloc_skb_ip_align`).
+    ///
+    /// Uses `GFP_ATOMIC`, so it can be called from any context.
+    pub fn alloc_rx(dev: &NetDev, len: u32) -> Result<Self> {
+        // SAFETY: `dev` is a valid net_device; the function may be called in any context.
+        let ptr = unsafe { bindings::netdev_alloc_skb_ip_align(dev.as_raw(), len) };
+        // SAFETY: A non-null result is a fresh socket buffer that we now own.
+        unsafe { Self::from_raw(ptr) }.ok_or(ENOMEM)
+    }
+
+    fn raw(&self) -> &bindings::sk_buff {
+        // SAFETY: By the type invariant the buffer is valid and we own it, so no one
+        // writes it concurrently.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// Total length of the data (linear part plus fragments).
+    pub fn len(&self) -> u32 {
+        self.raw().len
+    }
+
+    /// Whether the buffer holds no data.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Length of the linear part (C `skb_headlen`).
+    pub fn headlen(&self) -> u32 {
+        // SAFETY: The buffer is valid by the type invariant.
+        unsafe { bindings::skb_headlen(self.as_raw()) }
+    }
+
+    /// Free space before the data (C `skb_headroom`).
+    pub fn headroom(&self) -> u32 {
+        // SAFETY: The buffer is valid by the type invariant.
+        unsafe { bindings::skb_headroom(self.as_raw()) }
+    }
+
+    /// Free space after the data in the linear part (C `skb_tailroom`).
+    pub fn tailroom(&self) -> u32 {
+        // SAFETY: The buffer is valid by the type invariant.
+        let room = unsafe { bindings::skb_tailroom(self.as_raw()) };
+        // CAST: `skb_tailroom` is 0 for non-linear buffers and otherwise non-negative.
+        room.max(0) as u32
+    }
+
+    /// Pointer to the start of the data, e.g. for a streaming DMA mapping of
+    /// [`SkBuff::tailroom`] bytes on RX, or [`SkBuff::headlen`] bytes on TX.
+    pub fn data_ptr(&self) -> *mut u8 {
+        self.raw().data
+    }
+
+    /// Pointer to the end of the data of the linear part (where [`SkBuff::put`] adds).
+    pub fn tail_ptr(&self) -> *mut u8 {
+        // SAFETY: The buffer is valid; `data + headlen` is the tail, within the buffer.
+        unsafe { self.data_ptr().add(self.headlen() as usize) }
+    }
+
+    /// The linear part of the data.
+    pub fn data(&self) -> &[u8] {
+        // SAFETY: `data` points to `headlen` initialised bytes of the linear part, owned
+        // by this buffer for as long as `self` is borrowed.
+        unsafe { core::slice::from_raw_parts(self.data_ptr(), self.headlen() as usize) }
+    }
+
+    /// The linear part of the data, writable.
+    pub fn data_mut(&mut self) -> &mut [u8] {
+        // SAFETY: As in `data`; `&mut self` makes the access exclusive.
+        unsafe { core::slice::from_raw_parts_mut(self.data_ptr(), self.headlen() as usize) }
+    }
+
+    /// Extends the data by `len` bytes at the tail and returns them (C `skb_put`).
+    ///
+    /// Fails with `EINVAL` instead of panicking when there is not enough tailroom.
+    /// The returned bytes hold whatever was in the buffer (e.g. what the device
+    /// wrote there by DMA).
+    pub fn put(&mut self, len: u32) -> Result<&mut [u8]> {
+        if len > self.tailroom() {
+            return Err(EINVAL);
+        }
+        // SAFETY: `len <= tailroom`, so `skb_put` does not overflow the buffer; the
+        // buffer is linear (a non-linear buffer has zero tailroom).
+        let p = unsafe { bindings::skb_put(self.as_raw(), len) };
+        // SAFETY: `skb_put` returned the start of `len` bytes inside the linear part.
+        Ok(unsafe { core::slice::from_raw_parts_mut(p.cast::<u8>(), len as usize) })
+    }
+
+    /// Appends a copy of `data` (C `skb_put_data`).
+    pub fn put_data(&mut self, data: &[u8]) -> Result {
+        let len = u32::try_from(data.len()).map_err(|_| EINVAL)?;
+        self.put(len)?.copy_from_slice(data);
+        Ok(())
+    }
+
+    /// Reserves `len` bytes of headroom in an empty buffer (C `skb_reserve`).
+    pub fn reserve(&mut self, len: u32) -> Result {
+        if !self.is_empty() || len > self.tailroom() {
+            return Err(EINVAL);
+        }
+        // SAFETY: The buffer is empty and has at least `len` bytes of tailroom.
+        unsafe { bindings::skb_reserve(self.as_raw(), len as i32) };
+        Ok(())
+    }
+
+    /// Cuts the data to `len` bytes (C `skb_trim`); no-op if it is already shorter.
+    pub fn trim(&mut self, len: u32) {
+        // SAFETY: The buffer is valid; `skb_trim` ignores lengths above `skb->len`.
+        unsafe { bindings::skb_trim(self.as_raw(), len) }
+    }
+
+    /// Removes `len` bytes from the start of the linear data (C `skb_pull`).
+    pub fn pull(&mut self, len: u32) -> Result {
+        if len > self.headlen() {
+            return Err(EINVAL);
+        }
+        // SAFETY: `len <= headlen`, so the pull stays within the linear data.
+        unsafe { bindings::skb_pull(self.as_raw(), len) };
+        Ok(())
+    }
+
+    /// Sets the protocol from the Ethernet header, pulls the header and records `dev`
+    /// as the receiving device (C `eth_type_trans`).
+    ///
+    /// Fails (leaving the buffer unchanged) if the buffer holds less than an Ethernet
+    /// header.
+    pub fn eth_type_trans(&mut self, dev: &NetDev) -> Result {
+        if self.headlen() < bindings::ETH_HLEN {
+            return Err(EINVAL);
+        }
+        // SAFETY: The buffer is valid and holds an Ethernet header in its linear part;
+        // `dev` is a valid net_device.
+        let proto = unsafe { bindings::eth_type_trans(self.as_raw(), dev.as_raw()) };
+        // SAFETY: We own the buffer.
+        unsafe { bindings::skb_set_protocol(self.as_raw(), proto) };
+        Ok(())
+    }
+
+    /// The L3 protocol (host byte order, e.g. `0x0800` for IPv4).
+    pub fn protocol(&self) -> u16 {
+        // SAFETY: The buffer is valid.
+        u16::from_be(unsafe { bindings::skb_protocol(self.as_raw()) })
+    }
+
+    /// Sets the L3 protocol (host byte order).
+    pub fn set_protocol(&mut self, proto: u16) {
+        // SAFETY: We own the buffer.
+        unsafe { bindings::skb_set_protocol(self.as_raw(), proto.to_be()) };
+    }
+
+    /// The checksum state (C `skb->ip_summed`).
+    pub fn csum(&self) -> Checksum {
+        // SAFETY: The buffer is valid.
+        Checksum::from_raw(unsafe { bindings::skb_ip_summed(self.as_raw()) })
+    }
+
+    /// Sets the checksum state, e.g. [`Checksum::Unnecessary`] after the device verified
+    /// it on RX.
+    pub fn set_csum(&mut self, csum: Checksum) {
+        // SAFETY: We own the buffer.
+        unsafe { bindings::skb_set_ip_summed(self.as_raw(), csum.to_raw()) }
+    }
+
+    /// Whether the stack asks the device to insert the checksum (`CHECKSUM_PARTIAL`).
+    pub fn is_csum_partial(&self) -> bool {
+        self.csum() == Checksum::Partial
+    }
+
+    /// For [`Checksum::Partial`]: offset from the data start where checksumming starts.
+    pub fn csum_start(&self) -> u16 {
+        // SAFETY: The buffer is valid.
+        unsafe { bindings::skb_csum_start_offset(self.as_raw()) }
+    }
+
+    /// For [`Checksum::Partial`]: offset from [`SkBuff::csum_start`] where the
+    /// checksum is stored.
+    pub fn csum_offset(&self) -> u16 {
+        // SAFETY: The buffer is valid.
+        unsafe { bindings::skb_csum_offset(self.as_raw()) }
+    }
+
+    /// Whether the buffer is a GSO super-packet.
+    pub fn is_gso(&self) -> bool {
+        // SAFETY: The buffer is valid.
+        unsafe { bindings::skb_is_gso(self.as_raw()) }
+    }
+
+    /// Makes the buffer linear (C `skb_linearize`), e.g. when it has more fragments than
+    /// a device's descriptors can take. Uses `GFP_ATOMIC`.
+    pub fn linearize(&mut self) -> Result {
+        // SAFETY: We own the buffer.
+        to_result(unsafe { bindings::skb_linearize(self.as_raw()) })
+    }
+
+    /// Number of page fragments.
+    pub fn nr_frags(&self) -> u32 {
+        // SAFETY: The buffer is valid.
+        unsafe { bindings::skb_nr_frags(self.as_raw()) }
+    }
+
+    /// The `i`-th page fragment, `None` if `i >= nr_frags()`.
+    pub fn frag(&self, i: u32) -> Option<Frag> {
+        if i >= self.nr_frags() {
+            return None;
+        }
+        // SAFETY: `i < nr_frags`, so the fragment is initialised.
+        let f = unsafe { bindings::skb_frag(self.as_raw(), i) };
+        // SAFETY: `f` points to a valid fragment of this buffer.
+        unsafe {
+            Some(Frag {
+                page: bindings::skb_frag_page(f),
+                offset: bindings::skb_frag_off(f),
+                len: bindings::skb_frag_size(f),
+            })
+        }
+    }
+
+    /// Iterates over the page fragments.
+    pub fn frags(&self) -> impl Iterator<Item = Frag> + '_ {
+        (0..self.nr_frags()).filter_map(move |i| self.frag(i))
+    }
+
+    /// Index of the TX queue the stack chose (C `skb_get_queue_mapping`).
+    pub fn queue_mapping(&self) -> u16 {
+        // SAFETY: The buffer is valid.
+        unsafe { bindings::skb_get_queue_mapping(self.as_raw()) }
+    }
+
+    /// Records the RX queue the buffer arrived on (C `skb_record_rx_queue`).
+    pub fn record_rx_queue(&mut self, queue: u16) {
+        // SAFETY: We own the buffer.
+        unsafe { bindings::skb_record_rx_queue(self.as_raw(), queue) }
+    }
+
+    /// Sets the RX hash computed by the device (C `skb_set_hash`).
+    pub fn set_hash(&mut self, hash: u32, kind: HashType) {
+        let kind = match kind {
+            HashType::None => bindings::pkt_hash_types_PKT_HASH_TYPE_NONE,
+            HashType::L2 => bindings::pkt_hash_types_PKT_HASH_TYPE_L2,
+            HashType::L3 => bindings::pkt_hash_types_PKT_HASH_TYPE_L3,
+            HashType::L4 => bindings::pkt_hash_types_PKT_HASH_TYPE_L4,
+        };
+        // SAFETY: We own the buffer.
+        unsafe { bindings::skb_set_hash(self.as_raw(), hash, kind) }
+    }
+
+    /// Records a software TX timestamp if one was requested (C `skb_tx_timestamp`).
+    pub fn tx_timestamp(&mut self) {
+        // SAFETY: We own the buffer.
+        unsafe { bindings::skb_tx_timestamp(self.as_raw()) }
+    }
+
+    /// Prepares a transmitted buffer to be received again on the same host, as the
+    /// loopback driver does: clears the timestamp, detaches it from its socket
+    /// (`skb_orphan`) and takes a reference on its route (`skb_dst_force`).
+    ///
+    /// Fails if the route is going away; the buffer should then be dropped.
+    pub fn loop_back(&mut self) -> Result {
+        // SAFETY: We own the buffer; these are the steps of `loopback_xmit`, valid in
+        // the transmit path (BH disabled, RCU read side held by the caller).
+        unsafe {
+            bindings::skb_clear_tstamp(self.as_raw());
+            bindings::skb_orphan(self.as_raw());
+            if !bindings::skb_dst_force(self.as_raw()) {
+                return Err(super::errno(bindings::ENETUNREACH));
+            }
+        }
+        Ok(())
+    }
+
+    /// Clears the state that must not cross a namespace boundary (C
+    /// `skb_scrub_packet`); `xnet` also clears the socket and mark.
+    pub fn scrub(&mut self, xnet: bool) {
+        // SAFETY: We own the buffer.
+        unsafe { bindings::skb_scrub_packet(self.as_raw(), xnet) }
+    }
+
+    /// Sets the device the buffer belongs to (C `skb->dev = dev`).
+    ///
+    /// The buffer does not hold a reference on the device: use it only for a device that
+    /// outlives the buffer's trip through the stack (as the stack itself does).
+    pub fn set_dev(&mut self, dev: &NetDev) {
+        // SAFETY: We own the buffer.
+        unsafe { bindings::skb_set_dev(self.as_raw(), dev.as_raw()) };
+    }
+
+    /// Hands a transmitted buffer to `dev`'s receive path, as veth does (C
+    /// `dev_forward_skb`): drops it if `dev` is down or the frame is too long, scrubs it
+    /// when it crosses a network namespace, sets the protocol and queues it with
+    /// `netif_rx`.
+    ///
+    /// The buffer is consumed in both cases; `Err(super::errno(bindings::ENETDOWN))` means it was dropped.
+    pub fn forward(self, dev: &NetDev) -> Result {
+        // SAFETY: Ownership of the buffer passes to `dev_forward_skb`, which frees it on
+        // error; `dev` is valid. Callable in any context (it uses `netif_rx`).
+        let ret = unsafe { bindings::dev_forward_skb(dev.as_raw(), self.into_raw()) };
+        if ret == bindings::NET_RX_SUCCESS as i32 {
+            Ok(())
+        } else {
+            Err(super::errno(bindings::ENETDOWN))
+        }
+    }
+
+    /// Queues the buffer to the receive path through the per-CPU backlog and the
+    /// `NET_RX` softirq (C `netif_rx`). Callable from any context.
+    ///
+    /// The buffer is consumed; `Err(super::errno(bindings::ENOBUFS))` means the backlog was full and it was
+    /// dropped.
+    pub fn netif_rx(self) -> Result {
+        // SAFETY: Ownership passes to the stack; `netif_rx` is valid in any context.
+        let ret = unsafe { bindings::netif_rx(self.into_raw()) };
+        if ret == bindings::NET_RX_SUCCESS as i32 {
+            Ok(())
+        } else {
+            Err(super::errno(bindings::ENOBUFS))
+        }
+    }
+
+    /// Releases a buffer that was used successfully (e.g. transmitted) in any context
+    /// (C `dev_consume_skb_any`).
+    pub fn consume(self) {
+        // SAFETY: We own the buffer and give it up; callable in any context.
+        unsafe { bindings::dev_consume_skb_any(self.into_raw()) }
+    }
+
+    /// Releases a buffer that is dropped, with a reason for tracing
+    /// (C `kfree_skb_reason`). Not for hard-IRQ context: use `drop` there.
+    pub fn drop_reason(self, reason: DropReason) {
+        // SAFETY: We own the buffer and give it up.
+        unsafe { bindings::kfree_skb_reason(self.into_raw(), reason.to_raw()) }
+    }
+}
+
+impl Drop for SkBuff {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant we own the buffer and this is its only release;
+        // `dev_kfree_skb_any` is valid in any context.
+        unsafe { bindings::dev_kfree_skb_any(self.ptr.as_ptr()) }
+    }
+}
