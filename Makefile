@@ -10,7 +10,7 @@ S := scripts
 
 CMD ?=
 
-.PHONY: all deps kernel modules vm check test-host test-vm clippy rustfmt bench clean help
+.PHONY: all deps kernel modules vm check check-debug test-host test-vm clippy rustfmt bench clean help
 
 all: modules
 
@@ -23,6 +23,7 @@ help:
 	@echo "make test-host       host unit tests only (cargo test)"
 	@echo "make test-vm [SUITES='a b']  VM suites only"
 	@echo "make clippy          build the modules with CLIPPY=1"
+	@echo "make check-debug     the VM suites on a KASAN/kmemleak/lockdep/fault-injection kernel"
 	@echo "make bench           benchmarks, Rust vs C drivers, in one VM boot"
 
 $(RIGB_CACHE):
@@ -51,6 +52,9 @@ test-vm: modules
 
 check: modules
 	@bash $(S)/check.sh $(SUITES)
+
+check-debug: deps
+	@bash $(S)/check-debug.sh $(SUITES)
 
 bench: modules
 	@bash $(S)/bench.sh

@@ -18,9 +18,18 @@ srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || basename
 # Bump when the way the tree is configured or built changes.
 RECIPE=1
 key=$(printf '%s %s\n' "$srcver" "$RECIPE" | cat - "$RIGB_ROOT/kernel/rigb.config" | sha256sum | cut -c1-12)
+# RIGB_KVARIANT=debug adds kernel/debug.config (KASAN, kmemleak, lockdep,
+# fault injection) in its own build directory, from the same source tree.
+fragments=("$RIGB_ROOT/kernel/rigb.config")
+outkey=$key
+if [[ -n ${RIGB_KVARIANT:-} ]]; then
+	fragments+=("$RIGB_ROOT/kernel/$RIGB_KVARIANT.config")
+	[[ -f ${fragments[1]} ]] || die "no config fragment for variant '$RIGB_KVARIANT'"
+	outkey=$RIGB_KVARIANT-$(cat "${fragments[@]}" | printf '%s %s\n' "$key" "$(sha256sum)" | sha256sum | cut -c1-12)
+fi
 
 KSRC=$RIGB_CACHE/linux-src-$key
-KOUT=$RIGB_CACHE/linux-build-$key
+KOUT=$RIGB_CACHE/linux-build-$outkey
 mkdir -p "$KOUT"
 
 if [[ ! -f $KSRC/.rigb-extracted ]]; then
@@ -67,11 +76,11 @@ KMAKE=(make -C "$KSRC" O="$KOUT" LLVM=1 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/
 if [[ ! -f $KOUT/.config ]]; then
 	info "configuring kernel in $KOUT"
 	"${KMAKE[@]}" -s tinyconfig
-	"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$KOUT" "$KOUT/.config" "$RIGB_ROOT/kernel/rigb.config" >/dev/null
+	"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$KOUT" "$KOUT/.config" "${fragments[@]}" >/dev/null
 	"${KMAKE[@]}" -s olddefconfig
 	# Every line of the fragment must have survived: a dropped Rust option
 	# would otherwise show up much later as a confusing build failure.
-	missing=$(grep -E '^CONFIG_[A-Z0-9_]+=[ym]' "$RIGB_ROOT/kernel/rigb.config" | while read -r l; do
+	missing=$(cat "${fragments[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=[ym]' | while read -r l; do
 		grep -qxF "$l" "$KOUT/.config" || echo "$l"
 	done)
 	if [[ -n $missing ]]; then

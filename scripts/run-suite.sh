@@ -13,6 +13,26 @@ name=${dir#"$RIGB_ROOT"/tools/testing/selftests/}
 dest=$out/${name//\//_}
 mkdir -p "$dest"
 dmesg >"$dest/dmesg.boot" 2>/dev/null
+# Debug kernels: forget what kmemleak suspects from boot, then scan after
+# each program; a new suspected leak fails that program.
+kml=/sys/kernel/debug/kmemleak
+[[ -w $kml ]] && echo clear >"$kml"
+kmemleak_check() {
+	local tap=$1 leaks
+	[[ -w $kml ]] || return 0
+	# Objects younger than 5 s are not reported: let them age, scan twice.
+	sleep 6
+	echo scan >"$kml"
+	echo scan >"$kml"
+	leaks=$(cat "$kml")
+	if [[ -n $leaks ]]; then
+		printf '%s\n' "$leaks" >"${tap%.tap}.kmemleak"
+		echo "not ok 9999 - kmemleak: $(grep -c 'unreferenced object' <<<"$leaks") suspected leaks" >>"$tap"
+		echo clear >"$kml"
+	else
+		echo "ok 9999 - kmemleak: no suspected leaks" >>"$tap"
+	fi
+}
 n=0
 echo "TAP version 13"
 echo "1..$#"
@@ -25,6 +45,7 @@ for prog in "$@"; do
 	tail --pid=$pid -n +1 -f "$dest/$prog.tap" 2>/dev/null | sed -u 's/^/# /'
 	wait $pid
 	rc=$?
+	kmemleak_check "$dest/$prog.tap"
 	echo "$rc" >"$dest/$prog.rc"
 	dmesg >"$dest/$prog.dmesg" 2>/dev/null
 	if [[ $rc -eq 0 ]]; then
