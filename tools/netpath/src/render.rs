@@ -85,6 +85,24 @@ fn any_reset(r: &Report) -> bool {
     r.rx_path.iter().chain(&r.tx_path).any(stage_reset) || r.losses.iter().any(|l| l.counter.reset)
 }
 
+/// Shows a command line readably: arguments with characters a shell
+/// would treat specially are single-quoted, newlines shown as `\n`.
+pub fn shell_words(argv: &[String]) -> String {
+    argv.iter()
+        .map(|a| {
+            let safe = !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c));
+            if safe {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''").replace('\n', "\\n"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn text(r: &Report) -> String {
     let mut out = String::new();
     let what = match (r.mode, r.interval_secs) {
@@ -97,7 +115,7 @@ pub fn text(r: &Report) -> String {
         let _ = writeln!(
             out,
             "command: {} (exit code {})",
-            c.argv.join(" "),
+            shell_words(&c.argv),
             c.exit_code
         );
     }
@@ -132,4 +150,21 @@ pub fn text(r: &Report) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            shell_words(&v(&["ping", "-c", "3", "127.0.0.1"])),
+            "ping -c 3 127.0.0.1"
+        );
+        assert_eq!(shell_words(&v(&["sh", "-c", "a b"])), "sh -c 'a b'");
+        assert_eq!(shell_words(&v(&["it's"])), "'it'\\''s'");
+        assert_eq!(shell_words(&v(&["a\nb", ""])), "'a\\nb' ''");
+    }
 }

@@ -271,3 +271,60 @@ fn unknown_interface_is_a_clear_error() {
     assert!(a.interfaces(&["../x".to_string()]).is_err());
     assert_eq!(a.interfaces(&["veth-a".to_string()]).unwrap(), ["veth-a"]);
 }
+
+/// 64 CPUs, vectors of several devices: each interface gets exactly its
+/// own vectors (`rigb-test0` with a dash; `eth1` must not take `eth10`'s).
+#[test]
+fn irq_matching_on_64_cpus() {
+    let fx = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/odd");
+    let tmp = std::env::temp_dir().join(format!("netpath-64cpu-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(tmp.join("proc/net")).unwrap();
+    fs::copy(fx.join("interrupts_64cpu"), tmp.join("proc/interrupts")).unwrap();
+    fs::copy(fx.join("softnet_13col"), tmp.join("proc/net/softnet_stat")).unwrap();
+    for i in ["rigb0", "rigb-test0", "eth1"] {
+        let d = tmp.join(format!("sys/class/net/{i}/statistics"));
+        fs::create_dir_all(&d).unwrap();
+        fs::write(d.join("rx_packets"), "7\n").unwrap();
+    }
+    let src = Sources::at(&tmp);
+    let build = |iface: &str| {
+        let s = Snapshot::take(&src, &[iface.to_string()]);
+        report::build(&s, &absolute(&s.flatten()), false)
+    };
+
+    let r = build("rigb0");
+    let irq = stage(&r.rx_path, "hard_irq_rx");
+    assert_eq!(irq.per_queue.len(), 4);
+    assert_eq!(irq.total, Counter::of(100 + 200 + 300 + 400 + 4 * 63));
+    assert_eq!(irq.per_cpu.len(), 64);
+    assert_eq!(items(&irq.per_cpu)["cpu16"], Some(200 + 3));
+    assert_eq!(items(&irq.per_cpu)["cpu1"], Some(4));
+    assert_eq!(irq.details.len(), 1, "the link vector irq 124");
+    assert_eq!(stage(&r.tx_path, "tx_completion_irq").total, irq.total);
+    // softnet: CPU 1 is offline, the second line is CPU 2.
+    let sn = stage(&r.rx_path, "napi_softnet");
+    assert_eq!(items(&sn.per_cpu)["cpu2"], Some(1000));
+    assert_eq!(sn.total, Counter::of(123456 + 1000));
+    // Missing sources: n/a, with the reason kept.
+    assert_eq!(stage(&r.rx_path, "ip_rx").total, Counter::NA);
+    assert_eq!(r.unavailable.len(), 4, "{:?}", r.unavailable);
+    let text = render::text(&r);
+    assert!(
+        text.contains("\n              cpu56=4 cpu57=4 cpu58=4"),
+        "8 CPUs per line"
+    );
+
+    let r = build("rigb-test0");
+    let irq = stage(&r.rx_path, "hard_irq_rx");
+    let v = items(&irq.per_queue);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v["irq 130 rigb-test0-TxRx-0"], Some(42));
+    assert_eq!(items(&irq.per_cpu)["cpu63"], Some(42));
+
+    let r = build("eth1");
+    let irq = stage(&r.rx_path, "hard_irq_rx");
+    assert!(irq.per_queue.is_empty(), "{:?}", irq.per_queue);
+    assert_eq!(irq.total, Counter::NA);
+    fs::remove_dir_all(&tmp).unwrap();
+}
