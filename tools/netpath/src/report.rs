@@ -432,7 +432,12 @@ impl Builder<'_> {
                     continue;
                 }
                 let l = n.to_ascii_lowercase();
-                if l == "rx_packets" || l == "tx_packets" || l.contains("gro") {
+                // Not traffic: peer_ifindex (veth) and the like.
+                if l == "rx_packets"
+                    || l == "tx_packets"
+                    || l.contains("gro")
+                    || l.contains("ifindex")
+                {
                     continue;
                 }
                 let is_tx = l.contains("tx");

@@ -53,6 +53,14 @@ impl Sources {
         if !requested.is_empty() {
             for name in requested {
                 if name.is_empty() || name.contains('/') || !dir.join(name).exists() {
+                    if self.netdev_names().iter().any(|n| n == name) {
+                        bail!(
+                            "interface '{name}' exists in this network namespace but not in {}: \
+                             /sys was mounted for another namespace; run netpath through \
+                             `ip netns exec NS`, which mounts a matching /sys",
+                            dir.display()
+                        );
+                    }
                     bail!(
                         "interface '{name}' does not exist (no {})",
                         dir.join(name).display()
@@ -70,6 +78,15 @@ impl Sources {
         }
         names.sort();
         Ok(names)
+    }
+
+    /// Interface names of the current network namespace from
+    /// /proc/net/dev (which, unlike /sys, always follows the process's
+    /// namespace).
+    fn netdev_names(&self) -> Vec<String> {
+        fs::read_to_string(self.path("/proc/net/dev"))
+            .map(|t| parse_netdev_names(&t))
+            .unwrap_or_default()
     }
 
     /// Names that identify the interface's IRQ vectors in
@@ -111,6 +128,16 @@ impl Sources {
             }
         }
     }
+}
+
+/// Interface names from /proc/net/dev text (`  name: counters...` after
+/// two header lines).
+pub fn parse_netdev_names(text: &str) -> Vec<String> {
+    text.lines()
+        .skip(2)
+        .filter_map(|l| l.split_once(':').map(|(n, _)| n.trim().to_string()))
+        .filter(|n| !n.is_empty())
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -244,3 +244,9 @@ fn live_ethtool_ioctl_matches_ethtool_program() {
         }
     }
 }
+
+#[test]
+fn host_proc_net_dev_names() {
+    let n = netpath::snapshot::parse_netdev_names(&read("host/net_dev"));
+    assert_eq!(n, ["lo", "ifb0", "ifb1", "eth0"]);
+}

@@ -328,3 +328,23 @@ fn irq_matching_on_64_cpus() {
     assert_eq!(irq.total, Counter::NA);
     fs::remove_dir_all(&tmp).unwrap();
 }
+
+/// An interface of this namespace that /sys does not show (sysfs mounted
+/// for another netns): the error says how to fix it.
+#[test]
+fn interface_hidden_by_foreign_sysfs() {
+    let tmp = std::env::temp_dir().join(format!("netpath-netns-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    copy_dir(&pair_dir().join("after"), &tmp);
+    fs::write(
+        tmp.join("proc/net/dev"),
+        "Inter-|   Receive\n face |bytes\n    lo: 1 2 3\nghost-0: 0 0 0\n",
+    )
+    .unwrap();
+    let src = Sources::at(&tmp);
+    let e = src.interfaces(&["ghost-0".to_string()]).unwrap_err();
+    assert!(e.to_string().contains("ip netns exec"), "{e}");
+    let e = src.interfaces(&["ghost-1".to_string()]).unwrap_err();
+    assert!(e.to_string().contains("does not exist"), "{e}");
+    fs::remove_dir_all(&tmp).unwrap();
+}
