@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Interrupt handlers.
+//!
+//! C header: [`include/linux/interrupt.h`](srctree/include/linux/interrupt.h)
+//!
+//! A [`Registration`] requests an interrupt line (`request_irq`) for a [`Handler`] it owns, and
+//! frees it (`free_irq`) when dropped. `free_irq` waits for a running handler to return, so the
+//! handler's data is only dropped once no CPU can be executing it anymore.
+
+use crate::{
+    bindings,
+    error::{to_result, Error, Result},
+    init::{self, PinInit},
+    str::CString,
+};
+use core::{
+    marker::PhantomPinned,
+    ptr::addr_of_mut,
+    sync::atomic::{AtomicBool, Ordering},
+};
+
+/// The value an interrupt handler returns (`irqreturn_t`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u32)]
+pub enum IrqReturn {
+    /// The interrupt was not from this device (shared lines) or was not handled.
+    None = bindings::irqreturn_IRQ_NONE,
+    /// The interrupt was handled.
+    Handled = bindings::irqreturn_IRQ_HANDLED,
+}
+
+/// An interrupt handler.
+///
+/// # Context
+///
+/// `handle_irq` runs in hard-IRQ context, with the line masked on this CPU and interrupts
+/// disabled: it must not sleep (no mutexes, no `GFP_KERNEL` allocations, no waiting) and must
+/// be short. Allocate, if at all, with `GFP_ATOMIC`; defer real work to NAPI or a workqueue.
+/// It may run concurrently with any method of the driver on other CPUs, hence `Sync`.
+pub trait Handler: Sync {
+    /// Handles one interrupt.
+    fn handle_irq(&self) -> IrqReturn;
+}
+
+/// Flags for [`Registration::new`] (`IRQF_*`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Flags(crate::ffi::c_ulong);
+
+impl Flags {
+    /// No flags: an exclusive, non-threaded line (MSI-X vectors).
+    pub const NONE: Self = Self(0);
+    /// The line may be shared with other devices.
+    pub const SHARED: Self = Self(bindings::IRQF_SHARED as _);
+}
+
+/// An interrupt line requested for handler `T`; freed on drop.
+///
+/// # Invariants
+///
+/// `irq` is requested with `dev_id` pointing to this (pinned) registration, from a successful
+/// `new` until drop; `name` is the name passed to `request_irq` and stays alive as long.
+pub struct Registration<T: Handler> {
+    irq: u32,
+    name: CString,
+    hint_set: AtomicBool,
+    handler: T,
+    _pin: PhantomPinned,
+}
+
+impl<T: Handler> Registration<T> {
+    /// Requests `irq` for `handler` under `name` (shown in `/proc/interrupts`).
+    ///
+    /// The handler may run as soon as this returns (before the caller even sees the pinned
+    /// value), so `handler` must be fully initialised by its `PinInit`.
+    pub fn new(
+        irq: u32,
+        flags: Flags,
+        name: CString,
+        handler: impl PinInit<T, Error>,
+    ) -> impl PinInit<Self, Error> {
+        let init = move |slot: *mut Self| {
+            // SAFETY: `slot` is valid for writes and pinned (`PinInit` contract).
+            unsafe {
+                addr_of_mut!((*slot).irq).write(irq);
+                addr_of_mut!((*slot).hint_set).write(AtomicBool::new(false));
+            }
+            // SAFETY: As above; `handler` is pinned inside the pinned `slot`.
+            unsafe { handler.__pinned_init(addr_of_mut!((*slot).handler))? };
+            let name_ptr = name.as_char_ptr();
+            // SAFETY: As above. The heap buffer of `name` does not move with it.
+            unsafe { addr_of_mut!((*slot).name).write(name) };
+            // SAFETY: `handle_irq_callback::<T>` matches `irq_handler_t`; `slot` is fully
+            // initialised and pinned, and stays valid until `free_irq` in `drop`; `name_ptr`
+            // lives as long (it is owned by `slot`).
+            let ret = to_result(unsafe {
+                bindings::request_irq(
+                    irq,
+                    Some(handle_irq_callback::<T>),
+                    flags.0,
+                    name_ptr,
+                    slot.cast(),
+                )
+            });
+            if let Err(e) = ret {
+                // SAFETY: Initialised above and not registered: drop them so the slot holds
+                // nothing, as the `PinInit` contract requires on error.
+                unsafe {
+                    core::ptr::drop_in_place(addr_of_mut!((*slot).handler));
+                    core::ptr::drop_in_place(addr_of_mut!((*slot).name));
+                }
+                return Err(e);
+            }
+            // INVARIANT: requested above with `dev_id == slot`.
+            Ok(())
+        };
+        // SAFETY: On `Ok` every field is initialised; on `Err` the closure dropped what it had
+        // initialised.
+        unsafe { init::pin_init_from_closure(init) }
+    }
+
+    /// The Linux IRQ number.
+    pub fn irq(&self) -> u32 {
+        self.irq
+    }
+
+    /// The handler.
+    pub fn handler(&self) -> &T {
+        &self.handler
+    }
+
+    /// Waits for a handler running on another CPU to finish (`synchronize_irq`). May sleep.
+    pub fn synchronize(&self) {
+        // SAFETY: By the type invariant `irq` is requested.
+        unsafe { bindings::synchronize_irq(self.irq) };
+    }
+
+    /// Disables the line and waits for a running handler to finish (`disable_irq`). May sleep.
+    pub fn disable(&self) {
+        // SAFETY: By the type invariant `irq` is requested.
+        unsafe { bindings::disable_irq(self.irq) };
+    }
+
+    /// Re-enables a line disabled by [`Registration::disable`].
+    pub fn enable(&self) {
+        // SAFETY: By the type invariant `irq` is requested.
+        unsafe { bindings::enable_irq(self.irq) };
+    }
+
+    /// Hints user space (irqbalance) to route the interrupt to `cpu`; cleared on drop.
+    pub fn set_affinity_hint(&self, cpu: u32) -> Result {
+        // SAFETY: `nr_cpu_ids` is written once during early boot and only read afterwards.
+        if cpu >= unsafe { bindings::nr_cpu_ids } {
+            return Err(crate::error::code::EINVAL);
+        }
+        // SAFETY: `cpu < nr_cpu_ids`, for which `cpumask_of` returns a valid static mask.
+        let mask = unsafe { bindings::cpumask_of(cpu) };
+        // SAFETY: By the type invariant `irq` is requested; `mask` is static.
+        to_result(unsafe { bindings::irq_update_affinity_hint(self.irq, mask) })?;
+        self.hint_set.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+impl<T: Handler> Drop for Registration<T> {
+    fn drop(&mut self) {
+        if self.hint_set.load(Ordering::Relaxed) {
+            // SAFETY: By the type invariant `irq` is requested; `free_irq` warns if a hint is
+            // left set.
+            unsafe { bindings::irq_update_affinity_hint(self.irq, core::ptr::null()) };
+        }
+        // SAFETY: By the type invariant `irq` was requested with this `dev_id`. `free_irq`
+        // waits for running handlers, so `handler` and `name` are unused once it returns and
+        // may then be dropped (after this function).
+        unsafe { bindings::free_irq(self.irq, core::ptr::from_mut(self).cast()) };
+    }
+}
+
+// SAFETY: The registration can be dropped (the line freed) from any thread in process context.
+unsafe impl<T: Handler + Send> Send for Registration<T> {}
+// SAFETY: `&Registration` gives `&T`, and `T: Sync`.
+unsafe impl<T: Handler> Sync for Registration<T> {}
+
+/// # Safety
+///
+/// Called by the IRQ core with the `dev_id` given to `request_irq` in `Registration::new`.
+unsafe extern "C" fn handle_irq_callback<T: Handler>(
+    _irq: crate::ffi::c_int,
+    ptr: *mut crate::ffi::c_void,
+) -> bindings::irqreturn_t {
+    // SAFETY: `ptr` is the pinned `Registration<T>` (type invariant), alive until `free_irq`
+    // returned, which waits for this callback.
+    let reg = unsafe { &*ptr.cast::<Registration<T>>() };
+    // Hard-IRQ context: see `Handler`.
+    reg.handler.handle_irq() as bindings::irqreturn_t
+}

@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! PCI devices and drivers.
+//!
+//! C header: [`include/linux/pci.h`](srctree/include/linux/pci.h)
+//!
+//! A PCI driver implements [`Driver`]: an ID table built with [`pci_device_table!`] (which also
+//! emits the `MODULE_DEVICE_TABLE` alias, so `modinfo` lists the device aliases), `probe`
+//! returning the pinned driver data, and `remove`. [`module_pci_driver!`] registers it.
+//!
+//! Resources a driver acquires from a [`Device`] are owned values released on drop: the
+//! [`Enabled`] device (disabled again on drop), a mapped [`Bar`] (unmapped and its region
+//! released on drop) and the [`IrqVectors`] (freed on drop). Ordering the fields of the driver
+//! data orders the teardown.
+
+use crate::{
+    alloc::{flags::GFP_KERNEL, KBox},
+    bindings, device,
+    error::{code::*, from_result, to_result, Error, Result},
+    init::{self, InPlaceInit, PinInit},
+    io::{Io, IoRaw},
+    str::CStr,
+    types::{ARef, AlwaysRefCounted, Opaque},
+    ThisModule,
+};
+use core::{
+    fmt,
+    marker::{PhantomData, PhantomPinned},
+    ops::Deref,
+    pin::Pin,
+    ptr::{addr_of_mut, NonNull},
+};
+
+/// Matches any vendor, device, subvendor or subdevice ID (`PCI_ANY_ID`).
+pub const PCI_ANY_ID: u32 = !0;
+
+/// One entry of a PCI ID table (`struct pci_device_id`).
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct DeviceId(bindings::pci_device_id);
+
+impl DeviceId {
+    /// An ID that matches `vendor`:`device`, any subsystem (`PCI_DEVICE(vendor, device)`).
+    pub const fn from_id(vendor: u32, device: u32) -> Self {
+        Self(bindings::pci_device_id {
+            vendor,
+            device,
+            subvendor: PCI_ANY_ID,
+            subdevice: PCI_ANY_ID,
+            class: 0,
+            class_mask: 0,
+            driver_data: 0,
+            override_only: 0,
+        })
+    }
+
+    /// The all-zero ID that terminates a table.
+    const fn zero() -> Self {
+        Self::from_id(0, 0).with_any_sub(0)
+    }
+
+    const fn with_any_sub(mut self, sub: u32) -> Self {
+        self.0.subvendor = sub;
+        self.0.subdevice = sub;
+        self
+    }
+
+    /// The vendor ID this entry matches.
+    pub const fn vendor(&self) -> u32 {
+        self.0.vendor
+    }
+
+    /// The device ID this entry matches.
+    pub const fn device(&self) -> u32 {
+        self.0.device
+    }
+}
+
+/// A zero-terminated array of `N` [`DeviceId`]s, laid out as the C side expects it.
+///
+/// Built by [`pci_device_table!`].
+#[repr(C)]
+pub struct IdArray<const N: usize> {
+    ids: [DeviceId; N],
+    sentinel: DeviceId,
+}
+
+impl<const N: usize> IdArray<N> {
+    /// Creates the table from its entries; the terminating zero entry is appended.
+    pub const fn new(ids: [DeviceId; N]) -> Self {
+        Self {
+            ids,
+            sentinel: DeviceId::zero(),
+        }
+    }
+}
+
+/// A PCI ID table as seen by the driver core: a pointer to a zero-terminated array.
+pub trait IdTable: Sync {
+    /// Returns the pointer to the first entry of the zero-terminated array.
+    fn as_ptr(&self) -> *const bindings::pci_device_id;
+}
+
+impl<const N: usize> IdTable for IdArray<N> {
+    fn as_ptr(&self) -> *const bindings::pci_device_id {
+        // CAST: `IdArray` is `repr(C)`: `N` transparent `DeviceId`s followed by the sentinel.
+        core::ptr::from_ref(self).cast()
+    }
+}
+
+/// Declares a PCI ID table `$table` and its `MODULE_DEVICE_TABLE(pci, ...)` alias.
+///
+/// The alias is a copy of the table under the symbol name modpost looks for
+/// (`__mod_pci__<name>_device_table`), so that the module gets its `alias=pci:...` entries.
+///
+/// # Examples
+///
+/// ```
+/// kernel::pci_device_table!(
+///     SAMPLE_PCI_TABLE,
+///     sample_pci_ids,
+///     [kernel::pci::DeviceId::from_id(0x8086, 0x10c9)]
+/// );
+/// ```
+#[macro_export]
+macro_rules! pci_device_table {
+    ($table:ident, $module_table:ident, [$($id:expr),+ $(,)?]) => {
+        const $table: $crate::pci::IdArray<
+            { <[&str]>::len(&[$(::core::stringify!($id)),+]) }
+        > = $crate::pci::IdArray::new([$($id),+]);
+
+        #[cfg(MODULE)]
+        #[used]
+        #[export_name = ::core::concat!(
+            "__mod_pci__", ::core::stringify!($module_table), "_device_table"
+        )]
+        static $module_table: $crate::pci::IdArray<
+            { <[&str]>::len(&[$(::core::stringify!($id)),+]) }
+        > = $table;
+    };
+}
+
+/// The PCI driver trait.
+///
+/// `probe` runs in process context with the device lock held and may sleep; so does `remove`.
+/// The driver data returned by `probe` is dropped right after `remove` returns.
+pub trait Driver: Send + Sync + Sized + 'static {
+    /// The table of devices this driver binds to.
+    const ID_TABLE: &'static dyn IdTable;
+
+    /// Binds the driver to `pdev`, which matched `id`.
+    fn probe(pdev: &Device, id: &DeviceId) -> Result<Pin<KBox<Self>>>;
+
+    /// Unbinds the driver: quiesce the device here (it is still accessible); memory is released
+    /// when the driver data is dropped afterwards.
+    fn remove(_this: Pin<&Self>) {}
+}
+
+/// A registration of a PCI driver with the PCI core; unregistered on drop.
+///
+/// # Invariants
+///
+/// `drv` is registered with the PCI core from a successful `new` until `drop`.
+pub struct Registration<T: Driver> {
+    drv: Opaque<bindings::pci_driver>,
+    _pin: PhantomPinned,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: The registration only holds a `pci_driver` that the PCI core synchronises itself; it
+// can be dropped (unregistered) from any thread.
+unsafe impl<T: Driver> Send for Registration<T> {}
+// SAFETY: `&Registration` offers no methods.
+unsafe impl<T: Driver> Sync for Registration<T> {}
+
+impl<T: Driver> Registration<T> {
+    /// Registers driver `T` under `name` for `module`.
+    pub fn new(name: &'static CStr, module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        let init = move |slot: *mut Self| {
+            // SAFETY: `slot` is valid for writes and pinned (guaranteed by the `PinInit`
+            // contract).
+            let drv = unsafe { Opaque::raw_get(addr_of_mut!((*slot).drv)) };
+            // SAFETY: `drv` is valid for writes; all-zeroes is a valid `pci_driver` (null
+            // pointers, no ops).
+            unsafe { drv.write(core::mem::zeroed()) };
+            // SAFETY: `drv` is valid and initialised.
+            unsafe {
+                (*drv).name = name.as_char_ptr();
+                (*drv).id_table = T::ID_TABLE.as_ptr();
+                (*drv).probe = Some(probe_callback::<T>);
+                (*drv).remove = Some(remove_callback::<T>);
+            }
+            // SAFETY: `drv` is a valid, pinned `pci_driver` that stays alive until it is
+            // unregistered in `drop`; `name` and the ID table are `'static`.
+            to_result(unsafe {
+                bindings::__pci_register_driver(drv, module.as_ptr(), name.as_char_ptr())
+            })
+            // INVARIANT: registered if we return `Ok`; the other fields are zero-sized.
+        };
+        // SAFETY: On `Ok` every field is initialised (the others are ZSTs); on `Err` nothing
+        // needs dropping (a zeroed `pci_driver` owns nothing) and the slot may be reused.
+        unsafe { init::pin_init_from_closure(init) }
+    }
+}
+
+impl<T: Driver> Drop for Registration<T> {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the driver is registered; unregistering unbinds every
+        // device (calling `remove`) before returning.
+        unsafe { bindings::pci_unregister_driver(self.drv.get()) };
+    }
+}
+
+unsafe extern "C" fn probe_callback<T: Driver>(
+    pdev: *mut bindings::pci_dev,
+    id: *const bindings::pci_device_id,
+) -> crate::ffi::c_int {
+    from_result(|| {
+        // SAFETY: The PCI core calls `probe` with a valid `pdev` that stays alive (and bound to
+        // us) at least until `remove` returns.
+        let dev = unsafe { Device::from_raw(pdev) };
+        // SAFETY: `id` points into our ID table (`DeviceId` is a transparent wrapper).
+        let id = unsafe { &*id.cast::<DeviceId>() };
+        let data = T::probe(dev, id)?;
+        // SAFETY: The data is pinned; it is only turned back into a `Pin<KBox<T>>` in `remove`.
+        let ptr = KBox::into_raw(unsafe { Pin::into_inner_unchecked(data) });
+        // SAFETY: `pdev` is valid; the driver core owns the drvdata slot while we are bound.
+        unsafe { bindings::pci_set_drvdata(pdev, ptr.cast()) };
+        Ok(0)
+    })
+}
+
+unsafe extern "C" fn remove_callback<T: Driver>(pdev: *mut bindings::pci_dev) {
+    // SAFETY: `pdev` is the device `probe_callback` succeeded on.
+    let ptr = unsafe { bindings::pci_get_drvdata(pdev) }.cast::<T>();
+    if ptr.is_null() {
+        return;
+    }
+    // SAFETY: `ptr` came from `KBox::into_raw` of pinned data in `probe_callback`; ownership is
+    // taken back exactly once, here.
+    let data = unsafe { Pin::new_unchecked(KBox::from_raw(ptr)) };
+    T::remove(data.as_ref());
+    drop(data);
+    // SAFETY: `pdev` is valid; clear the stale pointer.
+    unsafe { bindings::pci_set_drvdata(pdev, core::ptr::null_mut()) };
+}
+
+/// A PCI device (`struct pci_dev`).
+///
+/// # Invariants
+///
+/// The wrapped `pci_dev` is valid; references obtained through [`ARef`] hold a reference count.
+#[repr(transparent)]
+pub struct Device(Opaque<bindings::pci_dev>);
+
+// SAFETY: `pci_dev` is reference counted by `pci_dev_get`/`pci_dev_put`, which can be called
+// from any context.
+unsafe impl AlwaysRefCounted for Device {
+    fn inc_ref(&self) {
+        // SAFETY: The shared reference guarantees a non-zero count.
+        unsafe { bindings::pci_dev_get(self.as_raw()) };
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: The caller gives up one reference.
+        unsafe { bindings::pci_dev_put(obj.cast().as_ptr()) }
+    }
+}
+
+// SAFETY: All methods of `Device` go through the PCI core, which serialises them itself.
+unsafe impl Send for Device {}
+// SAFETY: See `Send`.
+unsafe impl Sync for Device {}
+
+/// The kinds of interrupt a device may get vectors of (`PCI_IRQ_*`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct IrqTypes(u32);
+
+impl IrqTypes {
+    /// Legacy INTx.
+    pub const INTX: Self = Self(bindings::PCI_IRQ_INTX);
+    /// MSI.
+    pub const MSI: Self = Self(bindings::PCI_IRQ_MSI);
+    /// MSI-X.
+    pub const MSIX: Self = Self(bindings::PCI_IRQ_MSIX);
+}
+
+impl core::ops::BitOr for IrqTypes {
+    type Output = Self;
+    fn bitor(self, rhs: Self) -> Self {
+        Self(self.0 | rhs.0)
+    }
+}
+
+impl Device {
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `pci_dev` that outlives `'a`.
+    unsafe fn from_raw<'a>(ptr: *mut bindings::pci_dev) -> &'a Self {
+        // SAFETY: `Device` is a transparent wrapper; validity is guaranteed by the caller.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    fn as_raw(&self) -> *mut bindings::pci_dev {
+        self.0.get()
+    }
+
+    /// The vendor ID.
+    pub fn vendor_id(&self) -> u16 {
+        // SAFETY: By the type invariant the `pci_dev` is valid.
+        unsafe { (*self.as_raw()).vendor }
+    }
+
+    /// The device ID.
+    pub fn device_id(&self) -> u16 {
+        // SAFETY: By the type invariant the `pci_dev` is valid.
+        unsafe { (*self.as_raw()).device }
+    }
+
+    /// The revision ID.
+    pub fn revision(&self) -> u8 {
+        // SAFETY: By the type invariant the `pci_dev` is valid.
+        unsafe { (*self.as_raw()).revision }
+    }
+
+    /// The device's name for logs: its bus address, e.g. `0000:01:00.0`.
+    pub fn pci_name(&self) -> &CStr {
+        // SAFETY: `pci_name` returns the device's name, a NUL-terminated string that lives as
+        // long as the device.
+        unsafe { CStr::from_char_ptr(bindings::pci_name(self.as_raw())) }
+    }
+
+    /// Enables the device's memory space (`pci_enable_device_mem`); disabled again when the
+    /// returned guard is dropped.
+    pub fn enable_device_mem(&self) -> Result<Enabled> {
+        // SAFETY: By the type invariant the `pci_dev` is valid.
+        to_result(unsafe { bindings::pci_enable_device_mem(self.as_raw()) })?;
+        Ok(Enabled { pdev: self.into() })
+    }
+
+    /// Enables bus mastering, i.e. lets the device do DMA.
+    pub fn set_master(&self) {
+        // SAFETY: By the type invariant the `pci_dev` is valid.
+        unsafe { bindings::pci_set_master(self.as_raw()) };
+    }
+
+    /// Disables bus mastering.
+    pub fn clear_master(&self) {
+        // SAFETY: By the type invariant the `pci_dev` is valid.
+        unsafe { bindings::pci_clear_master(self.as_raw()) };
+    }
+
+    /// Sets the streaming and coherent DMA masks to `bits` bits (`dma_set_mask_and_coherent`).
+    pub fn dma_set_mask_and_coherent(&self, bits: u32) -> Result {
+        if bits == 0 || bits > 64 {
+            return Err(EINVAL);
+        }
+        let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+        let dev = self.as_ref().as_raw();
+        // SAFETY: `dev` is the valid `struct device` of this PCI device.
+        to_result(unsafe { bindings::dma_set_mask(dev, mask) })?;
+        // SAFETY: As above.
+        to_result(unsafe { bindings::dma_set_coherent_mask(dev, mask) })
+    }
+
+    /// Length in bytes of BAR `bar`, 0 if it does not exist.
+    pub fn resource_len(&self, bar: u32) -> u64 {
+        if bar >= bindings::PCI_STD_NUM_BARS {
+            return 0;
+        }
+        // SAFETY: By the type invariant the `pci_dev` is valid and `bar` is a standard BAR.
+        unsafe { bindings::pci_resource_len(self.as_raw(), bar as _) }
+    }
+
+    /// Requests the region of memory BAR `bar` under `name` and maps all of it.
+    ///
+    /// The mapping must be at least `SIZE` bytes long (`ENODEV` otherwise): register accesses
+    /// at constant offsets below `SIZE` are then checked at compile time.
+    pub fn iomap_region<const SIZE: usize>(&self, bar: u32, name: &'static CStr) -> Result<Bar<SIZE>> {
+        let len = usize::try_from(self.resource_len(bar)).map_err(|_| ENOMEM)?;
+        if len < SIZE || len == 0 {
+            return Err(ENODEV);
+        }
+        let bar_c = bar as crate::ffi::c_int;
+        // SAFETY: The `pci_dev` is valid; `name` is `'static` (the PCI core keeps the pointer).
+        to_result(unsafe { bindings::pci_request_region(self.as_raw(), bar_c, name.as_char_ptr()) })?;
+        // SAFETY: The region is ours; map all of it.
+        let addr = unsafe { bindings::pci_iomap(self.as_raw(), bar_c, 0) };
+        if addr.is_null() {
+            // SAFETY: Requested just above.
+            unsafe { bindings::pci_release_region(self.as_raw(), bar_c) };
+            return Err(ENOMEM);
+        }
+        match IoRaw::new(addr as usize, len) {
+            // INVARIANT: mapped and requested above, released in `Bar::drop`.
+            Ok(io) => Ok(Bar {
+                pdev: self.into(),
+                io,
+                num: bar_c,
+            }),
+            Err(e) => {
+                // SAFETY: Mapped and requested above.
+                unsafe {
+                    bindings::pci_iounmap(self.as_raw(), addr);
+                    bindings::pci_release_region(self.as_raw(), bar_c);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Allocates between `min` and `max` interrupt vectors of the given types
+    /// (`pci_alloc_irq_vectors`); they are freed when the returned guard is dropped, which must
+    /// happen after every handler registered on them was freed.
+    pub fn alloc_irq_vectors(&self, min: u32, max: u32, types: IrqTypes) -> Result<IrqVectors> {
+        // SAFETY: By the type invariant the `pci_dev` is valid.
+        let ret = unsafe { bindings::pci_alloc_irq_vectors(self.as_raw(), min, max, types.0) };
+        if ret < 0 {
+            return Err(Error::from_errno(ret));
+        }
+        Ok(IrqVectors {
+            pdev: self.into(),
+            count: ret as u32,
+        })
+    }
+
+    /// The Linux IRQ number of vector `index` (`pci_irq_vector`).
+    pub fn irq_vector(&self, index: u32) -> Result<u32> {
+        // SAFETY: By the type invariant the `pci_dev` is valid.
+        let ret = unsafe { bindings::pci_irq_vector(self.as_raw(), index) };
+        if ret < 0 {
+            return Err(Error::from_errno(ret));
+        }
+        Ok(ret as u32)
+    }
+}
+
+impl AsRef<device::Device> for Device {
+    fn as_ref(&self) -> &device::Device {
+        // SAFETY: By the type invariant `self.as_raw()` is a valid `pci_dev`, whose embedded
+        // `struct device` lives as long as it.
+        unsafe { device::Device::as_ref(addr_of_mut!((*self.as_raw()).dev)) }
+    }
+}
+
+impl AsRef<device::Device> for device::Device {
+    fn as_ref(&self) -> &device::Device {
+        self
+    }
+}
+
+/// A PCI device with its memory space enabled; disabled again on drop.
+pub struct Enabled {
+    pdev: ARef<Device>,
+}
+
+impl Drop for Enabled {
+    fn drop(&mut self) {
+        // SAFETY: Enabled by `enable_device_mem`, which handed out this single guard.
+        unsafe { bindings::pci_disable_device(self.pdev.as_raw()) };
+    }
+}
+
+/// Interrupt vectors allocated by [`Device::alloc_irq_vectors`]; freed on drop.
+pub struct IrqVectors {
+    pdev: ARef<Device>,
+    count: u32,
+}
+
+impl IrqVectors {
+    /// How many vectors were granted (between the requested `min` and `max`).
+    pub fn count(&self) -> u32 {
+        self.count
+    }
+
+    /// The Linux IRQ number of vector `index`, `EINVAL` if `index >= count()`.
+    pub fn irq(&self, index: u32) -> Result<u32> {
+        if index >= self.count {
+            return Err(EINVAL);
+        }
+        self.pdev.irq_vector(index)
+    }
+}
+
+impl Drop for IrqVectors {
+    fn drop(&mut self) {
+        // SAFETY: Allocated by `alloc_irq_vectors`; the owner freed its handlers first (field
+        // order), as documented there.
+        unsafe { bindings::pci_free_irq_vectors(self.pdev.as_raw()) };
+    }
+}
+
+/// A mapped memory BAR of at least `SIZE` bytes; unmapped and its region released on drop.
+///
+/// Dereferences to [`Io`] for register access.
+///
+/// # Invariants
+///
+/// `io` describes the mapping of BAR `num` of `pdev`, whose region is requested by us.
+pub struct Bar<const SIZE: usize = 0> {
+    pdev: ARef<Device>,
+    io: IoRaw<SIZE>,
+    num: crate::ffi::c_int,
+}
+
+impl<const SIZE: usize> Deref for Bar<SIZE> {
+    type Target = Io<SIZE>;
+
+    fn deref(&self) -> &Io<SIZE> {
+        // SAFETY: By the type invariant `io` is a valid mapping that lives as long as `self`.
+        unsafe { Io::from_raw(&self.io) }
+    }
+}
+
+impl<const SIZE: usize> Drop for Bar<SIZE> {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the BAR is mapped at `io.addr()` and requested by us.
+        unsafe {
+            bindings::pci_iounmap(self.pdev.as_raw(), self.io.addr() as *mut _);
+            bindings::pci_release_region(self.pdev.as_raw(), self.num);
+        }
+    }
+}
+
+/// Log levels for [`dev_printk`].
+#[doc(hidden)]
+pub enum Level {
+    Err,
+    Warn,
+    Info,
+    Debug,
+}
+
+/// Prints `args` prefixed with the driver and device name (`dev_info()` and friends).
+#[doc(hidden)]
+pub fn dev_printk(level: Level, dev: &device::Device, args: fmt::Arguments<'_>) {
+    let level: &[u8] = match level {
+        Level::Err => b"\x013\0",
+        Level::Warn => b"\x014\0",
+        Level::Info => b"\x016\0",
+        Level::Debug => b"\x017\0",
+    };
+    // SAFETY: `level` and the format are NUL-terminated; `%pA` consumes exactly one pointer to
+    // a `fmt::Arguments`, which outlives the call; `dev` is a valid device.
+    unsafe {
+        bindings::_dev_printk(
+            level.as_ptr().cast(),
+            dev.as_raw(),
+            c"%pA".as_ptr().cast(),
+            core::ptr::from_ref(&args).cast::<crate::ffi::c_void>(),
+        )
+    };
+}
+
+/// Prints an error message about a device: `dev_err!(pdev, "failed: {:?}\n", e)`.
+///
+/// The first argument is a reference to anything that is `AsRef<device::Device>` (a
+/// `pci::Device`, a `device::Device`).
+#[macro_export]
+macro_rules! dev_err {
+    ($dev:expr, $($f:tt)*) => {
+        $crate::pci::dev_printk(
+            $crate::pci::Level::Err,
+            ::core::convert::AsRef::<$crate::device::Device>::as_ref($dev),
+            ::core::format_args!($($f)*),
+        )
+    };
+}
+
+/// Prints a warning about a device, see [`dev_err!`].
+#[macro_export]
+macro_rules! dev_warn {
+    ($dev:expr, $($f:tt)*) => {
+        $crate::pci::dev_printk(
+            $crate::pci::Level::Warn,
+            ::core::convert::AsRef::<$crate::device::Device>::as_ref($dev),
+            ::core::format_args!($($f)*),
+        )
+    };
+}
+
+/// Prints an informational message about a device, see [`dev_err!`].
+#[macro_export]
+macro_rules! dev_info {
+    ($dev:expr, $($f:tt)*) => {
+        $crate::pci::dev_printk(
+            $crate::pci::Level::Info,
+            ::core::convert::AsRef::<$crate::device::Device>::as_ref($dev),
+            ::core::format_args!($($f)*),
+        )
+    };
+}
+
+/// Declares a kernel module that registers the PCI driver `type`.
+///
+/// # Examples
+///
+/// ```ignore
+/// kernel::module_pci_driver! {
+///     type: MyDriver,
+///     name: "my_driver",
+///     author: "Someone",
+///     description: "My PCI driver",
+///     license: "GPL",
+/// }
+/// ```
+#[macro_export]
+macro_rules! module_pci_driver {
+    (type: $type:ty, name: $name:literal, $($rest:tt)*) => {
+        struct __PciModule {
+            _reg: ::core::pin::Pin<$crate::alloc::KBox<$crate::pci::Registration<$type>>>,
+        }
+
+        impl $crate::Module for __PciModule {
+            fn init(module: &'static $crate::ThisModule) -> $crate::error::Result<Self> {
+                Ok(Self {
+                    _reg: $crate::pci::__register::<$type>($crate::c_str!($name), module)?,
+                })
+            }
+        }
+
+        $crate::prelude::module! {
+            type: __PciModule,
+            name: $name,
+            $($rest)*
+        }
+    };
+}
+
+#[doc(hidden)]
+pub fn __register<T: Driver>(
+    name: &'static CStr,
+    module: &'static ThisModule,
+) -> Result<Pin<KBox<Registration<T>>>> {
+    KBox::try_pin_init(Registration::<T>::new(name, module), GFP_KERNEL)
+}
