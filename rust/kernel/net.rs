@@ -3,9 +3,11 @@
 //! Networking.
 
 pub mod dev;
+pub mod ethtool;
 pub mod napi;
 #[cfg(CONFIG_RUST_PHYLIB_ABSTRACTIONS)]
 pub mod phy;
+pub mod rtnl;
 pub mod skb;
 
 /// An error from an errno constant that `kernel::error::code` does not name.

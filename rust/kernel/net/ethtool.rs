@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! ethtool operations (`struct ethtool_ops`).
+//!
+//! C header: [`include/linux/ethtool.h`](srctree/include/linux/ethtool.h).
+//!
+//! Usage summary: the driver's private data type implements the `#[vtable]` trait
+//! [`EthtoolOps`] (only the operations it supports) and calls
+//! [`Device::set_ethtool_ops`] before registering the device. All operations run in
+//! process context with RTNL held. Buffers handed to the driver are bounded: a
+//! [`Strings`] writer that truncates to `ETH_GSTRING_LEN` and stops at the count the
+//! driver announced, and `&mut [u64]` slices whose length the core allocated.
+
+use super::dev::{Device, NetDeviceOps};
+use crate::{bindings, error::*, prelude::*, str::CStr};
+use core::{
+    marker::PhantomData,
+    mem::MaybeUninit,
+    ops::{Deref, DerefMut},
+};
+
+/// Length of one ethtool string (C `ETH_GSTRING_LEN`).
+pub const GSTRING_LEN: usize = bindings::ETH_GSTRING_LEN as usize;
+
+/// String sets (C `enum ethtool_stringset`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StringSet {
+    /// `ETH_SS_TEST`: names of the self-tests.
+    Test,
+    /// `ETH_SS_STATS`: names of the driver statistics.
+    Stats,
+    /// Any other set (the driver usually answers `EOPNOTSUPP`).
+    Other(u32),
+}
+
+impl StringSet {
+    fn from_raw(v: u32) -> Self {
+        match v {
+            bindings::ethtool_stringset_ETH_SS_TEST => Self::Test,
+            bindings::ethtool_stringset_ETH_SS_STATS => Self::Stats,
+            v => Self::Other(v),
+        }
+    }
+}
+
+/// Writes the strings of a set, one `ETH_GSTRING_LEN` slot each.
+///
+/// # Invariants
+///
+/// `buf` points to `cap * ETH_GSTRING_LEN` writable bytes; `n <= cap`.
+pub struct Strings<'a> {
+    buf: *mut u8,
+    cap: usize,
+    n: usize,
+    _p: PhantomData<&'a mut [u8]>,
+}
+
+impl Strings<'_> {
+    /// Appends a string, truncated to `ETH_GSTRING_LEN - 1` bytes. Strings beyond the
+    /// announced count are ignored.
+    pub fn push(&mut self, s: &CStr) {
+        self.push_bytes(s.as_bytes());
+    }
+
+    /// Appends a string made of `prefix` and a number (e.g. `rx_queue_0_packets` from
+    /// `b"rx_queue_"`, `0`, `b"_packets"`).
+    pub fn push_indexed(&mut self, prefix: &[u8], index: u32, suffix: &[u8]) {
+        let mut tmp = [0u8; GSTRING_LEN];
+        let mut len = 0;
+        let mut put = |b: u8| {
+            if len < GSTRING_LEN - 1 {
+                tmp[len] = b;
+                len += 1;
+            }
+        };
+        prefix.iter().for_each(|&b| put(b));
+        let mut digits = [0u8; 10];
+        let mut d = 0;
+        let mut v = index;
+        loop {
+            // CAST: a decimal digit.
+            digits[d] = b'0' + (v % 10) as u8;
+            d += 1;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        digits[..d].iter().rev().for_each(|&b| put(b));
+        suffix.iter().for_each(|&b| put(b));
+        self.push_bytes(&tmp[..len]);
+    }
+
+    fn push_bytes(&mut self, s: &[u8]) {
+        if self.n >= self.cap {
+            return;
+        }
+        let len = s.len().min(GSTRING_LEN - 1);
+        // SAFETY: Slot `n < cap` is inside the buffer by the type invariant.
+        unsafe {
+            let slot = self.buf.add(self.n * GSTRING_LEN);
+            core::ptr::copy_nonoverlapping(s.as_ptr(), slot, len);
+            core::ptr::write_bytes(slot.add(len), 0, GSTRING_LEN - len);
+        }
+        self.n += 1;
+    }
+}
+
+/// Driver information (C `struct ethtool_drvinfo`).
+#[repr(transparent)]
+pub struct DrvInfo(bindings::ethtool_drvinfo);
+
+fn copy_cstr(dst: &mut [crate::ffi::c_char], s: &CStr) {
+    if dst.is_empty() {
+        return;
+    }
+    let b = s.as_bytes();
+    let n = b.len().min(dst.len() - 1);
+    for (d, s) in dst.iter_mut().zip(b[..n].iter()) {
+        // CAST: bytes of a C string.
+        *d = *s as crate::ffi::c_char;
+    }
+    dst[n] = 0;
+}
+
+impl DrvInfo {
+    /// Sets the driver name.
+    pub fn set_driver(&mut self, s: &CStr) {
+        copy_cstr(&mut self.0.driver, s);
+    }
+    /// Sets the driver version.
+    pub fn set_version(&mut self, s: &CStr) {
+        copy_cstr(&mut self.0.version, s);
+    }
+    /// Sets the firmware version.
+    pub fn set_fw_version(&mut self, s: &CStr) {
+        copy_cstr(&mut self.0.fw_version, s);
+    }
+    /// Sets the bus address (e.g. the PCI device name).
+    pub fn set_bus_info(&mut self, s: &CStr) {
+        copy_cstr(&mut self.0.bus_info, s);
+    }
+}
+
+macro_rules! plain_wrapper {
+    ($(#[$m:meta])* $name:ident, $c:ty) => {
+        $(#[$m])*
+        #[repr(transparent)]
+        pub struct $name($c);
+
+        impl Deref for $name {
+            type Target = $c;
+            fn deref(&self) -> &$c {
+                &self.0
+            }
+        }
+
+        impl DerefMut for $name {
+            fn deref_mut(&mut self) -> &mut $c {
+                &mut self.0
+            }
+        }
+    };
+}
+
+plain_wrapper!(
+    /// Ring sizes (C `struct ethtool_ringparam`: `rx_max_pending`, `rx_pending`, ...).
+    RingParam,
+    bindings::ethtool_ringparam
+);
+plain_wrapper!(
+    /// Channel counts (C `struct ethtool_channels`: `max_combined`, `combined_count`,
+    /// ...).
+    Channels,
+    bindings::ethtool_channels
+);
+plain_wrapper!(
+    /// Interrupt coalescing (C `struct ethtool_coalesce`: `rx_coalesce_usecs`, ...).
+    Coalesce,
+    bindings::ethtool_coalesce
+);
+
+/// Duplex mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duplex {
+    /// Half duplex.
+    Half,
+    /// Full duplex.
+    Full,
+    /// Unknown (no link).
+    Unknown,
+}
+
+/// Link settings (C `struct ethtool_link_ksettings`).
+#[repr(transparent)]
+pub struct LinkKsettings(bindings::ethtool_link_ksettings);
+
+impl LinkKsettings {
+    /// Sets the speed in Mb/s, or `None` for unknown.
+    pub fn set_speed(&mut self, mbps: Option<u32>) {
+        self.0.base.speed = // CAST: SPEED_UNKNOWN is -1, stored as u32 by the C side too.
+        mbps.unwrap_or(bindings::SPEED_UNKNOWN as u32);
+    }
+    /// Sets the duplex mode.
+    pub fn set_duplex(&mut self, d: Duplex) {
+        // CAST: DUPLEX_* fit in u8.
+        self.0.base.duplex = match d {
+            Duplex::Half => bindings::DUPLEX_HALF,
+            Duplex::Full => bindings::DUPLEX_FULL,
+            Duplex::Unknown => bindings::DUPLEX_UNKNOWN,
+        } as u8;
+    }
+    /// Sets whether autonegotiation is on.
+    pub fn set_autoneg(&mut self, on: bool) {
+        // CAST: AUTONEG_* fit in u8.
+        self.0.base.autoneg = if on { bindings::AUTONEG_ENABLE } else { bindings::AUTONEG_DISABLE } as u8;
+    }
+    /// Sets the port to twisted pair.
+    pub fn set_port_tp(&mut self) {
+        // CAST: PORT_TP fits in u8.
+        self.0.base.port = bindings::PORT_TP as u8;
+    }
+}
+
+/// Flags of coalescing parameters a driver supports (C `ETHTOOL_COALESCE_*`).
+pub mod coalesce {
+    /// `rx-usecs`.
+    pub const RX_USECS: u32 = 1 << 0;
+    /// `rx-frames`.
+    pub const RX_MAX_FRAMES: u32 = 1 << 1;
+    /// `tx-usecs`.
+    pub const TX_USECS: u32 = 1 << 4;
+    /// `tx-frames`.
+    pub const TX_MAX_FRAMES: u32 = 1 << 5;
+}
+
+/// Result of a self-test run.
+pub struct TestResult<'a> {
+    flags: &'a mut u32,
+    /// One result per test announced for [`StringSet::Test`]; 0 means passed.
+    pub results: &'a mut [u64],
+}
+
+impl TestResult<'_> {
+    /// Whether an offline (disruptive) test was requested.
+    pub fn offline_requested(&self) -> bool {
+        *self.flags & bindings::ethtool_test_flags_ETH_TEST_FL_OFFLINE != 0
+    }
+    /// Marks the run as failed.
+    pub fn set_failed(&mut self) {
+        *self.flags |= bindings::ethtool_test_flags_ETH_TEST_FL_FAILED;
+    }
+}
+
+/// ethtool operations, implemented by a device's private data type. RTNL held,
+/// process context.
+#[vtable]
+pub trait EthtoolOps: NetDeviceOps {
+    /// Coalescing parameters accepted by `set_coalesce` ([`coalesce`]).
+    const SUPPORTED_COALESCE_PARAMS: u32 = 0;
+
+    /// Fills driver information.
+    fn get_drvinfo(_dev: &Device<Self>, _info: &mut DrvInfo) {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Whether the link is up (default: the carrier state).
+    fn get_link(_dev: &Device<Self>) -> bool {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Fills the link settings.
+    fn get_link_ksettings(_dev: &Device<Self>, _ks: &mut LinkKsettings) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Fills ring sizes.
+    fn get_ringparam(_dev: &Device<Self>, _ring: &mut RingParam) {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Changes ring sizes (the core checked them against the maxima).
+    fn set_ringparam(_dev: &Device<Self>, _ring: &RingParam) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Fills channel counts.
+    fn get_channels(_dev: &Device<Self>, _ch: &mut Channels) {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Changes channel counts (checked against the maxima).
+    fn set_channels(_dev: &Device<Self>, _ch: &Channels) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Fills coalescing parameters.
+    fn get_coalesce(_dev: &Device<Self>, _c: &mut Coalesce) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Changes coalescing parameters (only [`EthtoolOps::SUPPORTED_COALESCE_PARAMS`]).
+    fn set_coalesce(_dev: &Device<Self>, _c: &Coalesce) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Number of strings in `set` (`EOPNOTSUPP` for unsupported sets).
+    fn get_sset_count(_dev: &Device<Self>, _set: StringSet) -> Result<u32> {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Writes the strings of `set`.
+    fn get_strings(_dev: &Device<Self>, _set: StringSet, _out: &mut Strings<'_>) {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Writes the statistics, in the order of the [`StringSet::Stats`] strings.
+    fn get_ethtool_stats(_dev: &Device<Self>, _data: &mut [u64]) {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Size of the register dump in bytes.
+    fn get_regs_len(_dev: &Device<Self>) -> usize {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Dumps registers into `buf` (`get_regs_len` bytes); returns the dump version.
+    fn get_regs(_dev: &Device<Self>, _buf: &mut [u8]) -> u32 {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Runs the self-tests.
+    fn self_test(_dev: &Device<Self>, _res: &mut TestResult<'_>) {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+struct Adapter<T: EthtoolOps>(PhantomData<T>);
+
+/// # Safety
+///
+/// `dev` must be a registered device of this module with private data `T`.
+unsafe fn dev<'a, T: NetDeviceOps>(dev: *mut bindings::net_device) -> &'a Device<T> {
+    // SAFETY: By the safety requirements.
+    unsafe { Device::<T>::from_raw(dev) }
+}
+
+impl<T: EthtoolOps> Adapter<T> {
+    // SAFETY (all callbacks below): the ethtool core calls them with RTNL held on a
+    // registered device whose `ethtool_ops` were set by `Device::set_ethtool_ops::<T>`,
+    // with buffers allocated for the call.
+
+    unsafe extern "C" fn get_drvinfo(d: *mut bindings::net_device, info: *mut bindings::ethtool_drvinfo) {
+        // SAFETY: See above; `DrvInfo` is `repr(transparent)`.
+        unsafe { T::get_drvinfo(dev::<T>(d), &mut *info.cast()) }
+    }
+
+    unsafe extern "C" fn get_link(d: *mut bindings::net_device) -> u32 {
+        // SAFETY: See above.
+        u32::from(T::get_link(unsafe { dev::<T>(d) }))
+    }
+
+    unsafe extern "C" fn get_link_ksettings(
+        d: *mut bindings::net_device,
+        ks: *mut bindings::ethtool_link_ksettings,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: See above; `LinkKsettings` is `repr(transparent)`.
+            unsafe { T::get_link_ksettings(dev::<T>(d), &mut *ks.cast())? };
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn get_ringparam(
+        d: *mut bindings::net_device,
+        r: *mut bindings::ethtool_ringparam,
+        _k: *mut bindings::kernel_ethtool_ringparam,
+        _e: *mut bindings::netlink_ext_ack,
+    ) {
+        // SAFETY: See above.
+        unsafe { T::get_ringparam(dev::<T>(d), &mut *r.cast()) }
+    }
+
+    unsafe extern "C" fn set_ringparam(
+        d: *mut bindings::net_device,
+        r: *mut bindings::ethtool_ringparam,
+        _k: *mut bindings::kernel_ethtool_ringparam,
+        _e: *mut bindings::netlink_ext_ack,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: See above.
+            unsafe { T::set_ringparam(dev::<T>(d), &*r.cast())? };
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn get_channels(d: *mut bindings::net_device, c: *mut bindings::ethtool_channels) {
+        // SAFETY: See above.
+        unsafe { T::get_channels(dev::<T>(d), &mut *c.cast()) }
+    }
+
+    unsafe extern "C" fn set_channels(
+        d: *mut bindings::net_device,
+        c: *mut bindings::ethtool_channels,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: See above.
+            unsafe { T::set_channels(dev::<T>(d), &*c.cast())? };
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn get_coalesce(
+        d: *mut bindings::net_device,
+        c: *mut bindings::ethtool_coalesce,
+        _k: *mut bindings::kernel_ethtool_coalesce,
+        _e: *mut bindings::netlink_ext_ack,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: See above.
+            unsafe { T::get_coalesce(dev::<T>(d), &mut *c.cast())? };
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn set_coalesce(
+        d: *mut bindings::net_device,
+        c: *mut bindings::ethtool_coalesce,
+        _k: *mut bindings::kernel_ethtool_coalesce,
+        _e: *mut bindings::netlink_ext_ack,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: See above.
+            unsafe { T::set_coalesce(dev::<T>(d), &*c.cast())? };
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn get_sset_count(d: *mut bindings::net_device, set: crate::ffi::c_int) -> crate::ffi::c_int {
+        from_result(|| {
+            // CAST: string set numbers are small and non-negative.
+            // SAFETY: See above.
+            let n = T::get_sset_count(unsafe { dev::<T>(d) }, StringSet::from_raw(set as u32))?;
+            Ok(i32::try_from(n)?)
+        })
+    }
+
+    unsafe extern "C" fn get_strings(d: *mut bindings::net_device, set: u32, buf: *mut u8) {
+        // SAFETY: See above.
+        let dev = unsafe { dev::<T>(d) };
+        let set = StringSet::from_raw(set);
+        // The core sized `buf` with `get_sset_count` under the same RTNL section.
+        let cap = if T::HAS_GET_SSET_COUNT {
+            T::get_sset_count(dev, set).unwrap_or(0) as usize
+        } else {
+            0
+        };
+        // INVARIANT: `buf` holds `cap` strings.
+        let mut w = Strings {
+            buf,
+            cap,
+            n: 0,
+            _p: PhantomData,
+        };
+        T::get_strings(dev, set, &mut w);
+    }
+
+    unsafe extern "C" fn get_ethtool_stats(
+        d: *mut bindings::net_device,
+        stats: *mut bindings::ethtool_stats,
+        data: *mut u64,
+    ) {
+        // SAFETY: See above; the core allocated `n_stats` entries at `data`.
+        unsafe {
+            let data = core::slice::from_raw_parts_mut(data, (*stats).n_stats as usize);
+            T::get_ethtool_stats(dev::<T>(d), data)
+        }
+    }
+
+    unsafe extern "C" fn get_regs_len(d: *mut bindings::net_device) -> crate::ffi::c_int {
+        // SAFETY: See above.
+        i32::try_from(T::get_regs_len(unsafe { dev::<T>(d) })).unwrap_or(0)
+    }
+
+    unsafe extern "C" fn get_regs(
+        d: *mut bindings::net_device,
+        regs: *mut bindings::ethtool_regs,
+        buf: *mut crate::ffi::c_void,
+    ) {
+        // SAFETY: See above; the core allocated `regs->len` bytes at `buf`.
+        unsafe {
+            let buf = core::slice::from_raw_parts_mut(buf.cast::<u8>(), (*regs).len as usize);
+            (*regs).version = T::get_regs(dev::<T>(d), buf);
+        }
+    }
+
+    unsafe extern "C" fn self_test(d: *mut bindings::net_device, test: *mut bindings::ethtool_test, data: *mut u64) {
+        // SAFETY: See above; the core allocated `test->len` results at `data`.
+        unsafe {
+            let mut res = TestResult {
+                flags: &mut (*test).flags,
+                results: core::slice::from_raw_parts_mut(data, (*test).len as usize),
+            };
+            T::self_test(dev::<T>(d), &mut res)
+        }
+    }
+
+    const VTABLE: bindings::ethtool_ops = create_vtable::<T>();
+}
+
+const fn create_vtable<T: EthtoolOps>() -> bindings::ethtool_ops {
+    // SAFETY: All-zero is a valid `ethtool_ops` (no operation supported).
+    let mut o: bindings::ethtool_ops = unsafe { MaybeUninit::zeroed().assume_init() };
+    o.supported_coalesce_params = T::SUPPORTED_COALESCE_PARAMS;
+    if T::HAS_GET_DRVINFO {
+        o.get_drvinfo = Some(Adapter::<T>::get_drvinfo);
+    }
+    o.get_link = if T::HAS_GET_LINK {
+        Some(Adapter::<T>::get_link)
+    } else {
+        Some(bindings::ethtool_op_get_link)
+    };
+    if T::HAS_GET_LINK_KSETTINGS {
+        o.get_link_ksettings = Some(Adapter::<T>::get_link_ksettings);
+    }
+    if T::HAS_GET_RINGPARAM {
+        o.get_ringparam = Some(Adapter::<T>::get_ringparam);
+    }
+    if T::HAS_SET_RINGPARAM {
+        o.set_ringparam = Some(Adapter::<T>::set_ringparam);
+    }
+    if T::HAS_GET_CHANNELS {
+        o.get_channels = Some(Adapter::<T>::get_channels);
+    }
+    if T::HAS_SET_CHANNELS {
+        o.set_channels = Some(Adapter::<T>::set_channels);
+    }
+    if T::HAS_GET_COALESCE {
+        o.get_coalesce = Some(Adapter::<T>::get_coalesce);
+    }
+    if T::HAS_SET_COALESCE {
+        o.set_coalesce = Some(Adapter::<T>::set_coalesce);
+    }
+    if T::HAS_GET_SSET_COUNT {
+        o.get_sset_count = Some(Adapter::<T>::get_sset_count);
+    }
+    if T::HAS_GET_STRINGS {
+        o.get_strings = Some(Adapter::<T>::get_strings);
+    }
+    if T::HAS_GET_ETHTOOL_STATS {
+        o.get_ethtool_stats = Some(Adapter::<T>::get_ethtool_stats);
+    }
+    if T::HAS_GET_REGS_LEN {
+        o.get_regs_len = Some(Adapter::<T>::get_regs_len);
+    }
+    if T::HAS_GET_REGS {
+        o.get_regs = Some(Adapter::<T>::get_regs);
+    }
+    if T::HAS_SELF_TEST {
+        o.self_test = Some(Adapter::<T>::self_test);
+    }
+    o
+}
+
+impl<T: EthtoolOps> Device<T> {
+    /// Installs `T`'s ethtool operations; call before registering the device.
+    pub fn set_ethtool_ops(&self) {
+        let ops: &'static bindings::ethtool_ops = &Adapter::<T>::VTABLE;
+        // SAFETY: Configuration of an unregistered device; the table is static.
+        unsafe { (*self.as_raw()).ethtool_ops = ops };
+    }
+}
