@@ -15,11 +15,52 @@ use crate::snapshot::{IfaceSnap, Snapshot};
 
 pub const SCHEMA: &str = "netpath/1";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One value within a stage. Besides the human label, the JSON carries
+/// what the value is per, where that applies: `iface`, `queue`, `cpu`,
+/// `irq` (each omitted when it does not apply).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Item {
     pub label: String,
     #[serde(flatten)]
     pub counter: Counter,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iface: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub irq: Option<String>,
+}
+
+impl Item {
+    pub fn new(label: impl Into<String>, counter: Counter) -> Item {
+        Item {
+            label: label.into(),
+            counter,
+            ..Item::default()
+        }
+    }
+
+    fn iface(mut self, i: &str) -> Item {
+        self.iface = Some(i.to_string());
+        self
+    }
+
+    fn queue(mut self, q: u32) -> Item {
+        self.queue = Some(q);
+        self
+    }
+
+    fn cpu(mut self, c: usize) -> Item {
+        self.cpu = Some(c);
+        self
+    }
+
+    fn irq(mut self, irq: &str) -> Item {
+        self.irq = Some(irq.to_string());
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -215,10 +256,7 @@ impl Builder<'_> {
     }
 
     fn item(&self, label: &str, key: &str) -> Item {
-        Item {
-            label: label.to_string(),
-            counter: self.get(key),
-        }
+        Item::new(label, self.get(key))
     }
 
     fn cpus_of_irqs(&self) -> Vec<usize> {
@@ -237,42 +275,42 @@ impl Builder<'_> {
         )
     }
 
-    /// The IRQ vectors of the interfaces: (line, rx, tx).
-    fn iface_irqs(&self) -> Vec<(&IrqLine, bool, bool)> {
+    /// The IRQ vectors of the interfaces: (line, interface, rx, tx).
+    fn iface_irqs(&self) -> Vec<(&IrqLine, &str, bool, bool)> {
         let Some(irqs) = &self.snap.interrupts else {
             return Vec::new();
         };
         irqs.lines
             .iter()
             .filter(|l| l.irq.bytes().all(|b| b.is_ascii_digit()))
-            .filter(|l| {
-                self.snap
+            .filter_map(|l| {
+                let iface = self
+                    .snap
                     .ifaces
                     .iter()
-                    .any(|i| i.irq_names.iter().any(|n| contains_token(&l.desc, n)))
-            })
-            .map(|l| {
+                    .find(|i| i.irq_names.iter().any(|n| contains_token(&l.desc, n)))?;
                 let (rx, tx) = irq_dirs(&l.name);
-                (l, rx, tx)
+                Some((l, iface.name.as_str(), rx, tx))
             })
             .collect()
     }
 
     fn irq_stage(&self, dir: Dir) -> Stage {
         let all = self.iface_irqs();
-        let lines: Vec<&IrqLine> = all
+        let lines: Vec<(&IrqLine, &str)> = all
             .iter()
-            .filter(|(_, rx, tx)| match dir {
+            .filter(|(_, _, rx, tx)| match dir {
                 Dir::Rx => *rx,
                 Dir::Tx => *tx,
             })
-            .map(|(l, _, _)| *l)
+            .map(|(l, i, _, _)| (*l, *i))
             .collect();
         let per_queue: Vec<Item> = lines
             .iter()
-            .map(|l| Item {
-                label: format!("irq {} {}", l.irq, l.name),
-                counter: self.irq_total(l),
+            .map(|(l, i)| {
+                Item::new(format!("irq {} {}", l.irq, l.name), self.irq_total(l))
+                    .iface(i)
+                    .irq(&l.irq)
             })
             .collect();
         let per_cpu: Vec<Item> = if lines.is_empty() {
@@ -280,22 +318,26 @@ impl Builder<'_> {
         } else {
             self.cpus_of_irqs()
                 .iter()
-                .map(|c| Item {
-                    label: format!("cpu{c}"),
-                    counter: Counter::sum(
+                .map(|c| {
+                    let sum = Counter::sum(
                         lines
                             .iter()
-                            .map(|l| self.get(&format!("irq/{}/cpu{c}", l.irq))),
-                    ),
+                            .map(|(l, _)| self.get(&format!("irq/{}/cpu{c}", l.irq))),
+                    );
+                    Item::new(format!("cpu{c}"), sum).cpu(*c)
                 })
                 .collect()
         };
         let details: Vec<Item> = if dir == Dir::Rx {
             all.iter()
-                .filter(|(_, rx, tx)| !rx && !tx)
-                .map(|(l, _, _)| Item {
-                    label: format!("other vector: irq {} {}", l.irq, l.name),
-                    counter: self.irq_total(l),
+                .filter(|(_, _, rx, tx)| !rx && !tx)
+                .map(|(l, i, _, _)| {
+                    Item::new(
+                        format!("other vector: irq {} {}", l.irq, l.name),
+                        self.irq_total(l),
+                    )
+                    .iface(i)
+                    .irq(&l.irq)
                 })
                 .collect()
         } else {
@@ -334,7 +376,10 @@ impl Builder<'_> {
             .map(|s| {
                 s.cpus
                     .iter()
-                    .map(|c| self.item(&format!("cpu{c}"), &format!("softirq/{name}/cpu{c}")))
+                    .map(|c| {
+                        self.item(&format!("cpu{c}"), &format!("softirq/{name}/cpu{c}"))
+                            .cpu(*c)
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -355,7 +400,10 @@ impl Builder<'_> {
         let cpus: Vec<usize> = self.snap.softnet.iter().flatten().map(|c| c.cpu).collect();
         let per_cpu: Vec<Item> = cpus
             .iter()
-            .map(|c| self.item(&format!("cpu{c}"), &format!("softnet/cpu{c}/processed")))
+            .map(|c| {
+                self.item(&format!("cpu{c}"), &format!("softnet/cpu{c}/processed"))
+                    .cpu(*c)
+            })
             .collect();
         let mut details = Vec::new();
         let rps = Counter::sum(
@@ -363,20 +411,14 @@ impl Builder<'_> {
                 .map(|c| self.get(&format!("softnet/cpu{c}/received_rps"))),
         );
         if rps.value.is_some() {
-            details.push(Item {
-                label: "received_rps (IPIs from RPS)".into(),
-                counter: rps,
-            });
+            details.push(Item::new("received_rps (IPIs from RPS)", rps));
         }
         let backlog = Counter::sum(
             cpus.iter()
                 .map(|c| self.get(&format!("softnet/cpu{c}/backlog_len"))),
         );
         if backlog.value.is_some() {
-            details.push(Item {
-                label: "backlog_len (now, all CPUs)".into(),
-                counter: backlog,
-            });
+            details.push(Item::new("backlog_len (now, all CPUs)", backlog));
         }
         Stage {
             id: "napi_softnet".into(),
@@ -413,10 +455,14 @@ impl Builder<'_> {
             qs.dedup_by_key(|(q, _)| *q);
             let tag = if dir == Dir::Rx { "rxq" } else { "txq" };
             for (q, n) in qs {
-                out.push(self.item(
-                    &format!("{} {tag}{q}", i.name),
-                    &format!("if/{}/ethtool/{n}", i.name),
-                ));
+                out.push(
+                    self.item(
+                        &format!("{} {tag}{q}", i.name),
+                        &format!("if/{}/ethtool/{n}", i.name),
+                    )
+                    .iface(&i.name)
+                    .queue(q),
+                );
             }
         }
         out
@@ -444,10 +490,12 @@ impl Builder<'_> {
                 if is_tx != (dir == Dir::Tx) {
                     continue;
                 }
-                let it = self.item(
-                    &format!("{} {n}", i.name),
-                    &format!("if/{}/ethtool/{n}", i.name),
-                );
+                let it = self
+                    .item(
+                        &format!("{} {n}", i.name),
+                        &format!("if/{}/ethtool/{n}", i.name),
+                    )
+                    .iface(&i.name);
                 if it.counter.is_nonzero() {
                     out.push(it);
                 }
@@ -466,7 +514,10 @@ impl Builder<'_> {
             .snap
             .ifaces
             .iter()
-            .map(|i| self.item(&i.name, &format!("if/{}/sys/{field}", i.name)))
+            .map(|i| {
+                self.item(&i.name, &format!("if/{}/sys/{field}", i.name))
+                    .iface(&i.name)
+            })
             .collect();
         let total = Counter::sum(per_iface.iter().map(|i| i.counter));
         let (id, title, q) = match dir {
@@ -495,12 +546,14 @@ impl Builder<'_> {
                 if !(l.contains("gro") && l.contains("packets")) {
                     continue;
                 }
-                let it = self.item(
-                    &format!("{} {n}", i.name),
-                    &format!("if/{}/ethtool/{n}", i.name),
-                );
-                if queue_stat(n).is_some() {
-                    per_queue.push(it);
+                let it = self
+                    .item(
+                        &format!("{} {n}", i.name),
+                        &format!("if/{}/ethtool/{n}", i.name),
+                    )
+                    .iface(&i.name);
+                if let Some((_, q, _)) = queue_stat(n) {
+                    per_queue.push(it.queue(q));
                 } else {
                     agg.push(it);
                 }
@@ -542,10 +595,7 @@ impl Builder<'_> {
         let total = Counter::sum(total_of.iter().map(|(p, f)| self.snmp(p, f)));
         let details = details
             .iter()
-            .map(|(p, f)| Item {
-                label: format!("{p} {f}"),
-                counter: self.snmp(p, f),
-            })
+            .map(|(p, f)| Item::new(format!("{p} {f}"), self.snmp(p, f)))
             .filter(|i| i.counter.value.is_some())
             .collect();
         Stage {

@@ -188,6 +188,40 @@ fn json_schema() {
     assert_eq!(v["rx_path"][0]["per_queue"][0]["value"], 350);
     assert_eq!(v["rx_path"][4]["total"]["value"], serde_json::Value::Null);
     assert_eq!(v["tx_path"][5]["per_cpu"][1]["value"], 25);
+    let q0 = &v["rx_path"][0]["per_queue"][0];
+    assert_eq!((&q0["iface"], &q0["queue"]), (&"rigb0".into(), &0.into()));
+    assert!(
+        q0.get("cpu").is_none(),
+        "fields that do not apply are omitted"
+    );
+    let vec1 = &v["rx_path"][1]["per_queue"][1];
+    assert_eq!(vec1["irq"], "41");
+    assert_eq!(vec1["iface"], "rigb0");
+    assert_eq!(vec1["value"], 25);
+    assert_eq!(v["rx_path"][3]["per_cpu"][1]["cpu"], 1);
+    assert_eq!(v["rx_path"][3]["per_cpu"][1]["value"], 100);
+    assert_eq!(v["rx_path"][0]["per_iface"][1]["iface"], "veth-a");
+    let keys: Vec<&str> = v["rx_path"][0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        // serde_json::Value keeps keys sorted.
+        [
+            "details",
+            "id",
+            "note",
+            "per_cpu",
+            "per_iface",
+            "per_queue",
+            "source",
+            "title",
+            "total"
+        ]
+    );
     assert_eq!(v["losses"][0]["counter_name"], "rx_dropped");
     assert_eq!(v["losses"][0]["value"], 3);
     for key in [
