@@ -533,7 +533,52 @@ impl Builder<'_> {
             per_queue: self.queues(dir),
             per_cpu: Vec::new(),
             details: self.driver_details(dir),
-            note: None,
+            note: if dir == Dir::Rx {
+                self.napi_note()
+            } else {
+                None
+            },
+        }
+    }
+
+    /// Sum of the driver counters of one interface whose name matches.
+    fn ethtool_sum(&self, i: &IfaceSnap, pred: impl Fn(&str) -> bool) -> Counter {
+        Counter::sum(
+            self.ethtool_of(i)
+                .filter(|n| pred(&n.to_ascii_lowercase()))
+                .map(|n| self.get(&format!("if/{}/ethtool/{n}", i.name))),
+        )
+    }
+
+    /// Packets per NAPI poll and budget exhaustion, for drivers that
+    /// count polls (ethtool names ending in `polls`, and `budget_exhausted`).
+    fn napi_note(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        for i in &self.snap.ifaces {
+            let polls = self.ethtool_sum(i, |n| n.ends_with("polls") && !n.contains("busy"));
+            let Some(p) = polls.value.filter(|p| *p > 0) else {
+                continue;
+            };
+            let pkts = self.get(&format!("if/{}/sys/rx_packets", i.name));
+            let mut s = format!("{}: {p} NAPI polls", i.name);
+            if let Some(k) = pkts.value {
+                // Display only: the ratio of two counters.
+                #[allow(clippy::cast_precision_loss)]
+                let ratio = k as f64 / p as f64;
+                s.push_str(&format!(", {ratio:.1} packets per poll"));
+            }
+            if let Some(b) = self
+                .ethtool_sum(i, |n| n.contains("budget_exhausted"))
+                .value
+            {
+                s.push_str(&format!(", {b} used the whole budget"));
+            }
+            parts.push(s);
+        }
+        if parts.is_empty() {
+            None
+        } else {
+            Some(parts.join("; "))
         }
     }
 

@@ -71,6 +71,11 @@ fn receive_path_numbers() {
     assert_eq!(q["rigb0 rxq0"], Some(350));
     assert_eq!(q["rigb0 rxq1"], Some(250));
     assert_eq!(items(&nic.details)["rigb0 napi_polls"], Some(60));
+    assert_eq!(items(&nic.details)["rigb0 napi_budget_exhausted"], Some(4));
+    assert_eq!(
+        nic.note.as_deref(),
+        Some("rigb0: 60 NAPI polls, 10.0 packets per poll, 4 used the whole budget")
+    );
 
     let irq = stage(&r.rx_path, "hard_irq_rx");
     assert_eq!(irq.total, Counter::of(55));
