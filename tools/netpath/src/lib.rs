@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod delta;
+pub mod names;
 pub mod proc;
 pub mod render;
 pub mod report;
