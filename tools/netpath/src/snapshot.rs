@@ -52,7 +52,7 @@ impl Sources {
         let dir = self.net_dir();
         if !requested.is_empty() {
             for name in requested {
-                if name.is_empty() || name.contains('/') || !dir.join(name).exists() {
+                if name.is_empty() || name.contains('/') || !dir.join(name).is_dir() {
                     if self.netdev_names().iter().any(|n| n == name) {
                         bail!(
                             "interface '{name}' exists in this network namespace but not in {}: \
@@ -72,6 +72,10 @@ impl Sources {
         let mut names = Vec::new();
         for e in fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))? {
             let e = e.with_context(|| format!("cannot list {}", dir.display()))?;
+            // Skip plain files such as bonding_masters.
+            if !e.path().is_dir() {
+                continue;
+            }
             if let Ok(n) = e.file_name().into_string() {
                 names.push(n);
             }

@@ -279,6 +279,15 @@ fn missing_proc_files_show_na() {
     let tmp = std::env::temp_dir().join(format!("netpath-missing-{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     copy_dir(&pair_dir().join("after"), &tmp);
+    fs::write(tmp.join("sys/class/net/bonding_masters"), "\n").unwrap();
+    assert_eq!(
+        Sources::at(&tmp).interfaces(&[]).unwrap(),
+        ["rigb0", "veth-a"],
+        "plain files in /sys/class/net are not interfaces"
+    );
+    assert!(Sources::at(&tmp)
+        .interfaces(&["bonding_masters".to_string()])
+        .is_err());
     fs::remove_file(tmp.join("proc/net/softnet_stat")).unwrap();
     fs::remove_file(tmp.join("proc/softirqs")).unwrap();
     fs::remove_file(tmp.join("ethtool/rigb0.txt")).unwrap();
