@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Rust loopback sample.
+//!
+//! Mirrors `drivers/net/loopback.c` on the `kernel::net` abstractions: every frame
+//! transmitted on an `rlo%d` device re-enters the receive path of the same device
+//! through the per-CPU backlog and the `NET_RX` softirq (`netif_rx`), and is counted
+//! once as sent and once as received. The devices carry the loopback flags and
+//! features (`IFF_LOOPBACK`, lockless TX, no qdisc, software GSO, checksum not needed,
+//! kept in their network namespace).
+
+use core::sync::atomic::{AtomicU64, Ordering};
+use kernel::c_str;
+use kernel::net::dev::{
+    features, flags, priv_flags, Device, HwType, NetDeviceOps, NetdevTx, Registration,
+    RtnlLinkStats64,
+};
+use kernel::net::skb::SkBuff;
+use kernel::prelude::*;
+
+module! {
+    type: RustLoopback,
+    name: "rust_loopback",
+    author: "rigb project",
+    description: "Rust loopback network device sample",
+    license: "GPL",
+}
+
+/// Number of `rlo%d` devices created at load time.
+const NUM_DEVICES: u32 = 2;
+
+/// Largest MTU, as for `lo`.
+const LOOPBACK_MTU: u32 = 64 * 1024;
+
+/// Maximum GSO size (C `GSO_MAX_SIZE`).
+const GSO_MAX_SIZE: u32 = 65536;
+
+/// Minimum MTU of an Ethernet-type device (C `ETH_MIN_MTU`).
+const ETH_MIN_MTU: u32 = 68;
+
+/// Per-device statistics: packets and bytes looped back (sent = received, as for
+/// `lo`), and drops. Atomics, since transmit is lockless and runs on all CPUs.
+struct Loopback {
+    packets: AtomicU64,
+    bytes: AtomicU64,
+    dropped: AtomicU64,
+}
+
+impl Loopback {
+    fn new() -> Self {
+        Self {
+            packets: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+        }
+    }
+
+    fn drop_skb(&self, skb: SkBuff) {
+        self.dropped.fetch_add(1, Ordering::Relaxed);
+        drop(skb);
+    }
+}
+
+#[vtable]
+impl NetDeviceOps for Loopback {
+    fn start_xmit(dev: &Device<Self>, mut skb: SkBuff) -> NetdevTx {
+        let lo = dev.data();
+        skb.tx_timestamp();
+        // Detach from the sending socket, keep the route: the buffer is received again.
+        if skb.loop_back().is_err() {
+            lo.drop_skb(skb);
+            return NetdevTx::Ok;
+        }
+        if skb.eth_type_trans(dev).is_err() {
+            lo.drop_skb(skb);
+            return NetdevTx::Ok;
+        }
+        let len = u64::from(skb.len());
+        match skb.netif_rx() {
+            Ok(()) => {
+                lo.packets.fetch_add(1, Ordering::Relaxed);
+                lo.bytes.fetch_add(len, Ordering::Relaxed);
+            }
+            // `netif_rx` already freed the buffer.
+            Err(_) => {
+                lo.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        NetdevTx::Ok
+    }
+
+    fn get_stats64(dev: &Device<Self>, stats: &mut RtnlLinkStats64) {
+        let lo = dev.data();
+        let packets = lo.packets.load(Ordering::Relaxed);
+        let bytes = lo.bytes.load(Ordering::Relaxed);
+        stats.rx_packets = packets;
+        stats.tx_packets = packets;
+        stats.rx_bytes = bytes;
+        stats.tx_bytes = bytes;
+        stats.rx_dropped = lo.dropped.load(Ordering::Relaxed);
+    }
+}
+
+fn new_device() -> Result<Registration<Loopback>> {
+    let mut reg = Registration::new(c_str!("rlo%d"), 1, 1, Loopback::new())?;
+    let dev = reg.dev();
+    // The setup of `gen_lo_setup` in drivers/net/loopback.c.
+    dev.set_hw_type(HwType::Loopback);
+    dev.set_mtu_range(ETH_MIN_MTU, LOOPBACK_MTU);
+    dev.set_mtu(LOOPBACK_MTU);
+    dev.set_flags(flags::LOOPBACK);
+    dev.update_priv_flags(priv_flags::LIVE_ADDR_CHANGE | priv_flags::NO_QUEUE, 0);
+    dev.set_lltx(true);
+    dev.set_netns_local(true);
+    dev.keep_dst();
+    dev.set_hw_features(features::GSO_SOFTWARE);
+    dev.set_features(
+        features::SG
+            | features::FRAGLIST
+            | features::GSO_SOFTWARE
+            | features::HW_CSUM
+            | features::RXCSUM
+            | features::SCTP_CRC
+            | features::HIGHDMA
+            | features::VLAN_CHALLENGED
+            | features::LOOPBACK,
+    );
+    dev.set_tso_max_size(GSO_MAX_SIZE);
+    reg.register()?;
+    Ok(reg)
+}
+
+struct RustLoopback {
+    devices: KVec<Registration<Loopback>>,
+}
+
+impl kernel::Module for RustLoopback {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let mut devices = KVec::new();
+        for _ in 0..NUM_DEVICES {
+            let reg = new_device()?;
+            pr_info!("registered {}\n", reg.dev().name());
+            devices.push(reg, GFP_KERNEL)?;
+        }
+        Ok(Self { devices })
+    }
+}
+
+impl Drop for RustLoopback {
+    fn drop(&mut self) {
+        pr_info!("removing {} devices\n", self.devices.len());
+    }
+}
