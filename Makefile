@@ -10,7 +10,7 @@ S := scripts
 
 CMD ?=
 
-.PHONY: all deps kernel modules vm check check-debug test-host test-vm clippy rustfmt bench clean help
+.PHONY: all deps kernel modules tools vm check check-debug test-host test-vm clippy rustfmt bench clean help
 
 all: modules
 
@@ -41,16 +41,24 @@ modules: kernel
 clippy: kernel
 	@$(LOCK) bash $(S)/modules.sh CLIPPY=1
 
-vm: modules
+# User-space tools the guest runs (it sees the host's filesystem).
+tools: deps
+	@CARGO_TARGET_DIR=$(RIGB_CACHE)/target cargo build --quiet --release --manifest-path tools/netpath/Cargo.toml
+
+vm: modules tools
 	@bash $(S)/vm.sh $(if $(CMD),--cmd "$(CMD)")
 
 test-host: deps
 	@bash $(S)/test-host.sh
 
-test-vm: modules
+test-# User-space tools the guest runs (it sees the host's filesystem).
+tools: deps
+	@CARGO_TARGET_DIR=$(RIGB_CACHE)/target cargo build --quiet --release --manifest-path tools/netpath/Cargo.toml
+
+vm: modules tools
 	@bash $(S)/check.sh --vm-only $(SUITES)
 
-check: modules
+check: modules tools
 	@bash $(S)/check.sh $(SUITES)
 
 check-debug: deps

@@ -28,7 +28,9 @@ if [[ -n ${RIGB_KVARIANT:-} ]]; then
 	outkey=$RIGB_KVARIANT-$(cat "${fragments[@]}" | printf '%s %s\n' "$key" "$(sha256sum)" | sha256sum | cut -c1-12)
 fi
 
-KSRC=$RIGB_CACHE/linux-src-$key
+# A variant gets its own source tree too, so that its overlay and builds
+# never race with the default build's.
+KSRC=$RIGB_CACHE/linux-src-$key${RIGB_KVARIANT:+-$RIGB_KVARIANT}
 KOUT=$RIGB_CACHE/linux-build-$outkey
 mkdir -p "$KOUT"
 

@@ -88,6 +88,7 @@ setup_pair() {
 	sysctl -qw net.ipv6.conf."$a".router_solicitations=0
 	nsx $PEER_NS sysctl -qw net.ipv6.conf.default.router_solicitations=0
 	$IP link set "$b" netns $PEER_NS || return 1
+	$IP addr flush dev "$a"
 	$IP addr add $ADDR_A/24 dev "$a"
 	$IP -6 addr add $ADDR6_A/64 dev "$a" nodad
 	$IP link set "$a" up
