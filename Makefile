@@ -51,11 +51,7 @@ vm: modules tools
 test-host: deps
 	@bash $(S)/test-host.sh
 
-test-# User-space tools the guest runs (it sees the host's filesystem).
-tools: deps
-	@CARGO_TARGET_DIR=$(RIGB_CACHE)/target cargo build --quiet --release --manifest-path tools/netpath/Cargo.toml
-
-vm: modules tools
+test-vm: modules tools
 	@bash $(S)/check.sh --vm-only $(SUITES)
 
 check: modules tools
