@@ -19,3 +19,8 @@ const struct cpumask *rust_helper_cpumask_of(unsigned int cpu)
 {
 	return cpumask_of(cpu);
 }
+
+unsigned int rust_helper_num_online_cpus(void)
+{
+	return num_online_cpus();
+}

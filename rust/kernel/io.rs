@@ -199,3 +199,17 @@ impl<const SIZE: usize> Io<SIZE> {
         let _ = self.read32(offset);
     }
 }
+
+/// Sleeps for about `us` microseconds (`fsleep`: picks udelay, usleep_range or msleep).
+///
+/// Process context only: it may sleep. For register polling with a timeout.
+pub fn fsleep(us: u32) {
+    // SAFETY: `fsleep` has no preconditions besides a sleepable context, as documented.
+    unsafe { bindings::fsleep(us as _) };
+}
+
+/// Busy-waits for `us` microseconds (`udelay`); any context, keep it short.
+pub fn udelay(us: u32) {
+    // SAFETY: `udelay` has no preconditions.
+    unsafe { bindings::udelay(us as _) };
+}

@@ -16,6 +16,7 @@ use crate::{
 };
 use core::{
     marker::PhantomPinned,
+    pin::Pin,
     ptr::addr_of_mut,
     sync::atomic::{AtomicBool, Ordering},
 };
@@ -129,6 +130,13 @@ impl<T: Handler> Registration<T> {
         &self.handler
     }
 
+    /// The handler, pinned (it is structurally pinned in the registration).
+    pub fn handler_pinned(self: Pin<&Self>) -> Pin<&T> {
+        // SAFETY: `handler` is never moved out of a pinned registration: it is structurally
+        // pinned.
+        unsafe { self.map_unchecked(|r| &r.handler) }
+    }
+
     /// Waits for a handler running on another CPU to finish (`synchronize_irq`). May sleep.
     pub fn synchronize(&self) {
         // SAFETY: By the type invariant `irq` is requested.
@@ -193,4 +201,47 @@ unsafe extern "C" fn handle_irq_callback<T: Handler>(
     let reg = unsafe { &*ptr.cast::<Registration<T>>() };
     // Hard-IRQ context: see `Handler`.
     reg.handler.handle_irq() as bindings::irqreturn_t
+}
+
+/// Waits for running handlers of `irq` to finish (`synchronize_irq`). May sleep.
+///
+/// For code that knows the IRQ number but not the [`Registration`] (e.g. a device's `stop`
+/// path quiescing its vectors). Harmless on a number without handlers.
+pub fn synchronize_irq(irq: u32) {
+    // SAFETY: `synchronize_irq` accepts any number (it looks the descriptor up and returns if
+    // there is none) and is called in process context, as documented.
+    unsafe { bindings::synchronize_irq(irq) };
+}
+
+/// Number of possible CPU ids (`nr_cpu_ids`), to spread vectors with affinity hints.
+pub fn nr_cpu_ids() -> u32 {
+    // SAFETY: `nr_cpu_ids` is written once during early boot and only read afterwards.
+    unsafe { bindings::nr_cpu_ids }
+}
+
+/// Number of online CPUs (`num_online_cpus()`), to size queue sets.
+pub fn num_online_cpus() -> u32 {
+    // SAFETY: Reads a counter maintained by the CPU hotplug core; any context.
+    unsafe { bindings::num_online_cpus() }
+}
+
+/// A NAPI-driven interrupt: the usual hard-IRQ handler of a network queue vector.
+///
+/// `Napi<Q>` is an interrupt [`Handler`] when `Q` implements this trait: on each interrupt
+/// [`NapiIrq::on_irq`] runs (hard-IRQ context: mask the vector in the device, count), and if it
+/// returns `true` the NAPI poll is scheduled. Nothing else happens in hard-IRQ context.
+#[cfg(CONFIG_NET)]
+pub trait NapiIrq: crate::net::napi::Poll {
+    /// Hard-IRQ context, see [`Handler`]. Returns whether to schedule the poll.
+    fn on_irq(&self) -> bool;
+}
+
+#[cfg(CONFIG_NET)]
+impl<Q: NapiIrq> Handler for crate::net::napi::Napi<Q> {
+    fn handle_irq(&self) -> IrqReturn {
+        if self.data().on_irq() {
+            self.schedule();
+        }
+        IrqReturn::Handled
+    }
 }

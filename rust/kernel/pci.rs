@@ -131,6 +131,7 @@ macro_rules! pci_device_table {
 
         #[cfg(MODULE)]
         #[used]
+        #[allow(non_upper_case_globals, reason = "named like the C MODULE_DEVICE_TABLE alias")]
         #[export_name = ::core::concat!(
             "__mod_pci__", ::core::stringify!($module_table), "_device_table"
         )]
@@ -606,7 +607,7 @@ macro_rules! dev_info {
 /// ```
 #[macro_export]
 macro_rules! module_pci_driver {
-    (type: $type:ty, name: $name:literal, $($rest:tt)*) => {
+    (type: $type:ty, name: $name:tt, $($rest:tt)*) => {
         struct __PciModule {
             _reg: ::core::pin::Pin<$crate::alloc::KBox<$crate::pci::Registration<$type>>>,
         }

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Device state shared by the net_device operations, the interrupt vectors and NAPI.
+//!
+//! [`Shared`] is reference counted: the net_device's private data, every vector and the PCI
+//! driver data hold it. It owns the register window (BAR0) and, per queue pair, the rings
+//! (present only while the interface is up) and their counters.
+//!
+//! Locking: each ring is behind a spinlock taken by NAPI (softirq), by `start_xmit` (BH off)
+//! and by `open`/`stop` (process context). `open`/`stop` only touch the rings while
+//! `running` is false, and NAPI and `start_xmit` check `running` before taking a ring lock, so
+//! a softirq on the CPU that holds a lock in process context never spins on it.
+
+use crate::{
+    hw::{self, HwError},
+    regs::*,
+    rx::RxRing,
+    stats::{HwStats, RxQueueStats, TxQueueStats, VectorStats},
+    tx::TxRing,
+};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use kernel::{
+    dev_info, device, irq, net::dev::NetDev, new_spinlock, pci, prelude::*, sync::SpinLock,
+    types::ARef,
+};
+
+/// Most queue pairs the driver uses (the 82576 has 16; the VM has few CPUs).
+pub(crate) const MAX_QUEUES: usize = 4;
+/// Most MSI-X vectors: one per queue pair and one for other causes.
+pub(crate) const MAX_VECTORS: usize = MAX_QUEUES + 1;
+
+/// The device's register window.
+pub(crate) struct Hw {
+    bar: pci::Bar<BAR0_SIZE>,
+}
+
+impl Hw {
+    /// Wraps the mapped BAR0.
+    pub(crate) fn new(bar: pci::Bar<BAR0_SIZE>) -> Self {
+        Self { bar }
+    }
+
+    /// Reads a register at a run-time offset; all-ones if the offset is invalid (which, like
+    /// a vanished device, callers treat as "gone").
+    pub(crate) fn rd(&self, offset: usize) -> u32 {
+        self.bar.try_read32(offset).unwrap_or(u32::MAX)
+    }
+
+    /// Writes a register at a run-time offset; invalid offsets are ignored (they come from
+    /// the register map's range-checked per-queue offsets, so they do not occur).
+    pub(crate) fn wr(&self, offset: usize, value: u32) {
+        let _ = self.bar.try_write32(value, offset);
+    }
+
+    /// Writes per-queue register instance `offset` (from `REG::offset(n)`).
+    pub(crate) fn wr_q(&self, offset: Option<usize>, value: u32) {
+        if let Some(off) = offset {
+            self.wr(off, value);
+        }
+    }
+
+    /// Flushes posted writes (reads STATUS, which has no read side effects).
+    pub(crate) fn flush(&self) {
+        self.bar.flush(STATUS::OFFSET);
+    }
+}
+
+impl hw::Regs for Hw {
+    fn read(&self, offset: usize) -> Option<u32> {
+        self.bar.try_read32(offset).ok()
+    }
+
+    fn write(&self, offset: usize, value: u32) -> bool {
+        self.bar.try_write32(value, offset).is_ok()
+    }
+}
+
+/// Maps hardware-layer errors to kernel error codes.
+pub(crate) fn hw_err(e: HwError) -> Error {
+    match e {
+        // No ETIMEDOUT in this kernel crate: a device that does not answer is an I/O error.
+        HwError::Timeout => EIO,
+        HwError::Gone => ENODEV,
+        HwError::Invalid => EINVAL,
+        HwError::Device => EIO,
+    }
+}
+
+/// The delay callback the hardware layer gets: sleeps (process context only).
+pub(crate) fn sleep_us(us: u32) {
+    kernel::io::fsleep(us);
+}
+
+/// One TX/RX queue pair.
+#[pin_data]
+pub(crate) struct QueuePair {
+    /// The RX ring, while the interface is up.
+    #[pin]
+    pub(crate) rx: SpinLock<Option<RxRing>>,
+    /// The TX ring, while the interface is up.
+    #[pin]
+    pub(crate) tx: SpinLock<Option<TxRing>>,
+    /// RX counters.
+    pub(crate) rx_stats: RxQueueStats,
+    /// TX counters.
+    pub(crate) tx_stats: TxQueueStats,
+}
+
+impl QueuePair {
+    fn new() -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            rx <- new_spinlock!(None, "rigb_rx_ring"),
+            tx <- new_spinlock!(None, "rigb_tx_ring"),
+            rx_stats: RxQueueStats::default(),
+            tx_stats: TxQueueStats::default(),
+        }? Error)
+    }
+}
+
+/// Index of each accumulated hardware counter in [`Shared::hw_counters`].
+const HW_COUNTERS: [(usize, bool); 13] = [
+    (stats::GPRC, false),
+    (stats::GPTC, false),
+    (stats::GORCL, true),
+    (stats::GOTCL, true),
+    (stats::MPRC, false),
+    (stats::BPRC, false),
+    (stats::MPC, false),
+    (stats::RNBC, false),
+    (stats::CRCERRS, false),
+    (stats::ALGNERRC, false),
+    (stats::RXERRC, false),
+    (stats::RLEC, false),
+    (stats::RUC, false),
+];
+
+/// State shared by everything that drives the device.
+#[pin_data]
+pub(crate) struct Shared {
+    /// Registers.
+    pub(crate) hw: Hw,
+    /// The PCI device, for DMA and logs.
+    pub(crate) pdev: ARef<pci::Device>,
+    /// Number of queue pairs in use (vectors `0..num_queues`).
+    pub(crate) num_queues: usize,
+    /// MSI-X vector of the other causes (link status change).
+    pub(crate) other_vector: u32,
+    /// Linux IRQ numbers of the vectors, to synchronise with them.
+    pub(crate) irqs: [AtomicU32; MAX_VECTORS],
+    /// Queue pairs; only `0..num_queues` are used.
+    #[pin]
+    pub(crate) queues: [QueuePair; MAX_QUEUES],
+    /// Per-vector counters.
+    pub(crate) vectors: [VectorStats; MAX_VECTORS],
+    /// Accumulated clear-on-read hardware counters (see `HW_COUNTERS`), plus ROC.
+    hw_counters: [AtomicU64; 14],
+    /// Descriptors per RX ring (applied at the next open).
+    pub(crate) rx_count: AtomicU32,
+    /// Descriptors per TX ring (applied at the next open).
+    pub(crate) tx_count: AtomicU32,
+    /// The interface is up and the rings are live.
+    pub(crate) running: AtomicBool,
+    /// The vectors are set up; `open` may run.
+    pub(crate) ready: AtomicBool,
+    /// A register read returned all-ones: the device is gone.
+    pub(crate) gone: AtomicBool,
+}
+
+impl Shared {
+    /// Creates the shared state for `num_queues` queue pairs.
+    pub(crate) fn new(
+        hw: Hw,
+        pdev: ARef<pci::Device>,
+        num_queues: usize,
+    ) -> impl PinInit<Self, Error> {
+        // CAST: at most MAX_QUEUES.
+        let other_vector = num_queues as u32;
+        try_pin_init!(Self {
+            hw,
+            pdev,
+            num_queues,
+            other_vector,
+            irqs: [const { AtomicU32::new(0) }; MAX_VECTORS],
+            queues <- kernel::init::pin_init_array_from_fn(|_| QueuePair::new()),
+            vectors: core::array::from_fn(|_| VectorStats::default()),
+            hw_counters: [const { AtomicU64::new(0) }; 14],
+            rx_count: AtomicU32::new(crate::ring::DEFAULT_DESCS),
+            tx_count: AtomicU32::new(crate::ring::DEFAULT_DESCS),
+            running: AtomicBool::new(false),
+            ready: AtomicBool::new(false),
+            gone: AtomicBool::new(false),
+        }? Error)
+    }
+
+    /// The device used for DMA mappings.
+    pub(crate) fn dma_dev(&self) -> &device::Device {
+        (*self.pdev).as_ref()
+    }
+
+    /// The queue pairs in use.
+    pub(crate) fn active_queues(&self) -> &[QueuePair] {
+        self.queues.get(..self.num_queues).unwrap_or(&[])
+    }
+
+    /// Mask of all vectors in use in EIMS/EIMC/EIAC.
+    pub(crate) fn all_vectors_mask(&self) -> u32 {
+        (1u32 << (self.other_vector + 1)) - 1
+    }
+
+    /// Whether the interface is running.
+    pub(crate) fn is_running(&self) -> bool {
+        self.running.load(Ordering::Acquire)
+    }
+
+    /// Routes the causes to MSI-X vectors (datasheet 7.3.2): queue pair `n` on vector `n`,
+    /// link and other causes on `other_vector`.
+    pub(crate) fn configure_msix(&self) {
+        let h = &self.hw;
+        h.wr(
+            GPIE::OFFSET,
+            GPIE::NSICR.mask() | GPIE::MULTIPLE_MSIX.mask() | GPIE::EIAME.mask() | GPIE::PBA_SUPPORT.mask(),
+        );
+        for n in 0..self.num_queues {
+            // CAST: n < MAX_QUEUES.
+            let v = n as u32;
+            let ivar = IVAR0::RX_LO.val(v)
+                | IVAR0::RX_LO_VALID.mask()
+                | IVAR0::TX_LO.val(v)
+                | IVAR0::TX_LO_VALID.mask();
+            h.wr_q(IVAR0::offset(n), ivar);
+        }
+        h.wr(
+            IVAR_MISC::OFFSET,
+            IVAR_MISC::OTHER.val(self.other_vector) | IVAR_MISC::OTHER_VALID.mask(),
+        );
+        // Clear a vector's cause bit when it fires, so the next event raises it again.
+        h.wr(EIAC::OFFSET, self.all_vectors_mask());
+    }
+
+    /// Unmasks every vector and the link status change cause.
+    pub(crate) fn enable_irqs(&self) {
+        self.hw.wr(IMS::OFFSET, ICR::LSC.mask());
+        self.hw.wr(EIMS::OFFSET, self.all_vectors_mask());
+        self.hw.flush();
+    }
+
+    /// Masks every cause and waits for running handlers to finish. Process context.
+    pub(crate) fn disable_irqs(&self) {
+        self.hw.wr(EIMC::OFFSET, u32::MAX);
+        self.hw.wr(IMC::OFFSET, u32::MAX);
+        self.hw.flush();
+        for irq in &self.irqs {
+            let n = irq.load(Ordering::Relaxed);
+            if n != 0 {
+                irq::synchronize_irq(n);
+            }
+        }
+    }
+
+    /// Re-enables vector `v` after its NAPI poll completed.
+    pub(crate) fn unmask_vector(&self, v: u32) {
+        self.hw.wr(EIMS::OFFSET, 1 << v);
+    }
+
+    /// Reads STATUS and sets the carrier accordingly, logging changes.
+    pub(crate) fn update_link(&self, dev: &NetDev) {
+        let status = self.hw.rd(STATUS::OFFSET);
+        if status == u32::MAX {
+            self.mark_gone();
+            return;
+        }
+        let link = hw::mac::LinkStatus::from_status(status);
+        if link.up && !dev.carrier_ok() {
+            dev_info!(
+                &*self.pdev,
+                "link up, {} Mb/s, {} duplex\n",
+                link.speed,
+                if link.full_duplex { "full" } else { "half" }
+            );
+            dev.carrier_on();
+        } else if !link.up && dev.carrier_ok() {
+            dev_info!(&*self.pdev, "link down\n");
+            dev.carrier_off();
+        }
+    }
+
+    /// Records that the device returned all-ones (surprise removal or a dead link).
+    pub(crate) fn mark_gone(&self) {
+        if !self.gone.swap(true, Ordering::Relaxed) {
+            kernel::dev_err!(&*self.pdev, "device not responding (registers read all-ones)\n");
+        }
+    }
+
+    /// Reads the clear-on-read hardware counters into the 64-bit totals and returns them.
+    pub(crate) fn hw_stats(&self) -> HwStats {
+        if !self.gone.load(Ordering::Relaxed) && self.hw.rd(STATUS::OFFSET) != u32::MAX {
+            for (i, &(off, split)) in HW_COUNTERS.iter().enumerate() {
+                let v = if split {
+                    // Read the low half first: reading the high half clears both.
+                    let lo = self.hw.rd(off);
+                    let hi = self.hw.rd(off + 4);
+                    (u64::from(hi) << 32) | u64::from(lo)
+                } else {
+                    u64::from(self.hw.rd(off))
+                };
+                // Each read returns what accumulated since the previous one: add it, never
+                // overwrite, so a 32-bit counter's wrap is never lost.
+                if let Some(c) = self.hw_counters.get(i) {
+                    c.fetch_add(v, Ordering::Relaxed);
+                }
+            }
+            let roc = u64::from(self.hw.rd(stats::ROC));
+            if let Some(c) = self.hw_counters.get(13) {
+                c.fetch_add(roc, Ordering::Relaxed);
+            }
+        }
+        let g = |i: usize| self.hw_counters.get(i).map_or(0, |c| c.load(Ordering::Relaxed));
+        HwStats {
+            gprc: g(0),
+            gptc: g(1),
+            gorc: g(2),
+            gotc: g(3),
+            mprc: g(4),
+            bprc: g(5),
+            mpc: g(6),
+            rnbc: g(7),
+            crcerrs: g(8),
+            algnerrc: g(9),
+            rxerrc: g(10),
+            rlec: g(11),
+            ruc_roc: g(12) + g(13),
+        }
+    }
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! PCI glue: the ID table, probe and remove.
+//!
+//! Probe follows the datasheet's initialisation order (4.5): enable the device and bus
+//! mastering, set the DMA mask, map BAR0, global reset, read the permanent MAC address, start
+//! link auto-negotiation, allocate MSI-X vectors (one per queue pair plus one for other
+//! causes; fewer queue pairs when fewer vectors are granted), register the net_device, then
+//! request the interrupts and add the NAPI instances.
+
+use crate::{
+    adapter::{hw_err, sleep_us, Hw, Shared, MAX_QUEUES},
+    hw,
+    netdev::{quiesce, Adapter},
+    q_vector::{OtherHandler, QVector},
+    regs::{BAR0_SIZE, CTRL_EXT},
+};
+use core::{pin::Pin, sync::atomic::Ordering};
+use kernel::{
+    c_str, dev_info, dev_warn,
+    irq::{self, Registration as IrqRegistration},
+    net::{
+        dev::{features, Registration},
+        napi::Napi,
+    },
+    pci,
+    prelude::*,
+    str::CString,
+    sync::Arc,
+};
+
+kernel::pci_device_table!(
+    RIGB_PCI_TABLE,
+    rigb_pci_ids,
+    [
+        // 82576 copper, the device QEMU emulates as "igb".
+        pci::DeviceId::from_id(0x8086, 0x10c9),
+    ]
+);
+
+type QueueIrq = IrqRegistration<Napi<QVector>>;
+
+/// The PCI driver data.
+///
+/// Field order is drop order: the queue interrupts and NAPI instances first (each drops its
+/// reference to the net_device), then the other-cause interrupt, then the last reference to the
+/// net_device (unregistering it, which stops it and frees the rings), then the MSI-X vectors,
+/// the shared state with BAR0, and finally the enabled-device guard.
+pub(crate) struct RigbDriver {
+    queue_irqs: KVec<Pin<KBox<QueueIrq>>>,
+    other_irq: Option<Pin<KBox<IrqRegistration<OtherHandler>>>>,
+    netdev: Arc<Registration<Adapter>>,
+    _vectors: pci::IrqVectors,
+    shared: Arc<Shared>,
+    _enabled: pci::Enabled,
+}
+
+fn mac_fmt(m: &[u8; 6]) -> [u8; 17] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [b':'; 17];
+    for (i, b) in m.iter().enumerate() {
+        out[i * 3] = HEX[usize::from(b >> 4)];
+        out[i * 3 + 1] = HEX[usize::from(b & 0xf)];
+    }
+    out
+}
+
+impl RigbDriver {
+    fn setup_vectors(
+        pdev: &pci::Device,
+        vectors: &pci::IrqVectors,
+        shared: &Arc<Shared>,
+        netdev: &Arc<Registration<Adapter>>,
+    ) -> Result<(KVec<Pin<KBox<QueueIrq>>>, Pin<KBox<IrqRegistration<OtherHandler>>>)> {
+        let ncpu = irq::nr_cpu_ids().max(1);
+        let mut queue_irqs = KVec::with_capacity(shared.num_queues, GFP_KERNEL)?;
+        for v in 0..shared.num_queues {
+            // CAST: v < MAX_QUEUES.
+            let v32 = v as u32;
+            let irqn = vectors.irq(v32)?;
+            let name = CString::try_from_fmt(format_args!("rigb-{}-TxRx-{}", pdev.pci_name(), v))?;
+            let qv = QVector::new(v32, shared.clone(), netdev.clone());
+            let reg = KBox::pin_init(
+                IrqRegistration::new(irqn, irq::Flags::NONE, name, Napi::new(qv)),
+                GFP_KERNEL,
+            )?;
+            if let Some(slot) = shared.irqs.get(v) {
+                slot.store(irqn, Ordering::Relaxed);
+            }
+            let napi = reg.as_ref().handler_pinned();
+            napi.add(netdev.dev());
+            napi.enable();
+            if reg.set_affinity_hint(v32 % ncpu).is_err() {
+                dev_warn!(pdev, "no affinity hint for vector {}\n", v);
+            }
+            queue_irqs.push(reg, GFP_KERNEL)?;
+        }
+        let other = shared.other_vector;
+        let irqn = vectors.irq(other)?;
+        let name = CString::try_from_fmt(format_args!("rigb-{}-other", pdev.pci_name()))?;
+        let reg = KBox::pin_init(
+            IrqRegistration::new(
+                irqn,
+                irq::Flags::NONE,
+                name,
+                OtherHandler::new(shared.clone(), netdev.clone()),
+            ),
+            GFP_KERNEL,
+        )?;
+        if let Some(slot) = shared.irqs.get(other as usize) {
+            slot.store(irqn, Ordering::Relaxed);
+        }
+        Ok((queue_irqs, reg))
+    }
+}
+
+impl pci::Driver for RigbDriver {
+    const ID_TABLE: &'static dyn pci::IdTable = &RIGB_PCI_TABLE;
+
+    fn probe(pdev: &pci::Device, _id: &pci::DeviceId) -> Result<Pin<KBox<Self>>> {
+        let enabled = pdev.enable_device_mem()?;
+        pdev.set_master();
+        let dma_bits = if pdev.dma_set_mask_and_coherent(64).is_ok() {
+            64
+        } else {
+            pdev.dma_set_mask_and_coherent(32)?;
+            32
+        };
+        let bar = pdev.iomap_region::<BAR0_SIZE>(0, c_str!("rigb"))?;
+        let regs = Hw::new(bar);
+        let mut delay = sleep_us;
+
+        // 4.5.1-4.5.3: reset the device, then everything is at its default.
+        hw::mac::reset(&regs, &mut delay).map_err(|e| {
+            kernel::dev_err!(pdev, "reset failed: {:?}\n", e);
+            hw_err(e)
+        })?;
+        let mac = hw::mac::read_perm_addr(&regs, &mut delay).map_err(|e| {
+            kernel::dev_err!(pdev, "no valid MAC address: {:?}\n", e);
+            hw_err(e)
+        })?;
+        // Tell the firmware a driver owns the device.
+        let ext = regs.rd(CTRL_EXT::OFFSET);
+        regs.wr(CTRL_EXT::OFFSET, ext | CTRL_EXT::DRV_LOAD.mask());
+        // 4.5.7: link setup; the result arrives as a link status change interrupt.
+        if let Err(e) = hw::phy::setup_link(&regs, &mut delay) {
+            dev_warn!(pdev, "PHY setup failed: {:?}\n", e);
+        }
+
+        // One vector per queue pair, plus one for link and other causes.
+        let want = (irq::num_online_cpus() as usize).clamp(1, MAX_QUEUES);
+        // CAST: at most MAX_QUEUES + 1.
+        let vectors = pdev.alloc_irq_vectors(2, (want + 1) as u32, pci::IrqTypes::MSIX)?;
+        let num_queues = (vectors.count() as usize - 1).min(want);
+
+        let shared = Arc::pin_init(Shared::new(regs, pdev.into(), num_queues), GFP_KERNEL)?;
+
+        // CAST: at most MAX_QUEUES.
+        let nq = num_queues as u32;
+        let mut reg = Registration::new_ether(nq, nq, Adapter::new(shared.clone()))?;
+        reg.set_parent(pdev.as_ref())?;
+        {
+            let dev = reg.dev();
+            dev.set_dev_addr(&mac)?;
+            dev.set_hw_features(features::RXCSUM);
+            dev.set_features(features::RXCSUM | if dma_bits == 64 { features::HIGHDMA } else { 0 });
+            dev.set_ethtool_ops();
+            dev.carrier_off();
+        }
+        reg.register()?;
+        let netdev = Arc::new(reg, GFP_KERNEL)?;
+
+        let (queue_irqs, other) = Self::setup_vectors(pdev, &vectors, &shared, &netdev)?;
+        shared.ready.store(true, Ordering::Release);
+
+        dev_info!(
+            pdev,
+            "{}: {} queue pair(s), {} MSI-X vectors, {}-bit DMA, MAC {}\n",
+            netdev.dev().name(),
+            num_queues,
+            vectors.count(),
+            dma_bits,
+            core::str::from_utf8(&mac_fmt(&mac)).unwrap_or("?"),
+        );
+
+        Ok(KBox::pin(
+            Self {
+                queue_irqs,
+                other_irq: Some(other),
+                netdev,
+                _vectors: vectors,
+                shared,
+                _enabled: enabled,
+            },
+            GFP_KERNEL,
+        )?)
+    }
+
+    fn remove(this: Pin<&Self>) {
+        let s = &this.shared;
+        // Stop DMA and interrupts first; the net_device is unregistered when the driver data
+        // is dropped right after this returns.
+        s.ready.store(false, Ordering::Release);
+        quiesce(s);
+        if !s.gone.load(Ordering::Relaxed) {
+            let _ = hw::mac::reset(&s.hw, &mut sleep_us);
+        }
+        dev_info!(&*s.pdev, "{}: removed\n", this.netdev.dev().name());
+        let _ = (&this.queue_irqs, &this.other_irq);
+    }
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Interrupt vectors: one per queue pair (hard IRQ → NAPI poll) and one for other causes.
+//!
+//! A queue vector's hard-IRQ handler masks its vector in the device (EIMC), counts and
+//! schedules NAPI, nothing else. The poll cleans TX completions first, then receives up to
+//! `budget` frames, and unmasks the vector (EIMS) only when `napi_complete_done` says the poll
+//! is really over.
+
+use crate::{
+    adapter::Shared,
+    netdev::Adapter,
+    regs::ICR,
+};
+use core::sync::atomic::Ordering;
+use kernel::{
+    irq::{Handler, IrqReturn, NapiIrq},
+    net::{
+        dev::Registration,
+        napi::{Poll, PollContext},
+    },
+    sync::Arc,
+};
+
+/// The state of one queue vector's NAPI instance.
+pub(crate) struct QVector {
+    /// Vector number (= queue pair index).
+    vector: u32,
+    shared: Arc<Shared>,
+    netdev: Arc<Registration<Adapter>>,
+}
+
+impl QVector {
+    /// The state for vector `vector`.
+    pub(crate) fn new(vector: u32, shared: Arc<Shared>, netdev: Arc<Registration<Adapter>>) -> Self {
+        Self {
+            vector,
+            shared,
+            netdev,
+        }
+    }
+}
+
+impl NapiIrq for QVector {
+    fn on_irq(&self) -> bool {
+        let s = &self.shared;
+        if let Some(v) = s.vectors.get(self.vector as usize) {
+            v.irqs.inc();
+        }
+        // Mask this vector until the poll is done (EIAC already cleared its cause bit).
+        s.hw.wr(crate::regs::EIMC::OFFSET, 1 << self.vector);
+        true
+    }
+}
+
+impl Poll for QVector {
+    fn poll(this: &Self, ctx: &mut PollContext<'_>, budget: usize) -> usize {
+        let s = &this.shared;
+        // CAST: vector < MAX_QUEUES.
+        let q = this.vector as usize;
+        let (Some(qp), Some(vs)) = (s.queues.get(q), s.vectors.get(q)) else {
+            return 0;
+        };
+        vs.polls.inc();
+        if !s.is_running() {
+            // Stopping: the rings are going away; do not touch their locks.
+            if budget > 0 {
+                ctx.complete_done(0);
+            }
+            return 0;
+        }
+        let dev = this.netdev.dev();
+        // CAST: q < MAX_QUEUES.
+        let txq = dev.tx_queue(q as u32);
+        {
+            let mut tx = qp.tx.lock();
+            if let Some(ring) = tx.as_mut() {
+                ring.clean(ctx, txq, &qp.tx_stats, true);
+            }
+        }
+        if budget == 0 {
+            // netpoll: TX completions only.
+            return 0;
+        }
+        let work = {
+            let mut rx = qp.rx.lock();
+            match rx.as_mut() {
+                Some(ring) => ring.clean(ctx, dev, &s.hw, s.dma_dev(), budget, &qp.rx_stats),
+                None => 0,
+            }
+        };
+        if work >= budget {
+            // More to do: stay scheduled, the vector stays masked.
+            vs.budget_exhausted.inc();
+            return budget;
+        }
+        if ctx.complete_done(work) && s.is_running() {
+            s.unmask_vector(this.vector);
+        }
+        work
+    }
+}
+
+/// The handler of the other-causes vector: link status changes.
+pub(crate) struct OtherHandler {
+    shared: Arc<Shared>,
+    netdev: Arc<Registration<Adapter>>,
+}
+
+impl OtherHandler {
+    /// The handler.
+    pub(crate) fn new(shared: Arc<Shared>, netdev: Arc<Registration<Adapter>>) -> Self {
+        Self { shared, netdev }
+    }
+}
+
+impl Handler for OtherHandler {
+    fn handle_irq(&self) -> IrqReturn {
+        let s = &self.shared;
+        // With GPIE.NSICR, reading ICR clears it.
+        let icr = s.hw.rd(ICR::OFFSET);
+        if icr == u32::MAX {
+            s.mark_gone();
+            return IrqReturn::None;
+        }
+        if let Some(v) = s.vectors.get(s.other_vector as usize) {
+            v.irqs.inc();
+        }
+        if ICR::LSC.is_set(icr) {
+            s.update_link(self.netdev.dev());
+        }
+        if s.running.load(Ordering::Acquire) {
+            s.unmask_vector(s.other_vector);
+        }
+        IrqReturn::Handled
+    }
+}
+

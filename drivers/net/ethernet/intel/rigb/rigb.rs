@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! rigb: a Rust driver for the Intel 82576 (igb-class) PCIe Ethernet controller.
+//!
+//! MSI-X with one vector per queue pair plus one for link and other causes, NAPI, advanced
+//! TX/RX descriptor rings, RSS over several queue pairs, statistics and ethtool.
+//!
+//! Layout: `driver` (PCI IDs, probe, remove) · `adapter` (device state shared by the netdev
+//! operations and the interrupt vectors) · `netdev` (net_device operations) · `ethtool` ·
+//! `q_vector` (interrupt handlers and NAPI poll) · `tx`/`rx` (descriptor rings) · and the
+//! hardware-free parts, also unit-tested on the host: `regs`, `desc`, `ring`, `stats`, `hw`.
+
+mod adapter;
+#[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
+mod desc;
+mod driver;
+mod ethtool;
+#[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
+mod hw;
+mod netdev;
+mod q_vector;
+#[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
+mod regs;
+mod ring;
+mod rx;
+#[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
+mod stats;
+mod tx;
+
+kernel::module_pci_driver! {
+    type: driver::RigbDriver,
+    name: "rigb",
+    author: "rigb authors",
+    description: "Intel 82576 (igb-class) Ethernet driver in Rust",
+    license: "GPL",
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Ring index arithmetic shared by the TX and RX rings.
+//!
+//! A ring has a power-of-two number of descriptors. The driver produces at `next_to_use`
+//! (filling descriptors, then moving the tail register there) and consumes at `next_to_clean`
+//! (descriptors the device wrote back). One slot always stays empty, so that
+//! `next_to_use == next_to_clean` means "empty" and never "full" (the tail register must never
+//! catch up with the head). `core`-only: also built into the host unit tests.
+
+/// Smallest ring the driver accepts (the device needs RDLEN/TDLEN multiples of 128 bytes, i.e.
+/// 8 descriptors).
+pub(crate) const MIN_DESCS: u32 = 64;
+/// Largest ring the driver accepts.
+pub(crate) const MAX_DESCS: u32 = 4096;
+/// Default ring size.
+pub(crate) const DEFAULT_DESCS: u32 = 256;
+
+/// Index bookkeeping of one descriptor ring.
+///
+/// # Invariants
+///
+/// `count` is a power of two in `MIN_DESCS..=MAX_DESCS`; `next_to_use` and `next_to_clean` are
+/// below `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RingIndex {
+    count: u32,
+    next_to_use: u32,
+    next_to_clean: u32,
+}
+
+impl RingIndex {
+    /// A ring of `count` descriptors, `None` unless `count` is a power of two within
+    /// [`MIN_DESCS`]`..=`[`MAX_DESCS`].
+    pub(crate) const fn new(count: u32) -> Option<Self> {
+        if !count.is_power_of_two() || count < MIN_DESCS || count > MAX_DESCS {
+            return None;
+        }
+        Some(Self {
+            count,
+            next_to_use: 0,
+            next_to_clean: 0,
+        })
+    }
+
+    /// The nearest valid size to a user request (rounded down to a power of two, clamped).
+    pub(crate) const fn clamp_count(requested: u32) -> u32 {
+        let r = if requested < MIN_DESCS {
+            MIN_DESCS
+        } else if requested > MAX_DESCS {
+            MAX_DESCS
+        } else {
+            requested
+        };
+        // Round down to a power of two.
+        1 << (31 - r.leading_zeros())
+    }
+
+    /// Number of descriptors.
+    pub(crate) const fn count(&self) -> u32 {
+        self.count
+    }
+
+    const fn mask(&self) -> u32 {
+        self.count - 1
+    }
+
+    /// Where the next descriptor is produced.
+    pub(crate) const fn next_to_use(&self) -> u32 {
+        self.next_to_use
+    }
+
+    /// The oldest descriptor not yet consumed.
+    pub(crate) const fn next_to_clean(&self) -> u32 {
+        self.next_to_clean
+    }
+
+    /// `index + n`, wrapped.
+    pub(crate) const fn wrap_add(&self, index: u32, n: u32) -> u32 {
+        index.wrapping_add(n) & self.mask()
+    }
+
+    /// Descriptors produced and not yet consumed.
+    pub(crate) const fn in_flight(&self) -> u32 {
+        self.next_to_use.wrapping_sub(self.next_to_clean) & self.mask()
+    }
+
+    /// Descriptors that can still be produced (one slot always stays empty).
+    pub(crate) const fn unused(&self) -> u32 {
+        self.count - 1 - self.in_flight()
+    }
+
+    /// Whether nothing is in flight.
+    pub(crate) const fn is_empty(&self) -> bool {
+        self.next_to_use == self.next_to_clean
+    }
+
+    /// Produces one descriptor: returns its index, `None` if the ring is full.
+    pub(crate) fn produce(&mut self) -> Option<u32> {
+        if self.unused() == 0 {
+            return None;
+        }
+        let i = self.next_to_use;
+        // INVARIANT: masked.
+        self.next_to_use = self.wrap_add(i, 1);
+        Some(i)
+    }
+
+    /// Consumes one descriptor: returns its index, `None` if the ring is empty.
+    pub(crate) fn consume(&mut self) -> Option<u32> {
+        if self.is_empty() {
+            return None;
+        }
+        let i = self.next_to_clean;
+        // INVARIANT: masked.
+        self.next_to_clean = self.wrap_add(i, 1);
+        Some(i)
+    }
+
+    /// Forgets everything in flight (after the hardware queue was reset).
+    pub(crate) fn reset(&mut self) {
+        self.next_to_use = 0;
+        self.next_to_clean = 0;
+    }
+}
+
+/// Ring length register value (RDLEN/TDLEN) for `count` descriptors of 16 bytes.
+pub(crate) const fn len_bytes(count: u32) -> u32 {
+    count * 16
+}

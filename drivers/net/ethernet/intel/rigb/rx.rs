@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The receive ring.
+//!
+//! Each descriptor owns a 2 KiB buffer mapped for the device ([`SingleMapping`]). When the
+//! device has written a frame, the driver unmaps the buffer (the CPU owns it from then on),
+//! checks the length the device wrote against the buffer size, copies the frame into a fresh
+//! skb for the stack and maps the same buffer again for the next descriptor. The buffer itself
+//! never leaves the driver, so the stack never sees memory the device may still write.
+
+use crate::{
+    adapter::Hw,
+    desc::{AdvRxDescRead, AdvRxDescWb, RawDesc, RxVerdict},
+    regs::{RDBAH, RDBAL, RDH, RDLEN, RDT, RXDCTL, SRRCTL},
+    ring::{len_bytes, RingIndex},
+    stats::RxQueueStats,
+};
+use kernel::{
+    alloc::{flags::GFP_ATOMIC, Flags, KBox, KVec},
+    device,
+    dma::{self, CoherentAllocation, DataDirection, SingleMapping},
+    net::{
+        dev::NetDev,
+        napi::PollContext,
+        skb::{Checksum, HashType},
+    },
+    prelude::*,
+};
+
+/// Size of one receive buffer; SRRCTL.BSIZEPACKET is set to match (in KiB).
+pub(crate) const RX_BUF_LEN: usize = 2048;
+
+type RxBuf = KBox<[u8; RX_BUF_LEN]>;
+type RxMap = SingleMapping<RxBuf>;
+
+/// An RX descriptor ring and its buffers.
+pub(crate) struct RxRing {
+    // Field order is drop order: the buffers (unmapped on drop) go before the descriptors.
+    bufs: KVec<Option<RxMap>>,
+    desc: CoherentAllocation<RawDesc>,
+    idx: RingIndex,
+    queue: usize,
+}
+
+fn new_buf(dev: &device::Device, gfp: Flags) -> Result<RxMap> {
+    let buf = KBox::new([0u8; RX_BUF_LEN], gfp)?;
+    SingleMapping::map(dev, buf, DataDirection::FromDevice).map_err(|(e, _)| e)
+}
+
+impl RxRing {
+    /// Allocates a ring of `count` descriptors for queue `queue` (no buffers yet).
+    pub(crate) fn new(dev: &device::Device, count: u32, queue: usize) -> Result<Self> {
+        let idx = RingIndex::new(count).ok_or(EINVAL)?;
+        // CAST: at most MAX_DESCS.
+        let n = count as usize;
+        let desc = CoherentAllocation::alloc_coherent(dev, n, GFP_KERNEL)?;
+        let mut bufs = KVec::with_capacity(n, GFP_KERNEL)?;
+        for _ in 0..n {
+            bufs.push(None, GFP_KERNEL)?;
+        }
+        Ok(Self {
+            bufs,
+            desc,
+            idx,
+            queue,
+        })
+    }
+
+    /// Programs the queue registers (datasheet 4.5.9) and fills the ring. The queue is left
+    /// enabled; RCTL.EN (global) is set by the caller once all queues are ready.
+    pub(crate) fn configure(&mut self, hw: &Hw, dev: &device::Device, stats: &RxQueueStats) -> Result {
+        let q = self.queue;
+        hw.wr_q(RXDCTL::offset(q), 0);
+        let base = self.desc.dma_handle();
+        // CAST: low and high halves of the 64-bit ring address.
+        hw.wr_q(RDBAL::offset(q), base as u32);
+        hw.wr_q(RDBAH::offset(q), (base >> 32) as u32);
+        hw.wr_q(RDLEN::offset(q), len_bytes(self.idx.count()));
+        hw.wr_q(
+            SRRCTL::offset(q),
+            // CAST: RX_BUF_LEN / 1024 = 2.
+            SRRCTL::BSIZEPACKET.val((RX_BUF_LEN / 1024) as u32) | SRRCTL::DESCTYPE.val(1) | SRRCTL::DROP_EN.mask(),
+        );
+        hw.wr_q(RDH::offset(q), 0);
+        hw.wr_q(RDT::offset(q), 0);
+        self.idx.reset();
+        hw.wr_q(RXDCTL::offset(q), RXDCTL::ENABLE.mask() | RXDCTL::WTHRESH.val(1));
+        self.refill(hw, dev, GFP_KERNEL, stats);
+        if self.idx.in_flight() == 0 {
+            return Err(ENOMEM);
+        }
+        Ok(())
+    }
+
+    /// Disables the queue in the device (stop path).
+    pub(crate) fn disable(&self, hw: &Hw) {
+        hw.wr_q(RXDCTL::offset(self.queue), 0);
+    }
+
+    /// Gives mapping `map` to the device at `next_to_use`. Returns `false` if the ring is full.
+    fn post(&mut self, map: RxMap) -> bool {
+        let i = self.idx.next_to_use();
+        if self.idx.unused() == 0 {
+            return false;
+        }
+        let d = AdvRxDescRead {
+            pkt_addr: map.dma_handle(),
+            hdr_addr: 0,
+        }
+        .to_raw();
+        // CAST: indices are below `count`.
+        let slot = i as usize;
+        if self.desc.write(slot, &d).is_err() {
+            return false;
+        }
+        match self.bufs.get_mut(slot) {
+            Some(s) => *s = Some(map),
+            None => return false,
+        }
+        self.idx.produce();
+        true
+    }
+
+    fn write_tail(&self, hw: &Hw) {
+        // Make the descriptors visible to the device before it sees the new tail.
+        dma::wmb();
+        hw.wr_q(RDT::offset(self.queue), self.idx.next_to_use());
+    }
+
+    /// Gives new buffers to every free descriptor; on allocation or mapping failure, counts it
+    /// and stops (the ring keeps working with fewer buffers; the next poll tries again).
+    pub(crate) fn refill(&mut self, hw: &Hw, dev: &device::Device, gfp: Flags, stats: &RxQueueStats) {
+        let mut posted = false;
+        while self.idx.unused() > 0 {
+            match new_buf(dev, gfp) {
+                Ok(map) => {
+                    if !self.post(map) {
+                        break;
+                    }
+                    posted = true;
+                }
+                Err(_) => {
+                    stats.refill_failed.inc();
+                    break;
+                }
+            }
+        }
+        if posted {
+            self.write_tail(hw);
+        }
+    }
+
+    /// Receives up to `budget` frames (NAPI context) and passes them to the stack. Returns the
+    /// number of descriptors processed.
+    pub(crate) fn clean(
+        &mut self,
+        ctx: &mut PollContext<'_>,
+        netdev: &NetDev,
+        hw: &Hw,
+        dev: &device::Device,
+        budget: usize,
+        stats: &RxQueueStats,
+    ) -> usize {
+        let mut done = 0;
+        let mut posted = false;
+        while done < budget {
+            let i = self.idx.next_to_clean();
+            if self.idx.in_flight() == 0 {
+                break;
+            }
+            // CAST: indices are below `count`.
+            let slot = i as usize;
+            let Ok(raw) = self.desc.read(slot) else { break };
+            if !AdvRxDescWb::is_done(raw) {
+                break;
+            }
+            // Order the reads of the rest of the descriptor after the read of its DD bit.
+            dma::rmb();
+            let Ok(raw) = self.desc.read(slot) else { break };
+            let wb = AdvRxDescWb::from_raw(raw);
+            let map = self.bufs.get_mut(slot).and_then(Option::take);
+            self.idx.consume();
+            done += 1;
+            let Some(map) = map else { continue };
+
+            let reuse = match wb.verdict(RX_BUF_LEN) {
+                RxVerdict::Frame { len, csum_ok, hash } => {
+                    // The CPU owns the buffer only once it is unmapped.
+                    let buf = map.unmap();
+                    self.deliver(ctx, netdev, &buf, len, csum_ok, hash, stats);
+                    match SingleMapping::map(dev, buf, DataDirection::FromDevice) {
+                        Ok(m) => Some(m),
+                        Err(_) => {
+                            stats.refill_failed.inc();
+                            None
+                        }
+                    }
+                }
+                verdict => {
+                    match verdict {
+                        RxVerdict::BadLength => stats.length_errors.inc(),
+                        RxVerdict::Fragment => stats.fragments.inc(),
+                        _ => stats.errors.inc(),
+                    }
+                    // The CPU never touched the buffer: give it back to the device as is.
+                    Some(map)
+                }
+            };
+            if let Some(m) = reuse {
+                posted |= self.post(m);
+            }
+        }
+        if posted {
+            self.write_tail(hw);
+        }
+        // Slots left empty by earlier failures get new buffers.
+        if self.idx.unused() > 0 {
+            self.refill(hw, dev, GFP_ATOMIC, stats);
+        }
+        done
+    }
+
+    #[expect(clippy::too_many_arguments)]
+    fn deliver(
+        &self,
+        ctx: &mut PollContext<'_>,
+        netdev: &NetDev,
+        buf: &RxBuf,
+        len: usize,
+        csum_ok: bool,
+        hash: Option<u32>,
+        stats: &RxQueueStats,
+    ) {
+        // `verdict` checked `len <= RX_BUF_LEN`; `get` checks again instead of trusting it.
+        let Some(data) = buf.get(..len) else {
+            stats.length_errors.inc();
+            return;
+        };
+        // CAST: len <= RX_BUF_LEN.
+        let Ok(mut skb) = ctx.alloc_skb(len as u32) else {
+            stats.alloc_failed.inc();
+            return;
+        };
+        if skb.put_data(data).is_err() || skb.eth_type_trans(netdev).is_err() {
+            stats.length_errors.inc();
+            return;
+        }
+        if csum_ok {
+            skb.set_csum(Checksum::Unnecessary);
+            stats.csum_ok.inc();
+        }
+        if let Some(h) = hash {
+            skb.set_hash(h, HashType::L3);
+        }
+        // CAST: queue < MAX_QUEUES.
+        skb.record_rx_queue(self.queue as u16);
+        stats.packets.inc();
+        stats.bytes.add(len as u64);
+        ctx.gro_receive(skb);
+    }
+}
