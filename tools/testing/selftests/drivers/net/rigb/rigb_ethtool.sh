@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# rigb's ethtool and interrupt plumbing: driver info, link settings, ring
+# and channel parameters, per-queue / per-vector statistics that add up to
+# the interface counters, one MSI-X vector per queue pair plus one for other
+# causes in /proc/interrupts, and a ring resize that takes effect.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../../lib/ktap.sh"
+. "$here/../../../lib/netdev.sh"
+
+ktap_plan 12
+dmesg_mark
+mapfile -t ports < <(igb_ports)
+load_driver rigb
+bind_port "${ports[0]}" rigb && bind_port "${ports[1]}" rigb
+a=$(pci_iface "${ports[0]}") b=$(pci_iface "${ports[1]}")
+if ! setup_pair "$a" "$b"; then
+	ktap_fail "setup: $a and $b on rigb, linked"
+	ktap_finish
+fi
+ktap_ok "setup: $a and $b on rigb, linked"
+
+info=$($ETHTOOL -i "$a")
+if grep -q '^driver: rigb$' <<<"$info" && grep -q "^bus-info: ${ports[0]}$" <<<"$info"; then
+	ktap_ok "ethtool -i: driver rigb, bus-info ${ports[0]}"
+else
+	ktap_fail "ethtool -i: driver rigb, bus-info ${ports[0]}"
+	ktap_diag "$info"
+fi
+
+link=$($ETHTOOL "$a")
+if grep -q 'Speed: 1000Mb/s' <<<"$link" && grep -q 'Duplex: Full' <<<"$link" && grep -q 'Link detected: yes' <<<"$link"; then
+	ktap_ok "ethtool: 1000Mb/s, full duplex, link detected"
+else
+	ktap_fail "ethtool: 1000Mb/s, full duplex, link detected"
+	ktap_diag "$link"
+fi
+
+ch=$($ETHTOOL -l "$a")
+nq=$(awk '/Current hardware settings/ {c = 1} c && /^Combined:/ {print $2; exit}' <<<"$ch")
+if [[ $nq -ge 1 ]]; then
+	ktap_ok "ethtool -l: $nq combined channel(s)"
+else
+	ktap_fail "ethtool -l: combined channels"
+	ktap_diag "$ch"
+fi
+
+# One vector per queue pair, plus one for the other causes.
+vec=$(grep -c "rigb-${ports[0]}-" /proc/interrupts)
+ktap_eq "/proc/interrupts: $nq queue vectors + 1 other" $((nq + 1)) "$vec"
+
+rp=$($ETHTOOL -g "$a")
+cur_rx=$(awk '/Current hardware settings/ {c = 1} c && /^RX:/ {print $2; exit}' <<<"$rp")
+ktap_eq "ethtool -g: default RX ring 256" 256 "$cur_rx"
+
+# Statistics: names, and per-queue packets adding up to the interface's.
+names=$($ETHTOOL -S "$a")
+missing=""
+for n in rx_queue_0_packets rx_queue_0_bytes tx_queue_0_packets vector_0_irqs \
+	vector_0_napi_polls vector_0_budget_exhausted rx_queue_0_refill_failed "vector_${nq}_irqs"; do
+	grep -q "^ *$n: " <<<"$names" || missing+=" $n"
+done
+ktap_eq "ethtool -S names present" "" "$missing"
+
+sum_q() { $ETHTOOL -S "$a" | awk -v k="$1" '$1 ~ "^" k "_queue_[0-9]+_packets:$" {s += $2} END {print s + 0}'; }
+ping -q -c 200 -i 0.01 -W 2 $ADDR_B >/dev/null
+sleep 1
+rxq=$(sum_q rx) rx=$(ifstat "$a" rx_packets)
+txq=$(sum_q tx) tx=$(ifstat "$a" tx_packets)
+ktap_diag "queues rx $rxq tx $txq; interface rx $rx tx $tx"
+if [[ $rxq -eq $rx && $txq -eq $tx && $rx -ge 200 ]]; then
+	ktap_ok "per-queue packet counters add up to the interface counters"
+else
+	ktap_fail "per-queue packet counters add up to the interface counters"
+fi
+
+irqs=$($ETHTOOL -S "$a" | awk '$1 ~ /^vector_[0-9]+_irqs:$/ {s += $2} END {print s + 0}')
+proc=$(grep "rigb-${ports[0]}-" /proc/interrupts | awk '{for (i = 2; i <= 3; i++) s += $i} END {print s + 0}')
+ktap_diag "irqs per ethtool $irqs, per /proc/interrupts $proc (2 CPUs)"
+[[ $irqs -gt 0 && $irqs -le $proc ]] && ktap_ok "vector interrupt counts are counted (> 0, <= /proc/interrupts)" ||
+	ktap_fail "vector interrupt counts: ethtool $irqs, /proc/interrupts $proc"
+
+# Ring resize: refused while up, applied at the next open.
+if $ETHTOOL -G "$a" rx 512 tx 512 2>/dev/null; then
+	ktap_fail "ethtool -G refused while the interface is up"
+else
+	ktap_ok "ethtool -G refused while the interface is up"
+fi
+$IP link set "$a" down
+$ETHTOOL -G "$a" rx 512 tx 128
+$IP link set "$a" up
+wait_link "$a" "" 10
+rp=$($ETHTOOL -g "$a")
+cur=$(awk '/Current hardware settings/ {c = 1} c && /^(RX|TX):/ {printf "%s ", $2}' <<<"$rp")
+if [[ $cur == "512 128 " ]] && ping -q -c 20 -i 0.05 -W 2 -s 1472 $ADDR_B >/dev/null; then
+	ktap_ok "rings resized to rx 512 / tx 128 while down; traffic passes"
+else
+	ktap_fail "rings resized to rx 512 / tx 128 while down (got '$cur'); traffic passes"
+fi
+$IP link set "$a" down
+$ETHTOOL -G "$a" rx 256 tx 256
+$IP link set "$a" up
+
+teardown_pair
+dmesg_clean_since "no WARN/BUG/oops in dmesg"
+ktap_finish
