@@ -17,7 +17,7 @@ A=10.77.0.1
 B=10.77.0.2
 TABLE=177
 
-ktap_plan 14
+ktap_plan 15
 dmesg_mark
 
 cleanup() {
