@@ -48,7 +48,7 @@ fi
 # overlay stops providing are restored from the pristine tarball.
 apply_overlay() {
 	local f rel manifest=$KOUT/.rigb-overlay-files new
-	new=$(cd "$RIGB_ROOT" && find rust -type f 2>/dev/null \( -name '*.rs' -o -name '*.c' -o -name '*.h' -o -name Makefile \) | sort)
+	new=$(cd "$RIGB_ROOT" && { find rust -type f 2>/dev/null \( -name '*.rs' -o -name '*.c' -o -name '*.h' -o -name Makefile \) || true; } | sort)
 	if [[ -f $manifest ]]; then
 		while read -r rel; do
 			[[ -z $rel ]] && continue
