@@ -102,8 +102,11 @@ fn receive_path_numbers() {
     assert_eq!(items(&ip.details)["Ip InDelivers"], Some(615));
 
     let tr = stage(&r.rx_path, "transport_rx");
-    assert_eq!(tr.total, Counter::of(610));
+    assert_eq!(tr.total, Counter::of(620), "500 TCP + 110 UDP + 10 ICMP");
     assert_eq!(items(&tr.details)["Udp InDatagrams"], Some(110));
+    assert_eq!(items(&tr.details)["Icmp InMsgs"], Some(10));
+    assert_eq!(items(&tr.details)["Icmp InEchoReps"], Some(10));
+    assert_eq!(items(&tr.details)["Icmp InEchos"], Some(0));
 
     let sock = stage(&r.rx_path, "socket_rx");
     assert_eq!(sock.total, Counter::of(11), "gauge: value after");
@@ -125,7 +128,12 @@ fn send_path_numbers() {
             "tx_completion_irq"
         ]
     );
-    assert_eq!(stage(&r.tx_path, "transport_tx").total, Counter::of(300));
+    // A ping flood has no TCP or UDP: ICMP is counted at this stage too,
+    // or the stage would read 0 for the traffic the book's chapter 4 uses.
+    let tt = stage(&r.tx_path, "transport_tx");
+    assert_eq!(tt.total, Counter::of(310), "250 TCP + 50 UDP + 10 ICMP");
+    assert_eq!(items(&tt.details)["Icmp OutEchos"], Some(10));
+    assert_eq!(items(&tt.details)["Icmp OutEchoReps"], Some(0));
     assert_eq!(stage(&r.tx_path, "ip_tx").total, Counter::of(300));
     let q = stage(&r.tx_path, "qdisc_net_tx");
     assert_eq!(q.total, Counter::of(3));
