@@ -634,7 +634,11 @@ pub fn build(snap: &Snapshot, vals: &BTreeMap<String, Counter>, delta: bool) -> 
             "transport_rx",
             "TCP / UDP / ICMP receive",
             "/proc/net/snmp Tcp InSegs + Udp InDatagrams + Icmp InMsgs",
-            &[("Tcp", "InSegs"), ("Udp", "InDatagrams"), ("Icmp", "InMsgs")],
+            &[
+                ("Tcp", "InSegs"),
+                ("Udp", "InDatagrams"),
+                ("Icmp", "InMsgs"),
+            ],
             &[
                 ("Tcp", "InSegs"),
                 ("Udp", "InDatagrams"),
