@@ -63,6 +63,9 @@ impl Loopback {
 
 #[vtable]
 impl NetDeviceOps for Loopback {
+    // Like `lo`, the devices keep the all-zero address.
+    const VALIDATE_ADDR: bool = false;
+
     fn start_xmit(dev: &Device<Self>, mut skb: SkBuff) -> NetdevTx {
         let lo = dev.data();
         skb.tx_timestamp();

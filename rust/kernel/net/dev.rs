@@ -675,6 +675,10 @@ impl<T> Deref for Device<T> {
 /// Each method documents the context it is called in.
 #[vtable]
 pub trait NetDeviceOps: Sized + Send + Sync + 'static {
+    /// Whether `open` requires a valid unicast MAC address (C `eth_validate_addr`);
+    /// loopback-like devices with an all-zero address set this to `false`.
+    const VALIDATE_ADDR: bool = true;
+
     /// The interface is brought up. RTNL held, process context.
     fn open(_dev: &Device<Self>) -> Result {
         Ok(())
@@ -870,7 +874,9 @@ const fn create_vtable<T: NetDeviceOps>() -> bindings::net_device_ops {
     } else {
         ops.ndo_set_mac_address = Some(bindings::eth_mac_addr);
     }
-    ops.ndo_validate_addr = Some(bindings::eth_validate_addr);
+    if T::VALIDATE_ADDR {
+        ops.ndo_validate_addr = Some(bindings::eth_validate_addr);
+    }
     if T::HAS_CHANGE_MTU {
         ops.ndo_change_mtu = Some(Adapter::<T>::change_mtu_callback);
     }
