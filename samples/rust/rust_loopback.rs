@@ -5,9 +5,16 @@
 //! Mirrors `drivers/net/loopback.c` on the `kernel::net` abstractions: every frame
 //! transmitted on an `rlo%d` device re-enters the receive path of the same device
 //! through the per-CPU backlog and the `NET_RX` softirq (`netif_rx`), and is counted
-//! once as sent and once as received. The devices carry the loopback flags and
-//! features (`IFF_LOOPBACK`, lockless TX, no qdisc, software GSO, checksum not needed,
-//! kept in their network namespace).
+//! once as sent and once as received. The devices carry the loopback features
+//! (`NETIF_F_LOOPBACK`, lockless TX, no qdisc, software GSO, checksums not needed, kept
+//! in their network namespace, route kept across transmit).
+//!
+//! Unlike `lo` they do not set `IFF_LOOPBACK` nor the `ARPHRD_LOOPBACK` type: the stack
+//! takes any device with that flag for *the* loopback of its namespace (IPv6's null
+//! routes take a reference on it at registration and IPv4 gives it 127.0.0.1), so a
+//! second one would break `lo` and never be released. They are Ethernet-type devices
+//! with `IFF_NOARP` and an all-zero address, so their frames are addressed to
+//! themselves.
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::c_str;
@@ -70,10 +77,7 @@ impl NetDeviceOps for Loopback {
         let lo = dev.data();
         skb.tx_timestamp();
         // Detach from the sending socket, keep the route: the buffer is received again.
-        if skb.loop_back().is_err() {
-            lo.drop_skb(skb);
-            return NetdevTx::Ok;
-        }
+        skb.loop_back();
         if skb.eth_type_trans(dev).is_err() {
             lo.drop_skb(skb);
             return NetdevTx::Ok;
@@ -108,10 +112,10 @@ fn new_device() -> Result<Registration<Loopback>> {
     let mut reg = Registration::new(c_str!("rlo%d"), 1, 1, Loopback::new())?;
     let dev = reg.dev();
     // The setup of `gen_lo_setup` in drivers/net/loopback.c.
-    dev.set_hw_type(HwType::Loopback);
+    dev.set_hw_type(HwType::Ether);
     dev.set_mtu_range(ETH_MIN_MTU, LOOPBACK_MTU);
     dev.set_mtu(LOOPBACK_MTU);
-    dev.set_flags(flags::LOOPBACK);
+    dev.set_flags(flags::NOARP);
     dev.update_priv_flags(priv_flags::LIVE_ADDR_CHANGE | priv_flags::NO_QUEUE, 0);
     dev.set_lltx(true);
     dev.set_netns_local(true);

@@ -100,7 +100,8 @@ pub mod flags {
     pub const UP: u32 = bindings::net_device_flags_IFF_UP;
     /// Broadcast address valid.
     pub const BROADCAST: u32 = bindings::net_device_flags_IFF_BROADCAST;
-    /// Loopback interface.
+    /// Loopback interface. The stack takes a device with this flag for *the* loopback
+    /// device of its namespace (IPv6 null routes, 127.0.0.1): only `lo` may set it.
     pub const LOOPBACK: u32 = bindings::net_device_flags_IFF_LOOPBACK;
     /// No ARP.
     pub const NOARP: u32 = bindings::net_device_flags_IFF_NOARP;

@@ -332,20 +332,31 @@ unsafe fn dev<'a, T: NetDeviceOps>(dev: *mut bindings::net_device) -> &'a Device
 }
 
 impl<T: EthtoolOps> Adapter<T> {
-    // SAFETY (all callbacks below): the ethtool core calls them with RTNL held on a
-    // registered device whose `ethtool_ops` were set by `Device::set_ethtool_ops::<T>`,
-    // with buffers allocated for the call.
-
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_drvinfo(d: *mut bindings::net_device, info: *mut bindings::ethtool_drvinfo) {
         // SAFETY: See above; `DrvInfo` is `repr(transparent)`.
         unsafe { T::get_drvinfo(dev::<T>(d), &mut *info.cast()) }
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_link(d: *mut bindings::net_device) -> u32 {
         // SAFETY: See above.
         u32::from(T::get_link(unsafe { dev::<T>(d) }))
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_link_ksettings(
         d: *mut bindings::net_device,
         ks: *mut bindings::ethtool_link_ksettings,
@@ -357,6 +368,11 @@ impl<T: EthtoolOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_ringparam(
         d: *mut bindings::net_device,
         r: *mut bindings::ethtool_ringparam,
@@ -367,6 +383,11 @@ impl<T: EthtoolOps> Adapter<T> {
         unsafe { T::get_ringparam(dev::<T>(d), &mut *r.cast()) }
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn set_ringparam(
         d: *mut bindings::net_device,
         r: *mut bindings::ethtool_ringparam,
@@ -380,11 +401,21 @@ impl<T: EthtoolOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_channels(d: *mut bindings::net_device, c: *mut bindings::ethtool_channels) {
         // SAFETY: See above.
         unsafe { T::get_channels(dev::<T>(d), &mut *c.cast()) }
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn set_channels(
         d: *mut bindings::net_device,
         c: *mut bindings::ethtool_channels,
@@ -396,6 +427,11 @@ impl<T: EthtoolOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_coalesce(
         d: *mut bindings::net_device,
         c: *mut bindings::ethtool_coalesce,
@@ -409,6 +445,11 @@ impl<T: EthtoolOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn set_coalesce(
         d: *mut bindings::net_device,
         c: *mut bindings::ethtool_coalesce,
@@ -422,6 +463,11 @@ impl<T: EthtoolOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_sset_count(d: *mut bindings::net_device, set: crate::ffi::c_int) -> crate::ffi::c_int {
         from_result(|| {
             // CAST: string set numbers are small and non-negative.
@@ -431,6 +477,11 @@ impl<T: EthtoolOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_strings(d: *mut bindings::net_device, set: u32, buf: *mut u8) {
         // SAFETY: See above.
         let dev = unsafe { dev::<T>(d) };
@@ -451,6 +502,11 @@ impl<T: EthtoolOps> Adapter<T> {
         T::get_strings(dev, set, &mut w);
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_ethtool_stats(
         d: *mut bindings::net_device,
         stats: *mut bindings::ethtool_stats,
@@ -463,11 +519,21 @@ impl<T: EthtoolOps> Adapter<T> {
         }
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_regs_len(d: *mut bindings::net_device) -> crate::ffi::c_int {
         // SAFETY: See above.
         i32::try_from(T::get_regs_len(unsafe { dev::<T>(d) })).unwrap_or(0)
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_regs(
         d: *mut bindings::net_device,
         regs: *mut bindings::ethtool_regs,
@@ -480,6 +546,11 @@ impl<T: EthtoolOps> Adapter<T> {
         }
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
     unsafe extern "C" fn self_test(d: *mut bindings::net_device, test: *mut bindings::ethtool_test, data: *mut u64) {
         // SAFETY: See above; the core allocated `test->len` results at `data`.
         unsafe {

@@ -150,8 +150,8 @@ impl<T: Poll> Napi<T> {
         napi: *mut bindings::napi_struct,
         budget: crate::ffi::c_int,
     ) -> crate::ffi::c_int {
-        // CAST: By the type invariant `napi` is the first field of a `#[repr(C)]`
-        // `Napi<T>`, which is alive while it is listed.
+        // SAFETY: By the type invariant `napi` is the first field of a `#[repr(C)]`
+        // `Napi<T>` (CAST), which is alive and pinned while it is listed.
         let this = unsafe { &*napi.cast::<Self>() };
         let budget = budget.max(0);
         let mut ctx = PollContext {

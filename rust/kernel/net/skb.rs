@@ -479,20 +479,17 @@ impl SkBuff {
 
     /// Prepares a transmitted buffer to be received again on the same host, as the
     /// loopback driver does: clears the timestamp, detaches it from its socket
-    /// (`skb_orphan`) and takes a reference on its route (`skb_dst_force`).
-    ///
-    /// Fails if the route is going away; the buffer should then be dropped.
-    pub fn loop_back(&mut self) -> Result {
+    /// (`skb_orphan`) and makes its route reference (if any) a counted one
+    /// (`skb_dst_force`), since it outlives the transmit path's RCU section.
+    pub fn loop_back(&mut self) {
         // SAFETY: We own the buffer; these are the steps of `loopback_xmit`, valid in
-        // the transmit path (BH disabled, RCU read side held by the caller).
+        // the transmit path (BH disabled, inside the RCU-bh section of
+        // `dev_queue_xmit`). A buffer without a route keeps none, which is fine.
         unsafe {
             bindings::skb_clear_tstamp(self.as_raw());
             bindings::skb_orphan(self.as_raw());
-            if !bindings::skb_dst_force(self.as_raw()) {
-                return Err(super::errno(bindings::ENETUNREACH));
-            }
+            bindings::skb_dst_force(self.as_raw());
         }
-        Ok(())
     }
 
     /// Clears the state that must not cross a namespace boundary (C
