@@ -911,6 +911,52 @@ pub(crate) unsafe fn setup_ops<T: NetDeviceOps>(dev: *mut bindings::net_device) 
 
 /// An allocated network device with private data `T`, registered or not.
 ///
+/// # Examples
+///
+/// A device that drops everything; allocated, configured and freed without being
+/// registered (the data is dropped exactly once, before the device is freed):
+///
+/// ```
+/// use core::sync::atomic::{AtomicU32, Ordering};
+/// use kernel::net::dev::{Device, NetDeviceOps, NetdevTx, Registration};
+/// use kernel::net::skb::SkBuff;
+/// use kernel::prelude::*;
+///
+/// static DROPS: AtomicU32 = AtomicU32::new(0);
+///
+/// struct Sink(u32);
+///
+/// impl Drop for Sink {
+///     fn drop(&mut self) {
+///         DROPS.fetch_add(1, Ordering::Relaxed);
+///     }
+/// }
+///
+/// #[vtable]
+/// impl NetDeviceOps for Sink {
+///     fn start_xmit(_dev: &Device<Self>, skb: SkBuff) -> NetdevTx {
+///         drop(skb);
+///         NetdevTx::Ok
+///     }
+/// }
+///
+/// let reg = Registration::new_ether(2, 2, Sink(7))?;
+/// let dev = reg.dev();
+/// assert_eq!(dev.data().0, 7);
+/// assert_eq!(dev.num_tx_queues(), 2);
+/// assert!(dev.tx_queue(1).is_some());
+/// assert!(dev.tx_queue(2).is_none());
+/// dev.set_mtu_range(68, 9000);
+/// assert_eq!(dev.max_mtu(), 9000);
+/// assert!(dev.set_dev_addr(&[0x01, 0, 0, 0, 0, 1]).is_err()); // multicast
+/// dev.set_dev_addr(&[0x02, 0, 0, 0, 0, 1])?;
+/// assert_eq!(dev.dev_addr(), [0x02, 0, 0, 0, 0, 1]);
+/// assert!(!reg.is_registered());
+/// drop(reg);
+/// assert_eq!(DROPS.load(Ordering::Relaxed), 1);
+/// # Ok::<(), Error>(())
+/// ```
+///
 /// # Invariants
 ///
 /// `dev` is a valid net_device allocated by [`Registration::new_ether`] or

@@ -42,6 +42,48 @@ pub trait Poll: Sized + Send + Sync {
 
 /// A NAPI instance and the state its poll works on.
 ///
+/// # Examples
+///
+/// ```
+/// use kernel::net::dev::{Device, NetDeviceOps, NetdevTx, Registration};
+/// use kernel::net::napi::{Napi, Poll, PollContext};
+/// use kernel::net::skb::SkBuff;
+/// use kernel::prelude::*;
+///
+/// struct Dev;
+///
+/// #[vtable]
+/// impl NetDeviceOps for Dev {
+///     fn start_xmit(_dev: &Device<Self>, skb: SkBuff) -> NetdevTx {
+///         drop(skb);
+///         NetdevTx::Ok
+///     }
+/// }
+///
+/// struct Vector;
+///
+/// impl Poll for Vector {
+///     fn poll(_this: &Self, ctx: &mut PollContext<'_>, _budget: usize) -> usize {
+///         ctx.complete_done(0);
+///         0
+///     }
+/// }
+///
+/// let reg = Registration::new_ether(1, 1, Dev)?;
+/// let napi = KBox::pin_init(Napi::new(Vector), GFP_KERNEL)?;
+/// // Not added yet: scheduling is refused instead of touching an unlisted instance.
+/// assert!(!napi.schedule());
+/// napi.as_ref().add(reg.dev());
+/// // Added but disabled: a poll cannot be scheduled.
+/// assert!(!napi.schedule());
+/// napi.as_ref().enable();
+/// napi.as_ref().disable();
+/// // Dropping deletes it; then the device is freed.
+/// drop(napi);
+/// drop(reg);
+/// # Ok::<(), Error>(())
+/// ```
+///
 /// # Invariants
 ///
 /// - `napi` is the first field of this `#[repr(C)]` struct, so a pointer to it is a

@@ -178,6 +178,27 @@ impl Frag {
 /// skb.consume();
 /// # Ok::<(), Error>(())
 /// ```
+///
+/// Headroom, pulls and drop reasons:
+///
+/// ```
+/// use kernel::net::skb::{DropReason, SkBuff};
+/// use kernel::prelude::*;
+///
+/// let mut skb = SkBuff::alloc(256, GFP_KERNEL)?;
+/// skb.reserve(16)?;
+/// assert_eq!(skb.headroom(), 16);
+/// skb.put_data(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x00, 0x45])?;
+/// assert!(skb.reserve(4).is_err()); // only on an empty buffer
+/// skb.pull(14)?;
+/// assert_eq!(skb.data(), &[0x45]);
+/// assert!(skb.pull(2).is_err());
+/// skb.set_protocol(0x0800);
+/// assert_eq!(skb.protocol(), 0x0800);
+/// skb.record_rx_queue(3);
+/// skb.drop_reason(DropReason::PktTooSmall);
+/// # Ok::<(), Error>(())
+/// ```
 pub struct SkBuff {
     ptr: NonNull<bindings::sk_buff>,
 }
