@@ -15,7 +15,9 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::c_str;
-use kernel::net::dev::{features, priv_flags, Device, NetDev, NetDeviceOps, NetdevTx, RtnlLinkStats64};
+use kernel::net::dev::{
+    features, priv_flags, Device, NetDev, NetDeviceOps, NetdevTx, RtnlLinkStats64,
+};
 use kernel::net::rtnl::{self, LinkOps};
 use kernel::net::skb::SkBuff;
 use kernel::prelude::*;

@@ -22,13 +22,7 @@
 //!   MTU, features, addresses).
 
 use super::skb::SkBuff;
-use crate::{
-    bindings, device,
-    error::*,
-    prelude::*,
-    str::CStr,
-    types::Opaque,
-};
+use crate::{bindings, device, error::*, prelude::*, str::CStr, types::Opaque};
 use core::{
     cell::UnsafeCell,
     marker::PhantomData,
@@ -453,7 +447,12 @@ impl NetDev {
     /// Whether `self` and `other` are in the same network namespace.
     pub fn same_netns(&self, other: &NetDev) -> bool {
         // SAFETY: Both devices are valid, so are their namespaces while referenced.
-        unsafe { bindings::net_eq(bindings::dev_net(self.raw()), bindings::dev_net(other.raw())) }
+        unsafe {
+            bindings::net_eq(
+                bindings::dev_net(self.raw()),
+                bindings::dev_net(other.raw()),
+            )
+        }
     }
 }
 

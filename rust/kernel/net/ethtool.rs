@@ -213,7 +213,11 @@ impl LinkKsettings {
     /// Sets whether autonegotiation is on.
     pub fn set_autoneg(&mut self, on: bool) {
         // CAST: AUTONEG_* fit in u8.
-        self.0.base.autoneg = if on { bindings::AUTONEG_ENABLE } else { bindings::AUTONEG_DISABLE } as u8;
+        self.0.base.autoneg = if on {
+            bindings::AUTONEG_ENABLE
+        } else {
+            bindings::AUTONEG_DISABLE
+        } as u8;
     }
     /// Sets the port to twisted pair.
     pub fn set_port_tp(&mut self) {
@@ -337,7 +341,10 @@ impl<T: EthtoolOps> Adapter<T> {
     /// Called by the ethtool core with RTNL held on a registered device whose
     /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
-    unsafe extern "C" fn get_drvinfo(d: *mut bindings::net_device, info: *mut bindings::ethtool_drvinfo) {
+    unsafe extern "C" fn get_drvinfo(
+        d: *mut bindings::net_device,
+        info: *mut bindings::ethtool_drvinfo,
+    ) {
         // SAFETY: See above; `DrvInfo` is `repr(transparent)`.
         unsafe { T::get_drvinfo(dev::<T>(d), &mut *info.cast()) }
     }
@@ -406,7 +413,10 @@ impl<T: EthtoolOps> Adapter<T> {
     /// Called by the ethtool core with RTNL held on a registered device whose
     /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
-    unsafe extern "C" fn get_channels(d: *mut bindings::net_device, c: *mut bindings::ethtool_channels) {
+    unsafe extern "C" fn get_channels(
+        d: *mut bindings::net_device,
+        c: *mut bindings::ethtool_channels,
+    ) {
         // SAFETY: See above.
         unsafe { T::get_channels(dev::<T>(d), &mut *c.cast()) }
     }
@@ -468,7 +478,10 @@ impl<T: EthtoolOps> Adapter<T> {
     /// Called by the ethtool core with RTNL held on a registered device whose
     /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
-    unsafe extern "C" fn get_sset_count(d: *mut bindings::net_device, set: crate::ffi::c_int) -> crate::ffi::c_int {
+    unsafe extern "C" fn get_sset_count(
+        d: *mut bindings::net_device,
+        set: crate::ffi::c_int,
+    ) -> crate::ffi::c_int {
         from_result(|| {
             // CAST: string set numbers are small and non-negative.
             // SAFETY: See above.
@@ -551,7 +564,11 @@ impl<T: EthtoolOps> Adapter<T> {
     /// Called by the ethtool core with RTNL held on a registered device whose
     /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
-    unsafe extern "C" fn self_test(d: *mut bindings::net_device, test: *mut bindings::ethtool_test, data: *mut u64) {
+    unsafe extern "C" fn self_test(
+        d: *mut bindings::net_device,
+        test: *mut bindings::ethtool_test,
+        data: *mut u64,
+    ) {
         // SAFETY: See above; the core allocated `test->len` results at `data`.
         unsafe {
             let mut res = TestResult {

@@ -19,11 +19,7 @@
 
 use super::dev::{self, Device, NetDev, NetDeviceOps, Priv};
 use crate::{bindings, c_str, error::*, prelude::*, str::CStr, types::Opaque};
-use core::{
-    marker::PhantomData,
-    ptr::null_mut,
-    sync::atomic::Ordering,
-};
+use core::{marker::PhantomData, ptr::null_mut, sync::atomic::Ordering};
 
 /// `VETH_INFO_PEER` (`include/uapi/linux/veth.h`): the nested attribute holding the
 /// peer's `ifinfomsg` and attributes. iproute2 uses it for every paired link type.
@@ -181,8 +177,12 @@ impl<T: LinkOps> Adapter<T> {
         };
 
         // SAFETY: `tbp` has IFLA_MAX + 1 entries.
-        let (peer_name_attr, peer_addr_attr) =
-            unsafe { (attr(tbp, bindings::IFLA_IFNAME as usize), attr(tbp, bindings::IFLA_ADDRESS as usize)) };
+        let (peer_name_attr, peer_addr_attr) = unsafe {
+            (
+                attr(tbp, bindings::IFLA_IFNAME as usize),
+                attr(tbp, bindings::IFLA_ADDRESS as usize),
+            )
+        };
         let mut ifname = [0 as crate::ffi::c_char; IFNAMSIZ];
         let assign = if !ifmp.is_null() && !peer_name_attr.is_null() {
             // SAFETY: `ifname` has IFNAMSIZ bytes; the attribute is valid.
@@ -285,7 +285,9 @@ impl<T: LinkOps> Adapter<T> {
             let peer = Priv::<T>::of(dev).peer.swap(null_mut(), Ordering::AcqRel);
             bindings::unregister_netdevice_queue(dev, head);
             if !peer.is_null() {
-                Priv::<T>::of(peer).peer.store(null_mut(), Ordering::Release);
+                Priv::<T>::of(peer)
+                    .peer
+                    .store(null_mut(), Ordering::Release);
                 bindings::unregister_netdevice_queue(peer, head);
             }
         }
@@ -294,7 +296,9 @@ impl<T: LinkOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the core with RTNL held on a registered device of this kind.
-    unsafe extern "C" fn get_link_net_callback(dev: *const bindings::net_device) -> *mut bindings::net {
+    unsafe extern "C" fn get_link_net_callback(
+        dev: *const bindings::net_device,
+    ) -> *mut bindings::net {
         // SAFETY: RTNL held: the peer cannot go away.
         unsafe {
             let peer = Priv::<T>::of(dev).peer.load(Ordering::Acquire);
@@ -320,7 +324,9 @@ impl<T: LinkOps> Device<T> {
         // SAFETY: Plain RCU read-side section, closed below.
         unsafe { bindings::netdev_rcu_read_lock() };
         // SAFETY: The device has a `Priv<T>` area by the type invariant.
-        let peer = unsafe { Priv::<T>::of(self.as_raw()) }.peer.load(Ordering::Acquire);
+        let peer = unsafe { Priv::<T>::of(self.as_raw()) }
+            .peer
+            .load(Ordering::Acquire);
         let r = if peer.is_null() {
             None
         } else {
