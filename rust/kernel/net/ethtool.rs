@@ -191,6 +191,59 @@ pub enum Duplex {
     Unknown,
 }
 
+/// Link modes (C `enum ethtool_link_mode_bit_indices`), for the supported and
+/// advertised masks of [`LinkKsettings`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkMode {
+    /// 10BASE-T half duplex.
+    T10Half,
+    /// 10BASE-T full duplex.
+    T10Full,
+    /// 100BASE-T half duplex.
+    T100Half,
+    /// 100BASE-T full duplex.
+    T100Full,
+    /// 1000BASE-T full duplex.
+    T1000Full,
+    /// Autonegotiation.
+    Autoneg,
+    /// Twisted-pair port.
+    Tp,
+}
+
+impl LinkMode {
+    fn bit(self) -> usize {
+        // CAST: the bit indices are small.
+        (match self {
+            Self::T10Half => {
+                bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_10baseT_Half_BIT
+            }
+            Self::T10Full => {
+                bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_10baseT_Full_BIT
+            }
+            Self::T100Half => {
+                bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_100baseT_Half_BIT
+            }
+            Self::T100Full => {
+                bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_100baseT_Full_BIT
+            }
+            Self::T1000Full => {
+                bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_1000baseT_Full_BIT
+            }
+            Self::Autoneg => bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_Autoneg_BIT,
+            Self::Tp => bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_TP_BIT,
+        }) as usize
+    }
+}
+
+fn set_mode_bit(mask: &mut [crate::ffi::c_ulong], mode: LinkMode) {
+    let bits = crate::ffi::c_ulong::BITS as usize;
+    let b = mode.bit();
+    if let Some(word) = mask.get_mut(b / bits) {
+        *word |= 1 << (b % bits);
+    }
+}
+
 /// Link settings (C `struct ethtool_link_ksettings`).
 #[repr(transparent)]
 pub struct LinkKsettings(bindings::ethtool_link_ksettings);
@@ -218,6 +271,14 @@ impl LinkKsettings {
         } else {
             bindings::AUTONEG_DISABLE
         } as u8;
+    }
+    /// Adds `mode` to the supported link modes.
+    pub fn add_supported(&mut self, mode: LinkMode) {
+        set_mode_bit(&mut self.0.link_modes.supported, mode);
+    }
+    /// Adds `mode` to the advertised link modes.
+    pub fn add_advertising(&mut self, mode: LinkMode) {
+        set_mode_bit(&mut self.0.link_modes.advertising, mode);
     }
     /// Sets the port to twisted pair.
     pub fn set_port_tp(&mut self) {
