@@ -229,6 +229,17 @@ unsafe impl DmaBuffer for crate::net::skb::SkBuff {
     }
 }
 
+// SAFETY: A `KVec`'s heap buffer does not move when the vector moves, is exclusively owned, and
+// is not resized while a mapping owns the vector; `len()` bytes of it are initialised.
+unsafe impl DmaBuffer for crate::alloc::KVec<u8> {
+    fn dma_ptr(&mut self) -> *mut u8 {
+        self.as_mut_ptr()
+    }
+    fn dma_len(&self) -> usize {
+        self.len()
+    }
+}
+
 /// A streaming DMA mapping that owns its buffer (`dma_map_single`); unmapped on drop.
 ///
 /// # Invariants

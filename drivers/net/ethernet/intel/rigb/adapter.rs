@@ -18,7 +18,7 @@ use crate::{
     stats::{HwStats, RxQueueStats, TxQueueStats, VectorStats},
     tx::TxRing,
 };
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use kernel::{
     dev_info, device, irq, net::dev::NetDev, new_spinlock, pci, prelude::*, sync::SpinLock,
     types::ARef,
@@ -145,8 +145,11 @@ pub(crate) struct Shared {
     pub(crate) hw: Hw,
     /// The PCI device, for DMA and logs.
     pub(crate) pdev: ARef<pci::Device>,
-    /// Number of queue pairs in use (vectors `0..num_queues`).
+    /// Number of queue pairs with a vector (vectors `0..num_queues`).
     pub(crate) num_queues: usize,
+    /// Number of queue pairs in use (`ethtool -L`), at most `num_queues`; changed only while
+    /// the interface is down.
+    pub(crate) active: AtomicUsize,
     /// MSI-X vector of the other causes (link status change).
     pub(crate) other_vector: u32,
     /// Linux IRQ numbers of the vectors, to synchronise with them.
@@ -179,10 +182,12 @@ impl Shared {
     ) -> impl PinInit<Self, Error> {
         // CAST: at most MAX_QUEUES.
         let other_vector = num_queues as u32;
+        let active = AtomicUsize::new(num_queues);
         try_pin_init!(Self {
             hw,
             pdev,
             num_queues,
+            active,
             other_vector,
             irqs: [const { AtomicU32::new(0) }; MAX_VECTORS],
             queues <- kernel::init::pin_init_array_from_fn(|_| QueuePair::new()),
@@ -201,8 +206,18 @@ impl Shared {
         (*self.pdev).as_ref()
     }
 
+    /// Number of queue pairs in use.
+    pub(crate) fn active_count(&self) -> usize {
+        self.active.load(Ordering::Relaxed).clamp(1, self.num_queues)
+    }
+
     /// The queue pairs in use.
     pub(crate) fn active_queues(&self) -> &[QueuePair] {
+        self.queues.get(..self.active_count()).unwrap_or(&[])
+    }
+
+    /// Every queue pair that has a vector (in use or not), for statistics.
+    pub(crate) fn all_queues(&self) -> &[QueuePair] {
         self.queues.get(..self.num_queues).unwrap_or(&[])
     }
 
@@ -224,13 +239,15 @@ impl Shared {
             GPIE::OFFSET,
             GPIE::NSICR.mask() | GPIE::MULTIPLE_MSIX.mask() | GPIE::EIAME.mask() | GPIE::PBA_SUPPORT.mask(),
         );
+        let active = self.active_count();
         for n in 0..self.num_queues {
             // CAST: n < MAX_QUEUES.
             let v = n as u32;
-            let ivar = IVAR0::RX_LO.val(v)
-                | IVAR0::RX_LO_VALID.mask()
-                | IVAR0::TX_LO.val(v)
-                | IVAR0::TX_LO_VALID.mask();
+            let ivar = if n < active {
+                IVAR0::RX_LO.val(v) | IVAR0::RX_LO_VALID.mask() | IVAR0::TX_LO.val(v) | IVAR0::TX_LO_VALID.mask()
+            } else {
+                0
+            };
             h.wr_q(IVAR0::offset(n), ivar);
         }
         h.wr(

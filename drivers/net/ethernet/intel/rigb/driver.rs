@@ -162,6 +162,7 @@ impl pci::Driver for RigbDriver {
         {
             let dev = reg.dev();
             dev.set_dev_addr(&mac)?;
+            dev.set_mtu_range(68, crate::rx::MAX_MTU);
             dev.set_hw_features(features::RXCSUM);
             dev.set_features(features::RXCSUM | if dma_bits == 64 { features::HIGHDMA } else { 0 });
             dev.set_ethtool_ops();

@@ -11,6 +11,7 @@ use crate::{
 use core::sync::atomic::Ordering;
 use kernel::{
     c_str,
+    net::dev::NetDeviceOps,
     net::{
         dev::Device,
         ethtool::{Channels, DrvInfo, Duplex, EthtoolOps, LinkKsettings, RingParam, StringSet, Strings},
@@ -102,9 +103,30 @@ impl EthtoolOps for Adapter {
         let s = &dev.data().shared;
         // CAST: at most MAX_QUEUES.
         ch.max_combined = s.num_queues as u32;
-        ch.combined_count = s.num_queues as u32;
+        ch.combined_count = s.active_count() as u32;
         ch.max_other = 1;
         ch.other_count = 1;
+    }
+
+    fn set_channels(dev: &Device<Self>, ch: &Channels) -> Result {
+        let s = &dev.data().shared;
+        let n = ch.combined_count as usize;
+        if n == 0 || n > s.num_queues || ch.rx_count != 0 || ch.tx_count != 0 || ch.other_count != 1 {
+            return Err(EINVAL);
+        }
+        // Queue pairs come and go with their rings: reopen a running interface.
+        let running = dev.is_running();
+        if running {
+            Adapter::stop(dev)?;
+        }
+        s.active.store(n, Ordering::Relaxed);
+        let res = dev
+            .set_real_num_tx_queues(ch.combined_count)
+            .and_then(|()| dev.set_real_num_rx_queues(ch.combined_count));
+        if running {
+            Adapter::open(dev)?;
+        }
+        res
     }
 
     fn get_sset_count(dev: &Device<Self>, set: StringSet) -> Result<u32> {
@@ -150,7 +172,7 @@ impl EthtoolOps for Adapter {
                 *d = v;
             }
         };
-        for qp in s.active_queues() {
+        for qp in s.all_queues() {
             let r = &qp.rx_stats;
             for c in [
                 &r.packets,
@@ -165,7 +187,7 @@ impl EthtoolOps for Adapter {
                 put(c.get());
             }
         }
-        for qp in s.active_queues() {
+        for qp in s.all_queues() {
             let t = &qp.tx_stats;
             for c in [&t.packets, &t.bytes, &t.dropped, &t.stopped, &t.restarted] {
                 put(c.get());

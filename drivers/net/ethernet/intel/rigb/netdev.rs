@@ -6,13 +6,13 @@ use crate::{
     adapter::{QueuePair, Shared},
     hw::{self},
     regs::*,
-    rx::RxRing,
+    rx::{buf_len_for_mtu, RxRing, FRAME_OVERHEAD},
     stats,
     tx::TxRing,
 };
 use core::sync::atomic::Ordering;
 use kernel::{
-    net::dev::{Device, NetDeviceOps, NetdevTx, RtnlLinkStats64},
+    net::dev::{Device, NetDeviceOps, NetdevTx, RtnlLinkStats64, ETH_ALEN},
     net::skb::SkBuff,
     prelude::*,
     sync::Arc,
@@ -40,7 +40,7 @@ const RSS_KEY: [u8; 40] = [
 
 fn setup_rss(s: &Shared, mac: &[u8; 6]) {
     let h = &s.hw;
-    let nq = s.num_queues.max(1);
+    let nq = s.active_count();
     let mut key = RSS_KEY;
     for (i, k) in key.iter_mut().enumerate() {
         *k ^= mac.get(i % 6).copied().unwrap_or(0);
@@ -83,9 +83,9 @@ fn free_rings(s: &Shared) {
     }
 }
 
-fn alloc_and_configure(s: &Shared, qp: &QueuePair, q: usize) -> Result {
+fn alloc_and_configure(s: &Shared, qp: &QueuePair, q: usize, buf_len: usize) -> Result {
     let dev = s.dma_dev();
-    let mut rx = RxRing::new(dev, s.rx_count.load(Ordering::Relaxed), q)?;
+    let mut rx = RxRing::new(dev, s.rx_count.load(Ordering::Relaxed), q, buf_len)?;
     let mut tx = TxRing::new(dev, s.tx_count.load(Ordering::Relaxed), q)?;
     tx.configure(&s.hw);
     rx.configure(&s.hw, dev, &qp.rx_stats)?;
@@ -123,8 +123,10 @@ impl NetDeviceOps for Adapter {
         }
         let mac = dev.dev_addr();
         let h = &s.hw;
+        let mtu = dev.mtu();
+        let buf_len = buf_len_for_mtu(mtu);
         for (q, qp) in s.active_queues().iter().enumerate() {
-            if let Err(e) = alloc_and_configure(s, qp, q) {
+            if let Err(e) = alloc_and_configure(s, qp, q, buf_len) {
                 quiesce(s);
                 free_rings(s);
                 return Err(e);
@@ -133,10 +135,13 @@ impl NetDeviceOps for Adapter {
         // Receive address filter 0 follows the interface address.
         let _ = hw::mac::write_rar(h, 0, &mac);
         setup_rss(s, &mac);
+        // Frames longer than a standard one need RCTL.LPE and a matching RLPML.
+        let lpe = if mtu > 1500 { RCTL::LPE.mask() } else { 0 };
+        h.wr(RLPML::OFFSET, mtu + FRAME_OVERHEAD);
         // Accept all multicast (no MTA programming yet) and broadcast; strip the CRC.
         h.wr(
             RCTL::OFFSET,
-            RCTL::EN.mask() | RCTL::BAM.mask() | RCTL::MPE.mask() | RCTL::SECRC.mask(),
+            RCTL::EN.mask() | RCTL::BAM.mask() | RCTL::MPE.mask() | RCTL::SECRC.mask() | lpe,
         );
         h.wr(
             TCTL::OFFSET,
@@ -171,9 +176,28 @@ impl NetDeviceOps for Adapter {
         Ok(())
     }
 
+    fn change_mtu(dev: &Device<Self>, new_mtu: u32) -> Result {
+        // The core checked `new_mtu` against [min_mtu, max_mtu]. Buffers are sized for the MTU:
+        // a running interface gets new rings.
+        if dev.is_running() {
+            Self::stop(dev)?;
+            dev.set_mtu(new_mtu);
+            Self::open(dev)
+        } else {
+            dev.set_mtu(new_mtu);
+            Ok(())
+        }
+    }
+
+    fn set_mac_address(dev: &Device<Self>, addr: &[u8; ETH_ALEN]) -> Result {
+        let s = &dev.data().shared;
+        hw::mac::write_rar(&s.hw, 0, addr).map_err(crate::adapter::hw_err)?;
+        dev.set_dev_addr(addr)
+    }
+
     fn start_xmit(dev: &Device<Self>, skb: SkBuff) -> NetdevTx {
         let s = &dev.data().shared;
-        let q = usize::from(skb.queue_mapping()).min(s.num_queues.saturating_sub(1));
+        let q = usize::from(skb.queue_mapping()).min(s.active_count() - 1);
         let Some(qp) = s.queues.get(q) else {
             return NetdevTx::Ok;
         };
@@ -196,7 +220,7 @@ impl NetDeviceOps for Adapter {
     fn get_stats64(dev: &Device<Self>, out: &mut RtnlLinkStats64) {
         let s = &dev.data().shared;
         let hw = s.hw_stats();
-        let q = s.active_queues();
+        let q = s.all_queues();
         let t = stats::totals(
             q.iter().map(|p| &p.rx_stats),
             q.iter().map(|p| &p.tx_stats),

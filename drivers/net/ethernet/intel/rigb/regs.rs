@@ -429,6 +429,12 @@ register!(
 );
 
 register!(
+    /// Receive Long Packet Maximum Length, in bytes (8.10.16): with RCTL.LPE, longer frames
+    /// are dropped.
+    RLPML @ 0x5004
+);
+
+register!(
     /// Multicast Table Array, 128 registers (8.10.14).
     MTA @ 0x5200 + 4 * n, max 128
 );

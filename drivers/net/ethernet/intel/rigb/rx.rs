@@ -2,7 +2,7 @@
 
 //! The receive ring.
 //!
-//! Each descriptor owns a 2 KiB buffer mapped for the device ([`SingleMapping`]). When the
+//! Each descriptor owns a buffer (2 KiB, more for jumbo MTUs) mapped for the device ([`SingleMapping`]). When the
 //! device has written a frame, the driver unmaps the buffer (the CPU owns it from then on),
 //! checks the length the device wrote against the buffer size, copies the frame into a fresh
 //! skb for the stack and maps the same buffer again for the next descriptor. The buffer itself
@@ -16,7 +16,7 @@ use crate::{
     stats::RxQueueStats,
 };
 use kernel::{
-    alloc::{flags::GFP_ATOMIC, Flags, KBox, KVec},
+    alloc::{flags::GFP_ATOMIC, Flags, KVec},
     device,
     dma::{self, CoherentAllocation, DataDirection, SingleMapping},
     net::{
@@ -27,10 +27,20 @@ use kernel::{
     prelude::*,
 };
 
-/// Size of one receive buffer; SRRCTL.BSIZEPACKET is set to match (in KiB).
-pub(crate) const RX_BUF_LEN: usize = 2048;
+/// Smallest receive buffer (standard frames); SRRCTL.BSIZEPACKET counts in KiB.
+pub(crate) const RX_BUF_MIN: usize = 2048;
+/// Largest frame the driver accepts: 9 KiB jumbo frames.
+pub(crate) const MAX_MTU: u32 = 9216 - FRAME_OVERHEAD;
+/// Ethernet header, one VLAN tag and the FCS.
+pub(crate) const FRAME_OVERHEAD: u32 = 14 + 4 + 4;
 
-type RxBuf = KBox<[u8; RX_BUF_LEN]>;
+/// Receive buffer size for `mtu`: a whole frame fits in one buffer, in KiB steps.
+pub(crate) fn buf_len_for_mtu(mtu: u32) -> usize {
+    let frame = (mtu + FRAME_OVERHEAD) as usize;
+    frame.div_ceil(1024).saturating_mul(1024).max(RX_BUF_MIN)
+}
+
+type RxBuf = KVec<u8>;
 type RxMap = SingleMapping<RxBuf>;
 
 /// An RX descriptor ring and its buffers.
@@ -40,16 +50,21 @@ pub(crate) struct RxRing {
     desc: CoherentAllocation<RawDesc>,
     idx: RingIndex,
     queue: usize,
+    buf_len: usize,
 }
 
-fn new_buf(dev: &device::Device, gfp: Flags) -> Result<RxMap> {
-    let buf = KBox::new([0u8; RX_BUF_LEN], gfp)?;
+fn new_buf(dev: &device::Device, len: usize, gfp: Flags) -> Result<RxMap> {
+    let buf = KVec::from_elem(0u8, len, gfp)?;
     SingleMapping::map(dev, buf, DataDirection::FromDevice).map_err(|(e, _)| e)
 }
 
 impl RxRing {
-    /// Allocates a ring of `count` descriptors for queue `queue` (no buffers yet).
-    pub(crate) fn new(dev: &device::Device, count: u32, queue: usize) -> Result<Self> {
+    /// Allocates a ring of `count` descriptors for queue `queue`, whose buffers will be
+    /// `buf_len` bytes (a multiple of 1 KiB); no buffers yet.
+    pub(crate) fn new(dev: &device::Device, count: u32, queue: usize, buf_len: usize) -> Result<Self> {
+        if buf_len < RX_BUF_MIN || buf_len % 1024 != 0 || buf_len > 127 * 1024 {
+            return Err(EINVAL);
+        }
         let idx = RingIndex::new(count).ok_or(EINVAL)?;
         // CAST: at most MAX_DESCS.
         let n = count as usize;
@@ -63,6 +78,7 @@ impl RxRing {
             desc,
             idx,
             queue,
+            buf_len,
         })
     }
 
@@ -78,8 +94,10 @@ impl RxRing {
         hw.wr_q(RDLEN::offset(q), len_bytes(self.idx.count()));
         hw.wr_q(
             SRRCTL::offset(q),
-            // CAST: RX_BUF_LEN / 1024 = 2.
-            SRRCTL::BSIZEPACKET.val((RX_BUF_LEN / 1024) as u32) | SRRCTL::DESCTYPE.val(1) | SRRCTL::DROP_EN.mask(),
+            // CAST: at most 127 (checked in `new`).
+            SRRCTL::BSIZEPACKET.val((self.buf_len / 1024) as u32)
+                | SRRCTL::DESCTYPE.val(1)
+                | SRRCTL::DROP_EN.mask(),
         );
         hw.wr_q(RDH::offset(q), 0);
         hw.wr_q(RDT::offset(q), 0);
@@ -132,7 +150,7 @@ impl RxRing {
     pub(crate) fn refill(&mut self, hw: &Hw, dev: &device::Device, gfp: Flags, stats: &RxQueueStats) {
         let mut posted = false;
         while self.idx.unused() > 0 {
-            match new_buf(dev, gfp) {
+            match new_buf(dev, self.buf_len, gfp) {
                 Ok(map) => {
                     if !self.post(map) {
                         break;
@@ -183,7 +201,7 @@ impl RxRing {
             done += 1;
             let Some(map) = map else { continue };
 
-            let reuse = match wb.verdict(RX_BUF_LEN) {
+            let reuse = match wb.verdict(self.buf_len) {
                 RxVerdict::Frame { len, csum_ok, hash } => {
                     // The CPU owns the buffer only once it is unmapped.
                     let buf = map.unmap();
@@ -231,12 +249,12 @@ impl RxRing {
         hash: Option<u32>,
         stats: &RxQueueStats,
     ) {
-        // `verdict` checked `len <= RX_BUF_LEN`; `get` checks again instead of trusting it.
+        // `verdict` checked `len <= buf_len`; `get` checks again instead of trusting it.
         let Some(data) = buf.get(..len) else {
             stats.length_errors.inc();
             return;
         };
-        // CAST: len <= RX_BUF_LEN.
+        // CAST: len <= buf_len < 128 KiB.
         let Ok(mut skb) = ctx.alloc_skb(len as u32) else {
             stats.alloc_failed.inc();
             return;

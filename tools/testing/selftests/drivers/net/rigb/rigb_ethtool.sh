@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../lib/ktap.sh"
 . "$here/../../../lib/netdev.sh"
 
-ktap_plan 12
+ktap_plan 13
 dmesg_mark
 mapfile -t ports < <(igb_ports)
 load_driver rigb
@@ -101,6 +101,24 @@ fi
 $IP link set "$a" down
 $ETHTOOL -G "$a" rx 256 tx 256
 $IP link set "$a" up
+wait_link "$a" "" 10
+
+# Channels: one queue pair while running, traffic passes, then back.
+if [[ $nq -ge 2 ]]; then
+	$ETHTOOL -L "$a" combined 1
+	cur=$($ETHTOOL -l "$a" | awk '/Current hardware settings/ {c = 1} c && /^Combined:/ {print $2; exit}')
+	txqs=$(ls -d /sys/class/net/"$a"/queues/tx-* | wc -l)
+	wait_link "$a" "" 10
+	if [[ $cur == 1 && $txqs == 1 ]] && ping -q -c 20 -i 0.05 -W 2 $ADDR_B >/dev/null; then
+		ktap_ok "ethtool -L combined 1: one queue pair, traffic passes"
+	else
+		ktap_fail "ethtool -L combined 1: combined '$cur', $txqs TX queues"
+	fi
+	$ETHTOOL -L "$a" combined "$nq"
+	wait_link "$a" "" 10
+else
+	ktap_skip "ethtool -L combined 1" "only $nq queue pair"
+fi
 
 teardown_pair
 dmesg_clean_since "no WARN/BUG/oops in dmesg"
