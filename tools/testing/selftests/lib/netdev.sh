@@ -32,8 +32,21 @@ pci_driver() {
 	local l=/sys/bus/pci/devices/$1/driver
 	[[ -L $l ]] && basename "$(readlink "$l")"
 }
-# Network interface of a PCI device (root namespace), or empty.
-pci_iface() { ls "/sys/bus/pci/devices/$1/net" 2>/dev/null | head -n1; }
+# Network interface of a PCI device (root namespace), or empty. A freshly
+# bound driver registers ethN and udev renames it (enp1s0) a moment later:
+# wait for udev and for the name to hold still, so the name is still valid
+# when it is used.
+pci_iface() {
+	local n="" prev="" i
+	command -v udevadm >/dev/null && udevadm settle -t 10 >/dev/null 2>&1
+	for ((i = 0; i < 20; i++)); do
+		n=$(ls "/sys/bus/pci/devices/$1/net" 2>/dev/null | head -n1)
+		[[ -n $n && $n == "$prev" ]] && break
+		prev=$n
+		sleep 0.25
+	done
+	echo "$n"
+}
 
 # bind_port PCI DRIVER: unbind whatever holds the port, bind DRIVER.
 bind_port() {
