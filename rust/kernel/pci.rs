@@ -155,6 +155,10 @@ pub trait Driver: Send + Sync + Sized + 'static {
     /// Unbinds the driver: quiesce the device here (it is still accessible); memory is released
     /// when the driver data is dropped afterwards.
     fn remove(_this: Pin<&Self>) {}
+
+    /// The system is shutting down or rebooting: stop the device's DMA and interrupts. The
+    /// driver stays bound (no `remove` follows). Process context.
+    fn shutdown(_this: Pin<&Self>) {}
 }
 
 /// A registration of a PCI driver with the PCI core; unregistered on drop.
@@ -190,6 +194,7 @@ impl<T: Driver> Registration<T> {
                 (*drv).id_table = T::ID_TABLE.as_ptr();
                 (*drv).probe = Some(probe_callback::<T>);
                 (*drv).remove = Some(remove_callback::<T>);
+                (*drv).shutdown = Some(shutdown_callback::<T>);
             }
             // SAFETY: `drv` is a valid, pinned `pci_driver` that stays alive until it is
             // unregistered in `drop`; `name` and the ID table are `'static`.
@@ -244,6 +249,18 @@ unsafe extern "C" fn remove_callback<T: Driver>(pdev: *mut bindings::pci_dev) {
     drop(data);
     // SAFETY: `pdev` is valid; clear the stale pointer.
     unsafe { bindings::pci_set_drvdata(pdev, core::ptr::null_mut()) };
+}
+
+unsafe extern "C" fn shutdown_callback<T: Driver>(pdev: *mut bindings::pci_dev) {
+    // SAFETY: `pdev` is a device we are bound to; the drvdata is ours.
+    let ptr = unsafe { bindings::pci_get_drvdata(pdev) }.cast::<T>();
+    if ptr.is_null() {
+        return;
+    }
+    // SAFETY: `ptr` is the pinned driver data set in `probe_callback`, alive until `remove`,
+    // which the driver core does not run concurrently with `shutdown`.
+    let this = unsafe { Pin::new_unchecked(&*ptr) };
+    T::shutdown(this);
 }
 
 /// A PCI device (`struct pci_dev`).

@@ -39,6 +39,9 @@ kernel::pci_device_table!(
 );
 
 type QueueIrq = IrqRegistration<Napi<QVector>>;
+type OtherIrq = IrqRegistration<OtherHandler>;
+/// The interrupt registrations of one device: per queue pair, and the other causes.
+type Vectors = (KVec<Pin<KBox<QueueIrq>>>, Pin<KBox<OtherIrq>>);
 
 /// The PCI driver data.
 ///
@@ -48,7 +51,7 @@ type QueueIrq = IrqRegistration<Napi<QVector>>;
 /// the shared state with BAR0, and finally the enabled-device guard.
 pub(crate) struct RigbDriver {
     queue_irqs: KVec<Pin<KBox<QueueIrq>>>,
-    other_irq: Option<Pin<KBox<IrqRegistration<OtherHandler>>>>,
+    other_irq: Option<Pin<KBox<OtherIrq>>>,
     netdev: Arc<Registration<Adapter>>,
     _vectors: pci::IrqVectors,
     shared: Arc<Shared>,
@@ -71,7 +74,7 @@ impl RigbDriver {
         vectors: &pci::IrqVectors,
         shared: &Arc<Shared>,
         netdev: &Arc<Registration<Adapter>>,
-    ) -> Result<(KVec<Pin<KBox<QueueIrq>>>, Pin<KBox<IrqRegistration<OtherHandler>>>)> {
+    ) -> Result<Vectors> {
         let ncpu = irq::nr_cpu_ids().max(1);
         let mut queue_irqs = KVec::with_capacity(shared.num_queues, GFP_KERNEL)?;
         for v in 0..shared.num_queues {
@@ -195,6 +198,17 @@ impl pci::Driver for RigbDriver {
             },
             GFP_KERNEL,
         )?)
+    }
+
+    fn shutdown(this: Pin<&Self>) {
+        // Power-off or reboot: no DMA or interrupt may outlive the kernel.
+        let s = &this.shared;
+        s.ready.store(false, Ordering::Release);
+        quiesce(s);
+        if !s.gone.load(Ordering::Relaxed) {
+            let _ = hw::mac::reset(&s.hw, &mut sleep_us);
+        }
+        s.pdev.clear_master();
     }
 
     fn remove(this: Pin<&Self>) {
