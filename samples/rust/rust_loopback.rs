@@ -19,9 +19,10 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::c_str;
 use kernel::net::dev::{
-    features, flags, priv_flags, Device, HwType, NetDeviceOps, NetdevTx, Registration,
+    features, flags, priv_flags, Device, HwType, NetDev, NetDeviceOps, NetdevTx, Registration,
     RtnlLinkStats64,
 };
+use kernel::net::rtnl::{self, LinkOps};
 use kernel::net::skb::SkBuff;
 use kernel::prelude::*;
 
@@ -33,7 +34,8 @@ module! {
     license: "GPL",
 }
 
-/// Number of `rlo%d` devices created at load time.
+/// Number of `rlo%d` devices created at load time (6.12's `module!` has no
+/// parameters yet; more can be added with `ip link add type rlo`).
 const NUM_DEVICES: u32 = 2;
 
 /// Largest MTU, as for `lo`.
@@ -108,10 +110,8 @@ impl NetDeviceOps for Loopback {
     }
 }
 
-fn new_device() -> Result<Registration<Loopback>> {
-    let mut reg = Registration::new(c_str!("rlo%d"), 1, 1, Loopback::new())?;
-    let dev = reg.dev();
-    // The setup of `gen_lo_setup` in drivers/net/loopback.c.
+/// The setup of `gen_lo_setup` in drivers/net/loopback.c, minus `IFF_LOOPBACK`.
+fn configure(dev: &NetDev) {
     dev.set_hw_type(HwType::Ether);
     dev.set_mtu_range(ETH_MIN_MTU, LOOPBACK_MTU);
     dev.set_mtu(LOOPBACK_MTU);
@@ -133,12 +133,34 @@ fn new_device() -> Result<Registration<Loopback>> {
             | features::LOOPBACK,
     );
     dev.set_tso_max_size(GSO_MAX_SIZE);
+}
+
+fn new_device() -> Result<Registration<Loopback>> {
+    let mut reg = Registration::new(c_str!("rlo%d"), 1, 1, Loopback::new())?;
+    configure(reg.dev());
     reg.register()?;
     Ok(reg)
 }
 
+/// More devices at run time: `ip link add [NAME] type rlo`; deleted with
+/// `ip link del`, or all at once when the module is unloaded.
+#[vtable]
+impl LinkOps for Loopback {
+    const KIND: &'static CStr = c_str!("rlo");
+    const NAME_PATTERN: &'static CStr = c_str!("rlo%d");
+
+    fn setup(dev: &NetDev) {
+        configure(dev);
+    }
+
+    fn init(_dev: &NetDev) -> impl PinInit<Self, Error> {
+        Loopback::new()
+    }
+}
+
 struct RustLoopback {
     devices: KVec<Registration<Loopback>>,
+    _link: rtnl::Registration<Loopback>,
 }
 
 impl kernel::Module for RustLoopback {
@@ -149,7 +171,10 @@ impl kernel::Module for RustLoopback {
             pr_info!("registered {}\n", reg.dev().name());
             devices.push(reg, GFP_KERNEL)?;
         }
-        Ok(Self { devices })
+        Ok(Self {
+            devices,
+            _link: rtnl::Registration::register()?,
+        })
     }
 }
 

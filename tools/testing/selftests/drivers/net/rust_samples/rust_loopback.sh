@@ -17,7 +17,7 @@ A=10.77.0.1
 B=10.77.0.2
 TABLE=177
 
-ktap_plan 16
+ktap_plan 19
 dmesg_mark
 
 cleanup() {
@@ -40,6 +40,14 @@ ktap_check "rlo0 and rlo1 exist" test -d /sys/class/net/rlo0 -a -d /sys/class/ne
 ktap_eq "rlo0 flags: NOARP only" "0x80" "$(cat /sys/class/net/rlo0/flags 2>/dev/null)"
 ktap_check "rlo0 has the loopback feature" bash -c "ethtool -k rlo0 | grep -q '^loopback: on'"
 
+# More devices through rtnetlink (link kind rlo); one is left for the unload.
+ktap_check "ip link add rlo9 type rlo" $IP link add rlo9 type rlo
+ktap_eq "rlo9 is set up like rlo0 (flags, mtu)" "0x80 65536" \
+	"$(cat /sys/class/net/rlo9/flags 2>/dev/null) $(cat /sys/class/net/rlo9/mtu 2>/dev/null)"
+$IP link add rlo8 type rlo
+$IP link del rlo9
+ktap_check "ip link del rlo9" bash -c '! test -d /sys/class/net/rlo9'
+
 sysctl -qw net.ipv6.conf.rlo0.disable_ipv6=1
 $IP link set rlo0 up
 ktap_eq "rlo0 is up with carrier" "1" "$(cat /sys/class/net/rlo0/carrier 2>/dev/null)"
@@ -53,15 +61,18 @@ import socket, sys, time
 n = int(sys.argv[1])
 ETH_P = 0x88B5
 ETH_P_ALL = 0x0003
-# ETH_P_ALL: the socket also sees the outgoing copies (taps at dev_queue_xmit).
+# An ETH_P_ALL tap sees the outgoing copies (dev_queue_xmit_nit) and the frames
+# received; a second socket sends (a tap skips its own outgoing frames).
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
 s.setsockopt(socket.SOL_SOCKET, 33, 64 << 20)   # SO_RCVBUFFORCE: room for 2N frames
 s.bind(("rlo0", ETH_P_ALL))
 s.settimeout(2.0)
+tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+tx.bind(("rlo0", ETH_P))
 dst = b"\x00" * 6   # rlo0's address: received as PACKET_HOST
 src = b"\x02\x00\x00\x00\x00\x01"
 for i in range(n):
-    s.send(dst + src + ETH_P.to_bytes(2, "big") + b"rlo-test" + i.to_bytes(4, "big") + b"\0" * 46)
+    tx.send(dst + src + ETH_P.to_bytes(2, "big") + b"rlo-test" + i.to_bytes(4, "big") + b"\0" * 46)
 seen_in, seen_out = set(), set()
 try:
     while len(seen_in) < n or len(seen_out) < n:
@@ -115,7 +126,7 @@ else
 	ktap_eq "rlo0: packets in = packets out" "$((txp1 - txp0))" "$((rxp1 - rxp0))"
 fi
 
-# Unload while traffic flows: a raw-frame flood on rlo0 and, with policy
+# Unload while traffic flows (rlo8, added with ip link, is still there): a raw-frame flood on rlo0 and, with policy
 # routing, a TCP stream through it.
 python3 - <<'PY' >/dev/null 2>&1 &
 import socket
