@@ -116,11 +116,23 @@ impl<const N: usize> IdTable for IdArray<N> {
 /// # Examples
 ///
 /// ```
+/// use kernel::pci::{DeviceId, IdTable, PCI_ANY_ID};
+///
 /// kernel::pci_device_table!(
 ///     SAMPLE_PCI_TABLE,
 ///     sample_pci_ids,
-///     [kernel::pci::DeviceId::from_id(0x8086, 0x10c9)]
+///     [DeviceId::from_id(0x8086, 0x10c9), DeviceId::from_id(0x8086, 0x10e6)]
 /// );
+///
+/// // Two entries and the zero sentinel the PCI core stops at, laid out contiguously.
+/// let table: &dyn IdTable = &SAMPLE_PCI_TABLE;
+/// let ids = table.as_ptr();
+/// // SAFETY: `IdArray` is `repr(C)` with the entries followed by the sentinel, so the three
+/// // elements are in bounds.
+/// let (first, second, end) = unsafe { (*ids, *ids.add(1), *ids.add(2)) };
+/// assert_eq!((first.vendor, first.device, first.subvendor), (0x8086, 0x10c9, PCI_ANY_ID));
+/// assert_eq!(second.device, 0x10e6);
+/// assert_eq!((end.vendor, end.device, end.subvendor), (0, 0, 0));
 /// ```
 #[macro_export]
 macro_rules! pci_device_table {
