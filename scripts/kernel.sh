@@ -72,7 +72,7 @@ apply_overlay() {
 apply_overlay
 
 export PATH=$LLVM_BIN:$PATH
-KMAKE=(make -C "$KSRC" O="$KOUT" LLVM=1 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc BINDGEN="$CARGO_BIN/bindgen"
+KMAKE=(make -C "$KSRC" O="$KOUT" LLVM=1 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc CLIPPY_DRIVER=/usr/bin/clippy-driver BINDGEN="$CARGO_BIN/bindgen"
 	RUSTFMT="$(command -v rustfmt || echo rustfmt)" -j"$(($(nproc) + 1))")
 
 if [[ ! -f $KOUT/.config ]]; then

@@ -11,6 +11,6 @@ eval "$("$here/kernel.sh" env)"
 [[ -f $KOUT/Module.symvers ]] || die "kernel not built yet: run 'make kernel'"
 export PATH=$LLVM_BIN:$PATH
 info "building modules"
-make -C "$KSRC" O="$KOUT" M="$RIGB_ROOT" LLVM=1 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
+make -C "$KSRC" O="$KOUT" M="$RIGB_ROOT" LLVM=1 RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc CLIPPY_DRIVER=/usr/bin/clippy-driver \
 	BINDGEN="$CARGO_BIN/bindgen" -j"$(($(nproc) + 1))" "$@" modules ||
 	die "module build failed"
