@@ -7,7 +7,7 @@
 //! through the per-CPU backlog and the `NET_RX` softirq (`netif_rx`), and is counted
 //! once as sent and once as received. The devices carry the loopback features
 //! (`NETIF_F_LOOPBACK`, lockless TX, no qdisc, software GSO, checksums not needed, kept
-//! in their network namespace, route kept across transmit).
+//! in their network namespace).
 //!
 //! Unlike `lo` they do not set `IFF_LOOPBACK` nor the `ARPHRD_LOOPBACK` type: the stack
 //! takes any device with that flag for *the* loopback of its namespace (IPv6's null
@@ -119,7 +119,9 @@ fn configure(dev: &NetDev) {
     dev.update_priv_flags(priv_flags::LIVE_ADDR_CHANGE | priv_flags::NO_QUEUE, 0);
     dev.set_lltx(true);
     dev.set_netns_local(true);
-    dev.keep_dst();
+    // Unlike `lo`, let the stack drop the route before transmit: it is an output route
+    // (only `lo`'s local routes double as input routes), so the frame must be routed
+    // again when it comes back in.
     dev.set_hw_features(features::GSO_SOFTWARE);
     dev.set_features(
         features::SG
