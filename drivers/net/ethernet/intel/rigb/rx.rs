@@ -20,7 +20,7 @@ use kernel::{
     device,
     dma::{self, CoherentAllocation, DataDirection, SingleMapping},
     net::{
-        dev::NetDev,
+        dev::{features, NetDev},
         napi::PollContext,
         skb::{Checksum, HashType},
     },
@@ -263,7 +263,9 @@ impl RxRing {
             stats.length_errors.inc();
             return;
         }
-        if csum_ok {
+        // The device checks every frame; its verdict is used only while the
+        // user leaves RX checksumming on (`ethtool -K rx`).
+        if csum_ok && netdev.features() & features::RXCSUM != 0 {
             skb.set_csum(Checksum::Unnecessary);
             stats.csum_ok.inc();
         }
