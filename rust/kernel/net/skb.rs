@@ -19,15 +19,18 @@
 //!   [`napi::PollContext::gro_receive`].
 //! - TX: [`SkBuff::len`], [`SkBuff::headlen`], [`SkBuff::data`] (linear part),
 //!   [`SkBuff::frags`] (page/offset/len for each fragment), [`SkBuff::csum`] and
-//!   [`SkBuff::csum_start`]/[`SkBuff::csum_offset`]; keep the `SkBuff` in the ring until
-//!   the device is done with it, then [`napi::PollContext::consume_skb`].
+//!   [`SkBuff::csum_start`]/[`SkBuff::csum_offset`], [`SkBuff::network_offset`] and
+//!   [`SkBuff::transport_offset`], for TSO [`SkBuff::gso_size`]/[`SkBuff::gso_type`] and
+//!   [`SkBuff::cow_head`] before editing headers; [`TxMapping`] maps the linear part and
+//!   every fragment and owns the `SkBuff` in the ring until the device is done with it, then
+//!   [`TxMapping::unmap`] and [`napi::PollContext::consume_skb`].
 //!
 //! [`napi::PollContext::consume_skb`]: super::napi::PollContext::consume_skb
 //! [`napi::PollContext::alloc_skb`]: super::napi::PollContext::alloc_skb
 //! [`napi::PollContext::gro_receive`]: super::napi::PollContext::gro_receive
 
 use super::dev::NetDev;
-use crate::{alloc::Flags, bindings, error::*, prelude::*};
+use crate::{alloc::Flags, bindings, error::*, prelude::*, types::ARef};
 use core::ptr::NonNull;
 
 /// Checksum state of a socket buffer (C `skb->ip_summed`).
@@ -112,6 +115,22 @@ impl DropReason {
             Self::QueuePurge => bindings::skb_drop_reason_SKB_DROP_REASON_QUEUE_PURGE,
         }
     }
+}
+
+/// GSO types (C `SKB_GSO_*`), bits of [`SkBuff::gso_type`].
+pub mod gso {
+    use crate::bindings;
+
+    /// TCP over IPv4.
+    pub const TCPV4: u32 = bindings::SKB_GSO_TCPV4;
+    /// TCP over IPv6.
+    pub const TCPV6: u32 = bindings::SKB_GSO_TCPV6;
+    /// TCP with the ECN CWR flag to be set on the first segment only.
+    pub const TCP_ECN: u32 = bindings::SKB_GSO_TCP_ECN;
+    /// From an untrusted source (must be verified).
+    pub const DODGY: u32 = bindings::SKB_GSO_DODGY;
+    /// The IPv4 ID must not be incremented per segment.
+    pub const TCP_FIXEDID: u32 = bindings::SKB_GSO_TCP_FIXEDID;
 }
 
 /// A page fragment of a non-linear socket buffer (C `skb_frag_t`), for DMA mapping.
@@ -433,6 +452,47 @@ impl SkBuff {
         unsafe { bindings::skb_is_gso(self.as_raw()) }
     }
 
+    /// Offset of the network (L3) header from the data start (C `skb_network_offset`).
+    pub fn network_offset(&self) -> i32 {
+        // SAFETY: The buffer is valid.
+        unsafe { bindings::skb_network_offset(self.as_raw()) }
+    }
+
+    /// Offset of the transport (L4) header from the data start (C `skb_transport_offset`).
+    pub fn transport_offset(&self) -> i32 {
+        // SAFETY: The buffer is valid.
+        unsafe { bindings::skb_transport_offset(self.as_raw()) }
+    }
+
+    /// For a GSO super-packet: the payload size of each segment (C `gso_size`).
+    pub fn gso_size(&self) -> u16 {
+        // SAFETY: The buffer is valid; its shared info is initialised at allocation.
+        unsafe { bindings::skb_gso_size(self.as_raw()) }
+    }
+
+    /// For a GSO super-packet: the `SKB_GSO_*` flags (C `gso_type`).
+    pub fn gso_type(&self) -> u32 {
+        // SAFETY: The buffer is valid; its shared info is initialised at allocation.
+        unsafe { bindings::skb_gso_type(self.as_raw()) }
+    }
+
+    /// Makes the header part of the linear data private to this buffer, so that it can be
+    /// written (C `skb_cow_head(skb, 0)`): a clone (as TCP keeps for retransmission) shares
+    /// it with the original otherwise. Uses `GFP_ATOMIC`.
+    pub fn cow_head(&mut self) -> Result {
+        // SAFETY: We own the buffer; callable in atomic context.
+        to_result(unsafe { bindings::skb_cow_head(self.as_raw(), 0) })
+    }
+
+    /// For [`Checksum::Partial`]: computes the checksum in software and stores it, for a
+    /// packet the device cannot checksum (C `skb_checksum_help`). Afterwards
+    /// [`SkBuff::csum`] is [`Checksum::None`]. Callable in the transmit path.
+    pub fn checksum_help(&mut self) -> Result {
+        // SAFETY: We own the buffer; `skb_checksum_help` may be called in any context that
+        // may transmit (it allocates with `GFP_ATOMIC` when it must unshare the header).
+        to_result(unsafe { bindings::skb_checksum_help(self.as_raw()) })
+    }
+
     /// Makes the buffer linear (C `skb_linearize`), e.g. when it has more fragments than
     /// a device's descriptors can take. Uses `GFP_ATOMIC`.
     pub fn linearize(&mut self) -> Result {
@@ -583,3 +643,188 @@ impl Drop for SkBuff {
         unsafe { bindings::dev_kfree_skb_any(self.ptr.as_ptr()) }
     }
 }
+
+/// Most pieces a [`TxMapping`] can hold: the linear part and every page fragment.
+pub const MAX_TX_SEGS: usize = bindings::MAX_SKB_FRAGS as usize + 1;
+
+/// One piece of a socket buffer mapped for transmission.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TxSeg {
+    addr: crate::dma::DmaAddress,
+    len: u32,
+    page: bool,
+}
+
+impl TxSeg {
+    /// The device address of the piece.
+    pub fn dma_handle(&self) -> crate::dma::DmaAddress {
+        self.addr
+    }
+
+    /// The length of the piece in bytes (never 0).
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// Whether the piece is empty (never, for a piece of a mapping).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// A socket buffer mapped for transmission: its linear part (`dma_map_single`) and each page
+/// fragment (`dma_map_page`, as C `skb_frag_dma_map`), device-readable. Owns the buffer;
+/// unmapped on drop or by [`TxMapping::unmap`].
+///
+/// Empty pieces (e.g. a linear part of length 0) are not mapped, so every piece of
+/// [`TxMapping::segs`] has a length greater than 0.
+///
+/// # Invariants
+///
+/// `segs[..nr]` are live streaming mappings, for `dev` in direction `DMA_TO_DEVICE`, of the
+/// linear part (`page == false`) and fragments (`page == true`) of `skb`, in order; `skb` is
+/// initialised until the mapping is dropped or unmapped; it is not modified meanwhile.
+pub struct TxMapping {
+    dev: ARef<crate::device::Device>,
+    segs: [TxSeg; MAX_TX_SEGS],
+    nr: usize,
+    skb: core::mem::ManuallyDrop<SkBuff>,
+}
+
+impl TxMapping {
+    /// Maps the linear part and every fragment of `skb` for `dev`.
+    ///
+    /// On failure every piece mapped so far is unmapped and the buffer is handed back with
+    /// the error (`ENOMEM` when a mapping failed, `EINVAL` with too many fragments).
+    pub fn map(
+        dev: &crate::device::Device,
+        skb: SkBuff,
+    ) -> core::result::Result<Self, (Error, SkBuff)> {
+        let dir = bindings::dma_data_direction_DMA_TO_DEVICE;
+        // INVARIANT: no piece is mapped yet (`nr == 0`).
+        let mut m = Self {
+            dev: dev.into(),
+            segs: [TxSeg::default(); MAX_TX_SEGS],
+            nr: 0,
+            skb: core::mem::ManuallyDrop::new(skb),
+        };
+        let head = m.skb.headlen();
+        if head > 0 {
+            // SAFETY: `data_ptr` is `headlen` bytes of the linear part, which stays in place
+            // while the mapping owns the buffer; `dev` is a valid device.
+            let addr = unsafe {
+                bindings::dma_map_single_attrs(
+                    dev.as_raw(),
+                    m.skb.data_ptr().cast(),
+                    head as usize,
+                    dir,
+                    0,
+                )
+            };
+            if let Err(e) = m.push(addr, head, false) {
+                return Err((e, m.unmap()));
+            }
+        }
+        for i in 0..m.skb.nr_frags() {
+            let Some(f) = m.skb.frag(i) else { break };
+            if f.is_empty() {
+                continue;
+            }
+            if m.nr >= MAX_TX_SEGS {
+                return Err((EINVAL, m.unmap()));
+            }
+            // SAFETY: `f` is a fragment of the buffer: `len` bytes at `offset` of `page`
+            // (possibly running into the following pages of a compound page), which the
+            // buffer holds a reference to while the mapping owns it.
+            let addr = unsafe {
+                bindings::dma_map_page_attrs(
+                    dev.as_raw(),
+                    f.page(),
+                    f.offset() as usize,
+                    f.len() as usize,
+                    dir,
+                    0,
+                )
+            };
+            if let Err(e) = m.push(addr, f.len(), true) {
+                return Err((e, m.unmap()));
+            }
+        }
+        Ok(m)
+    }
+
+    /// Records a piece just mapped at `addr`, or fails if the mapping failed.
+    fn push(&mut self, addr: crate::dma::DmaAddress, len: u32, page: bool) -> Result {
+        // SAFETY: `addr` was just returned by a map call for `self.dev`.
+        if unsafe { bindings::dma_mapping_error(self.dev.as_raw(), addr) } != 0 {
+            return Err(ENOMEM);
+        }
+        let slot = self.segs.get_mut(self.nr).ok_or(EINVAL)?;
+        *slot = TxSeg { addr, len, page };
+        // INVARIANT: the piece is live and belongs to `skb`, in order.
+        self.nr += 1;
+        Ok(())
+    }
+
+    /// The mapped pieces, in packet order.
+    pub fn segs(&self) -> &[TxSeg] {
+        self.segs.get(..self.nr).unwrap_or(&[])
+    }
+
+    /// The mapped buffer (read-only: it must not change while the device may read it).
+    pub fn skb(&self) -> &SkBuff {
+        &self.skb
+    }
+
+    fn unmap_all(&mut self) {
+        let dir = bindings::dma_data_direction_DMA_TO_DEVICE;
+        for s in self.segs.get(..self.nr).unwrap_or(&[]) {
+            if s.page {
+                // SAFETY: By the type invariant `s` is a live page mapping for `dev`.
+                unsafe {
+                    bindings::dma_unmap_page_attrs(self.dev.as_raw(), s.addr, s.len as usize, dir, 0)
+                };
+            } else {
+                // SAFETY: By the type invariant `s` is a live single mapping for `dev`.
+                unsafe {
+                    bindings::dma_unmap_single_attrs(
+                        self.dev.as_raw(),
+                        s.addr,
+                        s.len as usize,
+                        dir,
+                        0,
+                    )
+                };
+            }
+        }
+        // INVARIANT: nothing is mapped anymore.
+        self.nr = 0;
+    }
+
+    /// Unmaps every piece and returns the buffer.
+    pub fn unmap(self) -> SkBuff {
+        let mut this = core::mem::ManuallyDrop::new(self);
+        this.unmap_all();
+        // SAFETY: `this` is never dropped, so `skb` (initialised by the type invariant) is
+        // taken exactly once and `dev` is dropped exactly once.
+        unsafe {
+            let skb = core::mem::ManuallyDrop::take(&mut this.skb);
+            core::ptr::drop_in_place(&mut this.dev);
+            skb
+        }
+    }
+}
+
+impl Drop for TxMapping {
+    fn drop(&mut self) {
+        // The device must not read the buffer anymore: unmap before it is freed.
+        self.unmap_all();
+        // SAFETY: `skb` is initialised and dropped exactly once (`unmap` never lets `drop` run).
+        unsafe { core::mem::ManuallyDrop::drop(&mut self.skb) };
+    }
+}
+
+// SAFETY: A mapping is addresses plus an owned socket buffer, which may move between threads.
+unsafe impl Send for TxMapping {}
+// SAFETY: `&TxMapping` only gives read access to the addresses and the buffer.
+unsafe impl Sync for TxMapping {}

@@ -13,6 +13,7 @@ pub(crate) type RawDesc = [u64; 2];
 pub(crate) const DESC_SIZE: usize = 16;
 const _: () = assert!(core::mem::size_of::<RawDesc>() == DESC_SIZE);
 const _: () = assert!(core::mem::size_of::<AdvTxDesc>() == DESC_SIZE);
+const _: () = assert!(core::mem::size_of::<AdvTxCtxDesc>() == DESC_SIZE);
 const _: () = assert!(core::mem::size_of::<AdvRxDescRead>() == DESC_SIZE);
 const _: () = assert!(core::mem::size_of::<AdvRxDescWb>() == DESC_SIZE);
 
@@ -44,12 +45,164 @@ pub(crate) mod txd {
     pub(crate) const RS: Field = Field::new(27, 27);
     /// Descriptor extension (advanced format).
     pub(crate) const DEXT: Field = Field::new(29, 29);
+    /// TCP segmentation enable.
+    pub(crate) const TSE: Field = Field::new(31, 31);
+    /// `olinfo_status`: POPTS.IXSM, insert the IPv4 header checksum.
+    pub(crate) const POPTS_IXSM: Field = Field::new(8, 8);
+    /// `olinfo_status`: POPTS.TXSM, insert the TCP/UDP checksum.
+    pub(crate) const POPTS_TXSM: Field = Field::new(9, 9);
     /// `olinfo_status`: descriptor done.
     pub(crate) const STA_DD: Field = Field::new(0, 0);
     /// `olinfo_status`: total payload length.
     pub(crate) const PAYLEN: Field = Field::new(31, 14);
     /// `DTYP` value of a data descriptor.
     pub(crate) const DTYP_DATA: u32 = 3;
+    /// `DTYP` value of a context descriptor.
+    pub(crate) const DTYP_CTXT: u32 = 2;
+}
+
+/// What the device inserts into a packet (from the context descriptor that precedes it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(crate) struct TxOffload {
+    /// Insert the TCP/UDP checksum (POPTS.TXSM).
+    pub(crate) l4_csum: bool,
+    /// Insert the IPv4 header checksum (POPTS.IXSM).
+    pub(crate) ip_csum: bool,
+    /// Segment the packet (TSE), with the MSS and header lengths of the context.
+    pub(crate) tso: bool,
+}
+
+/// Layer-4 protocol in a context descriptor (TUCMD.L4T).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum L4Type {
+    /// UDP.
+    Udp = 0,
+    /// TCP.
+    Tcp = 1,
+}
+
+/// Advanced transmit context descriptor (7.2.2.3.1, C `e1000_adv_tx_context_desc`): tells the
+/// device where the headers of the following packet(s) are, for checksum insertion and TSO.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(crate) struct AdvTxCtxDesc {
+    /// IPLEN, MACLEN and VLAN tag.
+    pub(crate) vlan_macip_lens: u32,
+    /// Reserved (IPsec), 0.
+    pub(crate) seqnum_seed: u32,
+    /// TUCMD, DTYP and DEXT.
+    pub(crate) type_tucmd_mlhl: u32,
+    /// Context index, L4LEN and MSS.
+    pub(crate) mss_l4len_idx: u32,
+}
+
+/// Fields of the context descriptor.
+pub(crate) mod ctxd {
+    use crate::regs::Field;
+
+    /// `vlan_macip_lens`: length of the IP header (with options / extension headers).
+    pub(crate) const IPLEN: Field = Field::new(8, 0);
+    /// `vlan_macip_lens`: length of the MAC header (from the frame start to the IP header).
+    pub(crate) const MACLEN: Field = Field::new(15, 9);
+    /// `type_tucmd_mlhl`: TUCMD.IPV4, the packet is IPv4 (else IPv6).
+    pub(crate) const TUCMD_IPV4: Field = Field::new(10, 10);
+    /// `type_tucmd_mlhl`: TUCMD.L4T, the L4 protocol ([`super::L4Type`]).
+    pub(crate) const TUCMD_L4T: Field = Field::new(12, 11);
+    /// `type_tucmd_mlhl`: descriptor type, [`super::txd::DTYP_CTXT`].
+    pub(crate) const DTYP: Field = Field::new(23, 20);
+    /// `type_tucmd_mlhl`: descriptor extension (advanced format).
+    pub(crate) const DEXT: Field = Field::new(29, 29);
+    /// `mss_l4len_idx`: context index (one context per queue: always 0).
+    pub(crate) const IDX: Field = Field::new(6, 4);
+    /// `mss_l4len_idx`: length of the L4 header (TSO).
+    pub(crate) const L4LEN: Field = Field::new(15, 8);
+    /// `mss_l4len_idx`: maximum segment size (TSO).
+    pub(crate) const MSS: Field = Field::new(31, 16);
+}
+
+impl AdvTxCtxDesc {
+    /// A context for checksum insertion: the MAC header is `maclen` bytes, the IP header
+    /// `iplen`, the L4 protocol `l4`. `None` if a length is 0 or does not fit its field.
+    pub(crate) const fn checksum(maclen: u32, iplen: u32, ipv4: bool, l4: L4Type) -> Option<Self> {
+        if maclen == 0 || maclen > ctxd::MACLEN.max() || iplen == 0 || iplen > ctxd::IPLEN.max() {
+            return None;
+        }
+        let ipv4 = if ipv4 { ctxd::TUCMD_IPV4.mask() } else { 0 };
+        Some(Self {
+            vlan_macip_lens: ctxd::MACLEN.val(maclen) | ctxd::IPLEN.val(iplen),
+            seqnum_seed: 0,
+            type_tucmd_mlhl: ctxd::TUCMD_L4T.val(l4 as u32)
+                | ipv4
+                | ctxd::DTYP.val(txd::DTYP_CTXT)
+                | ctxd::DEXT.mask(),
+            mss_l4len_idx: 0,
+        })
+    }
+
+    /// A context for TCP segmentation: as [`AdvTxCtxDesc::checksum`] for TCP, plus the TCP
+    /// header length `l4len` and the segment payload size `mss`. `None` if a value is 0 or
+    /// does not fit its field.
+    pub(crate) const fn tso(maclen: u32, iplen: u32, ipv4: bool, l4len: u32, mss: u32) -> Option<Self> {
+        if l4len == 0 || l4len > ctxd::L4LEN.max() || mss == 0 || mss > ctxd::MSS.max() {
+            return None;
+        }
+        match Self::checksum(maclen, iplen, ipv4, L4Type::Tcp) {
+            Some(mut c) => {
+                c.mss_l4len_idx = ctxd::MSS.val(mss) | ctxd::L4LEN.val(l4len);
+                Some(c)
+            }
+            None => None,
+        }
+    }
+
+    /// The checksum context for a packet whose stack asked for checksum insertion
+    /// (`CHECKSUM_PARTIAL`): `net_off` is the offset of the IP header in the frame, the
+    /// checksum covers from `csum_start` on and goes `csum_offset` bytes further, `proto` is
+    /// the ethertype. `None` if the device cannot do it: not TCP (`csum_offset` 16) or UDP
+    /// (6) over IPv4 or IPv6, or header lengths that do not fit.
+    pub(crate) const fn for_checksum(
+        net_off: i32,
+        csum_start: u16,
+        csum_offset: u16,
+        proto: u16,
+    ) -> Option<Self> {
+        let l4 = match csum_offset {
+            16 => L4Type::Tcp,
+            6 => L4Type::Udp,
+            _ => return None,
+        };
+        let ipv4 = match proto {
+            0x0800 => true,
+            0x86DD => false,
+            _ => return None,
+        };
+        if net_off <= 0 || net_off >= csum_start as i32 {
+            return None;
+        }
+        // CAST: 0 < net_off < csum_start <= u16::MAX.
+        let maclen = net_off as u32;
+        Self::checksum(maclen, csum_start as u32 - maclen, ipv4, l4)
+    }
+
+    /// Encodes the descriptor for the ring.
+    pub(crate) const fn to_raw(self) -> RawDesc {
+        [
+            ((self.vlan_macip_lens as u64) | ((self.seqnum_seed as u64) << 32)).to_le(),
+            ((self.type_tucmd_mlhl as u64) | ((self.mss_l4len_idx as u64) << 32)).to_le(),
+        ]
+    }
+
+    /// Decodes a descriptor from the ring (used by tests to play the device).
+    pub(crate) const fn from_raw(raw: RawDesc) -> Self {
+        let lo = u64::from_le(raw[0]);
+        let hi = u64::from_le(raw[1]);
+        Self {
+            vlan_macip_lens: lo as u32,
+            seqnum_seed: (lo >> 32) as u32,
+            type_tucmd_mlhl: hi as u32,
+            mss_l4len_idx: (hi >> 32) as u32,
+        }
+    }
 }
 
 impl AdvTxDesc {
@@ -69,6 +222,31 @@ impl AdvTxDesc {
             buffer_addr: addr,
             cmd_type_len: cmd,
             olinfo_status: txd::PAYLEN.val(len),
+        })
+    }
+
+    /// A data descriptor for one piece of a packet: `len` bytes at `addr`; `paylen` is the
+    /// length of the whole packet, `eop` marks its last piece (which also asks for the DD
+    /// write-back), `off` what the device inserts. `None` if `len` is 0 or does not fit 16
+    /// bits, or `paylen` does not fit its 18 bits.
+    pub(crate) const fn data(addr: u64, len: u32, paylen: u32, eop: bool, off: TxOffload) -> Option<Self> {
+        if len == 0 || len > txd::DTALEN.max() || paylen > txd::PAYLEN.max() {
+            return None;
+        }
+        let last = if eop { txd::EOP.mask() | txd::RS.mask() } else { 0 };
+        let tse = if off.tso { txd::TSE.mask() } else { 0 };
+        let cmd = txd::DTALEN.val(len)
+            | txd::DTYP.val(txd::DTYP_DATA)
+            | txd::IFCS.mask()
+            | txd::DEXT.mask()
+            | tse
+            | last;
+        let l4 = if off.l4_csum { txd::POPTS_TXSM.mask() } else { 0 };
+        let ip = if off.ip_csum { txd::POPTS_IXSM.mask() } else { 0 };
+        Some(Self {
+            buffer_addr: addr,
+            cmd_type_len: cmd,
+            olinfo_status: txd::PAYLEN.val(paylen) | l4 | ip,
         })
     }
 

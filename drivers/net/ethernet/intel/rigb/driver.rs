@@ -166,8 +166,17 @@ impl pci::Driver for RigbDriver {
             let dev = reg.dev();
             dev.set_dev_addr(&mac)?;
             dev.set_mtu_range(68, crate::rx::MAX_MTU);
-            dev.set_hw_features(features::RXCSUM);
-            dev.set_features(features::RXCSUM | if dma_bits == 64 { features::HIGHDMA } else { 0 });
+            // TX: checksum insertion for TCP/UDP over IPv4/IPv6, scatter-gather (one
+            // descriptor per fragment) and TCP segmentation; all of them can be switched off
+            // with `ethtool -K`.
+            let offloads = features::RXCSUM
+                | features::SG
+                | features::IP_CSUM
+                | features::IPV6_CSUM
+                | features::TSO
+                | features::TSO6;
+            dev.set_hw_features(offloads);
+            dev.set_features(offloads | if dma_bits == 64 { features::HIGHDMA } else { 0 });
             dev.set_ethtool_ops();
             dev.carrier_off();
         }

@@ -30,7 +30,15 @@ const RX_STATS: [&[u8]; 8] = [
     b"_refill_failed",
     b"_csum_ok",
 ];
-const TX_STATS: [&[u8]; 5] = [b"_packets", b"_bytes", b"_dropped", b"_stopped", b"_restarted"];
+const TX_STATS: [&[u8]; 7] = [
+    b"_packets",
+    b"_bytes",
+    b"_dropped",
+    b"_stopped",
+    b"_restarted",
+    b"_csum_offload",
+    b"_tso",
+];
 const VEC_STATS: [&[u8]; 3] = [b"_irqs", b"_napi_polls", b"_budget_exhausted"];
 const HW_STATS: [&CStr; 8] = [
     c_str!("hw_rx_good_packets"),
@@ -189,7 +197,15 @@ impl EthtoolOps for Adapter {
         }
         for qp in s.all_queues() {
             let t = &qp.tx_stats;
-            for c in [&t.packets, &t.bytes, &t.dropped, &t.stopped, &t.restarted] {
+            for c in [
+                &t.packets,
+                &t.bytes,
+                &t.dropped,
+                &t.stopped,
+                &t.restarted,
+                &t.csum_offload,
+                &t.tso,
+            ] {
                 put(c.get());
             }
         }

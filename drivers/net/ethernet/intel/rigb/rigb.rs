@@ -8,7 +8,7 @@
 //! Layout: `driver` (PCI IDs, probe, remove) · `adapter` (device state shared by the netdev
 //! operations and the interrupt vectors) · `netdev` (net_device operations) · `ethtool` ·
 //! `q_vector` (interrupt handlers and NAPI poll) · `tx`/`rx` (descriptor rings) · and the
-//! hardware-free parts, also unit-tested on the host: `regs`, `desc`, `ring`, `stats`, `hw`.
+//! hardware-free parts, also unit-tested on the host: `regs`, `desc`, `ring`, `stats`, `tso`, `hw`.
 
 mod adapter;
 #[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
@@ -25,6 +25,7 @@ mod ring;
 mod rx;
 #[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
 mod stats;
+mod tso;
 mod tx;
 
 kernel::module_pci_driver! {

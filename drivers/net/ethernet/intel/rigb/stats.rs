@@ -71,6 +71,10 @@ pub(crate) struct TxQueueStats {
     pub(crate) stopped: Counter,
     /// Times the queue was woken after completions.
     pub(crate) restarted: Counter,
+    /// Frames sent with the TCP/UDP checksum inserted by the device.
+    pub(crate) csum_offload: Counter,
+    /// TCP packets the device segmented (TSO).
+    pub(crate) tso: Counter,
 }
 
 /// Counters of one interrupt vector.

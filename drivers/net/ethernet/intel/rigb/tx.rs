@@ -2,36 +2,63 @@
 
 //! The transmit ring.
 //!
-//! `start_xmit` maps the skb's linear data ([`SingleMapping`] owns the skb while the device
-//! may read it), writes one advanced data descriptor per packet and moves the tail. NAPI
-//! cleans completed descriptors (DD written back), unmaps, frees the skbs, reports them to
-//! BQL and wakes the queue.
+//! `start_xmit` maps the skb's linear part and page fragments ([`TxMapping`] owns the skb
+//! while the device may read it). For a packet whose checksum the stack left to the device, or
+//! a TCP packet to segment (TSO, see [`crate::tso`]), it writes an advanced context descriptor
+//! (header lengths, L4 type, MSS); then one advanced data descriptor per mapped piece, the last
+//! one with EOP and RS; then it moves the tail. NAPI cleans a packet once the device wrote DD
+//! back into its last descriptor: it unmaps, frees the skb, reports it to BQL and wakes the
+//! queue.
 
 use crate::{
     adapter::Hw,
-    desc::{AdvTxDesc, RawDesc},
+    desc::{AdvTxCtxDesc, AdvTxDesc, RawDesc, TxOffload},
     regs::{TDBAH, TDBAL, TDH, TDLEN, TDT, TXDCTL},
     ring::{len_bytes, RingIndex},
     stats::TxQueueStats,
+    tso,
 };
 use kernel::{
     alloc::KVec,
     device,
-    dma::{self, CoherentAllocation, DataDirection, SingleMapping},
+    dma::{self, CoherentAllocation},
     net::{
         dev::{xmit_more, NetdevTx, TxQueue},
         napi::PollContext,
-        skb::SkBuff,
+        skb::{gso, SkBuff, TxMapping, MAX_TX_SEGS},
     },
     prelude::*,
 };
 
-/// Wake a stopped queue once this many descriptors are free.
-const WAKE_THRESHOLD: u32 = 32;
+/// Most descriptors one packet takes: a context descriptor and one per mapped piece.
+// CAST: MAX_TX_SEGS is MAX_SKB_FRAGS + 1, far below u32::MAX.
+const DESCS_PER_PKT: u32 = MAX_TX_SEGS as u32 + 1;
+/// Stop the queue when fewer descriptors than this are free, so that the next packet
+/// always fits (the C driver's `DESC_NEEDED`).
+const STOP_THRESHOLD: u32 = DESCS_PER_PKT + 2;
+/// Wake a stopped queue once this many descriptors are free (or half the ring).
+const WAKE_THRESHOLD: u32 = 2 * STOP_THRESHOLD;
 
+/// Makes the headers of a GSO (TCP) packet writable and prepares them for the device; `None`
+/// if the device cannot segment it.
+fn prepare_tso(skb: &mut SkBuff) -> Option<tso::TsoPlan> {
+    if skb.gso_type() & (gso::TCPV4 | gso::TCPV6) == 0 || !skb.is_csum_partial() {
+        return None;
+    }
+    skb.cow_head().ok()?;
+    let net = usize::try_from(skb.network_offset()).ok()?;
+    let l4 = usize::try_from(skb.transport_offset()).ok()?;
+    let (len, mss) = (skb.len(), skb.gso_size());
+    tso::prepare(skb.data_mut(), net, l4, len, mss)
+}
+
+/// One packet in flight, stored at the slot of its first descriptor.
 struct TxBuf {
-    map: SingleMapping<SkBuff>,
+    map: TxMapping,
+    /// Bytes reported to BQL.
     len: u32,
+    /// Descriptors the packet takes (context descriptor included); at least 1.
+    ndesc: u32,
 }
 
 /// A TX descriptor ring and the skbs it holds.
@@ -82,17 +109,38 @@ impl TxRing {
         hw.wr_q(TXDCTL::offset(self.queue), 0);
     }
 
+    /// Hands every produced descriptor to the device.
+    fn ring_doorbell(&self, hw: &Hw) {
+        // Make the descriptors visible to the device before it sees the new tail.
+        dma::wmb();
+        hw.wr_q(TDT::offset(self.queue), self.idx.next_to_use());
+    }
+
+    /// Drops a packet at xmit; the tail still moves past what earlier packets deferred
+    /// (`xmit_more`).
+    fn drop_pkt(&self, hw: &Hw, stats: &TxQueueStats) -> NetdevTx {
+        stats.dropped.inc();
+        self.ring_doorbell(hw);
+        NetdevTx::Ok
+    }
+
+    /// Writes descriptor `d` at `first + n`.
+    fn put(&self, first: u32, n: u32, d: &RawDesc) -> Result {
+        // CAST: indices are below `count`.
+        self.desc.write(self.idx.wrap_add(first, n) as usize, d)
+    }
+
     /// Queues `skb` for transmission. TX queue lock held, BH disabled.
     pub(crate) fn xmit(
         &mut self,
-        skb: SkBuff,
+        mut skb: SkBuff,
         hw: &Hw,
         dev: &device::Device,
         txq: Option<&TxQueue>,
         stats: &TxQueueStats,
     ) -> NetdevTx {
-        if self.idx.unused() == 0 {
-            // Should not happen: the queue is stopped before the ring fills up.
+        if self.idx.unused() < DESCS_PER_PKT {
+            // Should not happen: the queue is stopped while a whole packet still fits.
             if let Some(q) = txq {
                 q.stop();
             }
@@ -100,41 +148,87 @@ impl TxRing {
             return NetdevTx::Busy(skb);
         }
         let len = skb.len();
-        if skb.nr_frags() != 0 || len != skb.headlen() {
-            // Scatter-gather is not advertised; drop rather than send half a packet.
-            stats.dropped.inc();
-            return NetdevTx::Ok;
-        }
-        let map = match SingleMapping::map(dev, skb, DataDirection::ToDevice) {
-            Ok(m) => m,
-            Err(_) => {
-                stats.dropped.inc();
-                return NetdevTx::Ok;
+        let mut ctx = None;
+        let mut off = TxOffload::default();
+        // PAYLEN: the whole packet, or for TSO the TCP payload.
+        let mut paylen = len;
+        // Bytes on the wire, for BQL and the counters.
+        let mut wire = len;
+        if skb.is_gso() {
+            let Some(plan) = prepare_tso(&mut skb) else {
+                return self.drop_pkt(hw, stats);
+            };
+            ctx = Some(plan.ctx);
+            off = TxOffload {
+                l4_csum: true,
+                ip_csum: plan.ipv4,
+                tso: true,
+            };
+            paylen = plan.paylen;
+            wire = plan.wire_bytes();
+        } else if skb.is_csum_partial() {
+            ctx = AdvTxCtxDesc::for_checksum(
+                skb.network_offset(),
+                skb.csum_start(),
+                skb.csum_offset(),
+                skb.protocol(),
+            );
+            // Not TCP/UDP over IP: the stack's fallback computes it now.
+            if ctx.is_none() && skb.checksum_help().is_err() {
+                return self.drop_pkt(hw, stats);
             }
+            off.l4_csum = ctx.is_some();
+        }
+        // On failure the skb comes back and is freed here.
+        let Ok(map) = TxMapping::map(dev, skb) else {
+            return self.drop_pkt(hw, stats);
         };
-        let Some(d) = AdvTxDesc::single(map.dma_handle(), len) else {
-            stats.dropped.inc();
-            return NetdevTx::Ok;
-        };
-        let i = self.idx.next_to_use();
+        let first = self.idx.next_to_use();
+        let mut n = 0u32;
+        if let Some(c) = ctx {
+            if self.put(first, n, &c.to_raw()).is_err() {
+                return self.drop_pkt(hw, stats);
+            }
+            n += 1;
+        }
+        let segs = map.segs();
+        if segs.is_empty() {
+            return self.drop_pkt(hw, stats);
+        }
+        let last = segs.len() - 1;
+        for (k, seg) in segs.iter().enumerate() {
+            let Some(d) = AdvTxDesc::data(seg.dma_handle(), seg.len(), paylen, k == last, off) else {
+                return self.drop_pkt(hw, stats);
+            };
+            if self.put(first, n, &d.to_raw()).is_err() {
+                return self.drop_pkt(hw, stats);
+            }
+            n += 1;
+        }
         // CAST: indices are below `count`.
-        let slot = i as usize;
-        if self.desc.write(slot, &d.to_raw()).is_err() {
-            stats.dropped.inc();
-            return NetdevTx::Ok;
-        }
-        match self.bufs.get_mut(slot) {
-            Some(s) => *s = Some(TxBuf { map, len }),
-            None => {
-                stats.dropped.inc();
-                return NetdevTx::Ok;
+        match self.bufs.get_mut(first as usize) {
+            Some(s) => {
+                *s = Some(TxBuf {
+                    map,
+                    len: wire,
+                    ndesc: n,
+                })
             }
+            None => return self.drop_pkt(hw, stats),
         }
-        self.idx.produce();
+        for _ in 0..n {
+            // Cannot fail: `n <= DESCS_PER_PKT <= unused`.
+            let _ = self.idx.produce();
+        }
+        if off.tso {
+            stats.tso.inc();
+        } else if off.l4_csum {
+            stats.csum_offload.inc();
+        }
         if let Some(q) = txq {
-            q.sent(len);
+            q.sent(wire);
         }
-        let stopped = self.idx.unused() == 0;
+        let stopped = self.idx.unused() < STOP_THRESHOLD;
         if stopped {
             if let Some(q) = txq {
                 q.stop();
@@ -142,14 +236,12 @@ impl TxRing {
             stats.stopped.inc();
         }
         if !xmit_more() || stopped {
-            // Make the descriptor visible to the device before it sees the new tail.
-            dma::wmb();
-            hw.wr_q(TDT::offset(self.queue), self.idx.next_to_use());
+            self.ring_doorbell(hw);
         }
         NetdevTx::Ok
     }
 
-    /// Frees the descriptors the device completed (NAPI context). Returns (packets, bytes).
+    /// Frees the packets the device completed (NAPI context). Returns (packets, bytes).
     pub(crate) fn clean(
         &mut self,
         ctx: &PollContext<'_>,
@@ -159,27 +251,35 @@ impl TxRing {
     ) -> (u32, u32) {
         let (mut pkts, mut bytes) = (0u32, 0u32);
         while self.idx.in_flight() > 0 {
+            let first = self.idx.next_to_clean();
             // CAST: indices are below `count`.
-            let slot = self.idx.next_to_clean() as usize;
-            let Ok(raw) = self.desc.read(slot) else { break };
+            let Some(slot) = self.bufs.get_mut(first as usize) else { break };
+            let Some(ndesc) = slot.as_ref().map(|b| b.ndesc) else { break };
+            // The device writes DD back only into the last descriptor (RS).
+            let eop = self.idx.wrap_add(first, ndesc.saturating_sub(1));
+            // CAST: indices are below `count`.
+            let Ok(raw) = self.desc.read(eop as usize) else { break };
             if !AdvTxDesc::is_done(raw) {
                 break;
             }
-            // Order the release of the buffer after the read of the DD bit.
+            // Order the release of the buffers after the read of the DD bit.
             dma::rmb();
-            if let Some(b) = self.bufs.get_mut(slot).and_then(Option::take) {
+            if let Some(b) = slot.take() {
                 pkts += 1;
                 bytes = bytes.wrapping_add(b.len);
                 ctx.consume_skb(b.map.unmap());
             }
-            self.idx.consume();
+            for _ in 0..ndesc {
+                let _ = self.idx.consume();
+            }
         }
         if pkts > 0 {
             stats.packets.add(u64::from(pkts));
             stats.bytes.add(u64::from(bytes));
             if let Some(q) = txq {
                 q.completed(pkts, bytes);
-                if running && q.is_stopped() && self.idx.unused() >= WAKE_THRESHOLD.min(self.idx.count() / 2) {
+                let wake_at = WAKE_THRESHOLD.min(self.idx.count() / 2);
+                if running && q.is_stopped() && self.idx.unused() >= wake_at {
                     q.wake();
                     stats.restarted.inc();
                 }

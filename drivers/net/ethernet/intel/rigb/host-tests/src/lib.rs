@@ -10,6 +10,9 @@ mod regs;
 #[path = "../../desc.rs"]
 mod desc;
 
+#[path = "../../tso.rs"]
+mod tso;
+
 #[path = "../../ring.rs"]
 mod ring;
 

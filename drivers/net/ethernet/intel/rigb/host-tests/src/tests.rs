@@ -332,3 +332,174 @@ fn link_status_decoding() {
     let s = hw::mac::LinkStatus::from_status(STATUS::SPEED.val(1));
     assert_eq!(s, hw::mac::LinkStatus { up: false, speed: 100, full_duplex: false });
 }
+
+// ---- TX offloads: context descriptors, data descriptors, TSO header preparation ---------
+
+#[test]
+fn ctx_desc_checksum_encoding() {
+    // TCP over IPv4, 14-byte MAC header, 20-byte IP header (values of the C driver's
+    // E1000_ADVTXD_* constants).
+    let c = AdvTxCtxDesc::checksum(14, 20, true, L4Type::Tcp).unwrap();
+    assert_eq!(c.vlan_macip_lens, (14 << 9) | 20);
+    assert_eq!(c.type_tucmd_mlhl, 0x2000_0000 | 0x0020_0000 | 0x0800 | 0x0400);
+    assert_eq!(c.mss_l4len_idx, 0);
+    assert_eq!(c.seqnum_seed, 0);
+    // UDP over IPv6: L4T = 0, no IPV4 bit.
+    let u = AdvTxCtxDesc::checksum(14, 40, false, L4Type::Udp).unwrap();
+    assert_eq!(u.type_tucmd_mlhl, 0x2020_0000);
+    assert_eq!(u.vlan_macip_lens, (14 << 9) | 40);
+    // Byte layout in the ring: the four 32-bit words in order, little endian.
+    let raw = c.to_raw();
+    let bytes: Vec<u8> = raw.iter().flat_map(|q| q.to_ne_bytes()).collect();
+    assert_eq!(&bytes[0..4], &((14u32 << 9) | 20).to_le_bytes());
+    assert_eq!(&bytes[8..12], &0x2020_0C00u32.to_le_bytes());
+    assert_eq!(AdvTxCtxDesc::from_raw(raw), c);
+    // Out-of-range lengths.
+    assert_eq!(AdvTxCtxDesc::checksum(0, 20, true, L4Type::Tcp), None);
+    assert_eq!(AdvTxCtxDesc::checksum(128, 20, true, L4Type::Tcp), None);
+    assert_eq!(AdvTxCtxDesc::checksum(14, 512, true, L4Type::Tcp), None);
+    assert!(AdvTxCtxDesc::checksum(127, 511, true, L4Type::Tcp).is_some());
+}
+
+#[test]
+fn ctx_desc_for_checksum() {
+    // TCP/IPv4: csum_start 34, csum_offset 16.
+    let c = AdvTxCtxDesc::for_checksum(14, 34, 16, 0x0800).unwrap();
+    assert_eq!(c, AdvTxCtxDesc::checksum(14, 20, true, L4Type::Tcp).unwrap());
+    // UDP/IPv6: csum_offset 6.
+    let u = AdvTxCtxDesc::for_checksum(14, 54, 6, 0x86DD).unwrap();
+    assert_eq!(u, AdvTxCtxDesc::checksum(14, 40, false, L4Type::Udp).unwrap());
+    // SCTP (offset 8), unknown ethertype, inconsistent offsets: left to software.
+    assert_eq!(AdvTxCtxDesc::for_checksum(14, 34, 8, 0x0800), None);
+    assert_eq!(AdvTxCtxDesc::for_checksum(14, 34, 16, 0x8100), None);
+    assert_eq!(AdvTxCtxDesc::for_checksum(34, 34, 16, 0x0800), None);
+    assert_eq!(AdvTxCtxDesc::for_checksum(-2, 34, 16, 0x0800), None);
+}
+
+#[test]
+fn ctx_desc_tso_encoding() {
+    let t = AdvTxCtxDesc::tso(14, 20, true, 32, 1448).unwrap();
+    assert_eq!(t.mss_l4len_idx, (1448 << 16) | (32 << 8));
+    assert_eq!(t.type_tucmd_mlhl, 0x2020_0C00);
+    assert_eq!(AdvTxCtxDesc::tso(14, 20, true, 0, 1448), None);
+    assert_eq!(AdvTxCtxDesc::tso(14, 20, true, 256, 1448), None);
+    assert_eq!(AdvTxCtxDesc::tso(14, 20, true, 20, 0), None);
+}
+
+#[test]
+fn data_desc_pieces_and_offloads() {
+    let none = TxOffload::default();
+    // A middle piece: no EOP/RS, PAYLEN is the whole packet.
+    let d = AdvTxDesc::data(0x1000, 100, 1514, false, none).unwrap();
+    assert_eq!(d.cmd_type_len, 100 | 0x0030_0000 | 0x0200_0000 | 0x2000_0000);
+    assert_eq!(d.olinfo_status, 1514 << 14);
+    // The last piece asks for the write-back; identical to `single` without offloads.
+    let last = AdvTxDesc::data(0x1000, 60, 60, true, none).unwrap();
+    assert_eq!(last, AdvTxDesc::single(0x1000, 60).unwrap());
+    // Checksum insertion: POPTS.TXSM; TSO: TSE, POPTS.TXSM and IXSM.
+    let cs = TxOffload {
+        l4_csum: true,
+        ..TxOffload::default()
+    };
+    assert_eq!(AdvTxDesc::data(0, 60, 60, true, cs).unwrap().olinfo_status, (60 << 14) | 0x200);
+    let tso = TxOffload {
+        l4_csum: true,
+        ip_csum: true,
+        tso: true,
+    };
+    let t = AdvTxDesc::data(0, 66, 64000, true, tso).unwrap();
+    assert_eq!(t.cmd_type_len & 0x8000_0000, 0x8000_0000);
+    assert_eq!(t.olinfo_status, (64000 << 14) | 0x300);
+    // Limits: empty or oversized pieces, PAYLEN beyond 18 bits.
+    assert_eq!(AdvTxDesc::data(0, 0, 60, true, none), None);
+    assert_eq!(AdvTxDesc::data(0, 0x1_0000, 60, true, none), None);
+    assert_eq!(AdvTxDesc::data(0, 60, 0x4_0000, true, tso), None);
+    assert!(AdvTxDesc::data(0, 60, 0x3_FFFF, true, tso).is_some());
+}
+
+/// An Ethernet + IPv4 + TCP (32-byte header) frame head, 192.0.2.1 -> 192.0.2.2.
+fn tcp4_head() -> Vec<u8> {
+    let mut f = vec![0u8; 14 + 20 + 32];
+    f[12..14].copy_from_slice(&[0x08, 0x00]);
+    f[14] = 0x45;
+    f[16..18].copy_from_slice(&1500u16.to_be_bytes());
+    f[22] = 64;
+    f[23] = 6;
+    f[24..26].copy_from_slice(&[0xab, 0xcd]);
+    f[26..30].copy_from_slice(&[192, 0, 2, 1]);
+    f[30..34].copy_from_slice(&[192, 0, 2, 2]);
+    f[34 + 12] = 8 << 4;
+    f[34 + 16..34 + 18].copy_from_slice(&[0x12, 0x34]);
+    f
+}
+
+#[test]
+fn tso_prepare_ipv4() {
+    let mut f = tcp4_head();
+    let len = 66 + 10 * 1448 + 100;
+    let p = crate::tso::prepare(&mut f, 14, 34, len, 1448).unwrap();
+    assert_eq!(p.hdr_len, 66);
+    assert_eq!(p.paylen, len - 66);
+    assert_eq!(p.segs, 11);
+    assert!(p.ipv4);
+    assert_eq!(p.wire_bytes(), len - 66 + 11 * 66);
+    assert_eq!(p.ctx, AdvTxCtxDesc::tso(14, 20, true, 32, 1448).unwrap());
+    // IPv4 total length and header checksum cleared.
+    assert_eq!(&f[16..18], &[0, 0]);
+    assert_eq!(&f[24..26], &[0, 0]);
+    // TCP checksum: the pseudo-header sum without the length:
+    // 0xc000 + 0x0201 + 0xc000 + 0x0202 + 6 = 0x18409 -> 0x840a.
+    assert_eq!(&f[50..52], &[0x84, 0x0a]);
+    assert_eq!(crate::tso::fold(0x1_8409), 0x840a);
+}
+
+#[test]
+fn tso_prepare_ipv6() {
+    let mut f = vec![0u8; 14 + 40 + 20];
+    f[12..14].copy_from_slice(&[0x86, 0xdd]);
+    f[14] = 0x60;
+    f[18..20].copy_from_slice(&1000u16.to_be_bytes());
+    f[20] = 6;
+    // 2001:db8::1 -> 2001:db8::2
+    f[22..24].copy_from_slice(&[0x20, 0x01]);
+    f[24..26].copy_from_slice(&[0x0d, 0xb8]);
+    f[37] = 1;
+    f[38..40].copy_from_slice(&[0x20, 0x01]);
+    f[40..42].copy_from_slice(&[0x0d, 0xb8]);
+    f[53] = 2;
+    f[54 + 12] = 5 << 4;
+    let p = crate::tso::prepare(&mut f, 14, 54, 74 + 3000, 1000).unwrap();
+    assert!(!p.ipv4);
+    assert_eq!((p.hdr_len, p.paylen, p.segs), (74, 3000, 3));
+    assert_eq!(p.ctx, AdvTxCtxDesc::tso(14, 40, false, 20, 1000).unwrap());
+    assert_eq!(&f[18..20], &[0, 0]);
+    // 2 * 0x2001 + 2 * 0x0db8 + 1 + 2 + 6 = 0x5b7b.
+    assert_eq!(&f[54 + 16..54 + 18], &[0x5b, 0x7b]);
+}
+
+#[test]
+fn tso_prepare_rejects_without_touching() {
+    // UDP instead of TCP.
+    let mut f = tcp4_head();
+    f[23] = 17;
+    let before = f.clone();
+    assert_eq!(crate::tso::prepare(&mut f, 14, 34, 5000, 1448), None);
+    assert_eq!(f, before);
+    // IP options make IHL disagree with the transport offset.
+    let mut f = tcp4_head();
+    assert_eq!(crate::tso::prepare(&mut f, 14, 38, 5000, 1448), None);
+    // TCP header not all in the linear part.
+    let mut f = tcp4_head();
+    f.truncate(60);
+    let before = f.clone();
+    assert_eq!(crate::tso::prepare(&mut f, 14, 34, 5000, 1448), None);
+    assert_eq!(f, before);
+    // No payload, or MSS 0.
+    let mut f = tcp4_head();
+    assert_eq!(crate::tso::prepare(&mut f, 14, 34, 66, 1448), None);
+    assert_eq!(crate::tso::prepare(&mut f, 14, 34, 5000, 0), None);
+    // Not IP at all.
+    let mut f = tcp4_head();
+    f[14] = 0x00;
+    assert_eq!(crate::tso::prepare(&mut f, 14, 34, 5000, 1448), None);
+}
