@@ -76,8 +76,12 @@ info "booting $(basename "$KOUT") ($accel_name, $cpus vCPUs, $mem)"
 rc=0
 if [[ -n $cmd ]]; then
 	b64=$(printf '%s' "$cmd" | base64 -w0)
+	# The guest's output goes through a pipe: QEMU reopens its stdout by
+	# path (/proc/self/fd/1 and 2), which would truncate a log file they
+	# point to.
 	timeout --kill-after=15 "$timeout" "$vng" "${args[@]}" \
-		--exec "env $guest_env bash $RIGB_ROOT/scripts/guest.sh --b64 $b64" </dev/null || rc=$?
+		--exec "env $guest_env bash $RIGB_ROOT/scripts/guest.sh --b64 $b64" </dev/null 2> >(cat >&2) | cat
+	rc=${PIPESTATUS[0]}
 	[[ $rc -eq 124 || $rc -eq 137 ]] && die "guest did not finish within ${timeout}s and was killed (set RIGB_VM_TIMEOUT, or run 'make vm' and try the command by hand)"
 	exit $rc
 fi
