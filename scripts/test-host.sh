@@ -22,7 +22,6 @@ cargo_tap() {
 
 while read -r manifest; do
 	crate=$(basename "$(dirname "$manifest")")
-	[[ $crate == host-tests ]] && crate=$(basename "$(dirname "$(dirname "$manifest")")")-host
 	info "cargo test: ${manifest#"$RIGB_ROOT"/}"
 	rc=0
 	CARGO_TARGET_DIR=$RIGB_CACHE/target cargo test --manifest-path "$manifest" 2>&1 |
