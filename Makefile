@@ -39,6 +39,7 @@ modules: kernel
 	@$(LOCK) bash $(S)/modules.sh
 
 clippy: kernel
+	@$(LOCK) bash $(S)/kernel.sh clippy
 	@$(LOCK) bash $(S)/modules.sh CLIPPY=1
 
 # User-space tools the guest runs (it sees the host's filesystem).

@@ -377,7 +377,8 @@ impl PageMapping {
         len: usize,
         dir: DataDirection,
     ) -> core::result::Result<Self, (crate::error::Error, Page)> {
-        if offset.checked_add(len).is_none_or(|end| end > crate::page::PAGE_SIZE) || len == 0 {
+        let fits = matches!(offset.checked_add(len), Some(end) if end <= crate::page::PAGE_SIZE);
+        if !fits || len == 0 {
             return Err((EINVAL, page));
         }
         // SAFETY: `page` is a valid page owned by us; the range is within it (checked above).

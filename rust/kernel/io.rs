@@ -152,7 +152,7 @@ impl<const SIZE: usize> Io<SIZE> {
     const fn offset_valid<U>(offset: usize, size: usize) -> bool {
         let type_size = core::mem::size_of::<U>();
         if let Some(end) = offset.checked_add(type_size) {
-            end <= size && offset.is_multiple_of(type_size)
+            end <= size && offset % type_size == 0
         } else {
             false
         }

@@ -229,6 +229,11 @@ impl<T: Driver> Drop for Registration<T> {
     }
 }
 
+/// The C `probe` callback of a [`Registration`].
+///
+/// # Safety
+///
+/// Called only by the PCI core, with a valid `pdev` and an `id` from our table.
 unsafe extern "C" fn probe_callback<T: Driver>(
     pdev: *mut bindings::pci_dev,
     id: *const bindings::pci_device_id,
@@ -248,6 +253,11 @@ unsafe extern "C" fn probe_callback<T: Driver>(
     })
 }
 
+/// The C `remove` callback of a [`Registration`].
+///
+/// # Safety
+///
+/// Called only by the PCI core, once, for a device `probe_callback` succeeded on.
 unsafe extern "C" fn remove_callback<T: Driver>(pdev: *mut bindings::pci_dev) {
     // SAFETY: `pdev` is the device `probe_callback` succeeded on.
     let ptr = unsafe { bindings::pci_get_drvdata(pdev) }.cast::<T>();
@@ -263,6 +273,11 @@ unsafe extern "C" fn remove_callback<T: Driver>(pdev: *mut bindings::pci_dev) {
     unsafe { bindings::pci_set_drvdata(pdev, core::ptr::null_mut()) };
 }
 
+/// The C `shutdown` callback of a [`Registration`].
+///
+/// # Safety
+///
+/// Called only by the PCI core, for a device we are bound to.
 unsafe extern "C" fn shutdown_callback<T: Driver>(pdev: *mut bindings::pci_dev) {
     // SAFETY: `pdev` is a device we are bound to; the drvdata is ours.
     let ptr = unsafe { bindings::pci_get_drvdata(pdev) }.cast::<T>();
