@@ -34,9 +34,11 @@ module! {
     license: "GPL",
 }
 
-/// Number of `rlo%d` devices created at load time (6.12's `module!` has no
-/// parameters yet; more can be added with `ip link add type rlo`).
-const NUM_DEVICES: u32 = 2;
+kernel::module_param!(NUMDEVS, u32 = 2, module: "rust_loopback", name: "numdevs",
+    perm: 0o444, description: "Number of rlo devices created at load time (0..16)");
+
+/// Most devices `numdevs` may ask for; more can be added with `ip link add type rlo`.
+const MAX_DEVICES: u32 = 16;
 
 /// Largest MTU, as for `lo`.
 const LOOPBACK_MTU: u32 = 64 * 1024;
@@ -167,8 +169,13 @@ struct RustLoopback {
 
 impl kernel::Module for RustLoopback {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        let count = NUMDEVS.get();
+        if count > MAX_DEVICES {
+            pr_err!("numdevs={} is more than {}\n", count, MAX_DEVICES);
+            return Err(EINVAL);
+        }
         let mut devices = KVec::new();
-        for _ in 0..NUM_DEVICES {
+        for _ in 0..count {
             let reg = new_device()?;
             pr_info!("registered {}\n", reg.dev().name());
             devices.push(reg, GFP_KERNEL)?;

@@ -17,7 +17,7 @@ A=10.77.0.1
 B=10.77.0.2
 TABLE=177
 
-ktap_plan 19
+ktap_plan 22
 dmesg_mark
 
 cleanup() {
@@ -32,8 +32,19 @@ cleanup() {
 trap cleanup EXIT
 
 mod_loaded rust_loopback && rmmod rust_loopback
-ktap_check "insmod rust_loopback" insmod "$MODDIR/rust_loopback.ko"
-ktap_check "rlo0 and rlo1 exist" test -d /sys/class/net/rlo0 -a -d /sys/class/net/rlo1
+
+# The numdevs module parameter: declared in modinfo, honoured, bounded.
+ktap_check "modinfo lists the numdevs parameter (uint)" \
+	bash -c "modinfo -F parm '$MODDIR/rust_loopback.ko' | grep -q '^numdevs:.*(uint)'"
+insmod "$MODDIR/rust_loopback.ko" numdevs=3
+ktap_eq "numdevs=3 creates rlo0..rlo2, read back in sysfs" "rlo0 rlo1 rlo2 3" \
+	"$(ls /sys/class/net | grep '^rlo' | sort | xargs) $(cat /sys/module/rust_loopback/parameters/numdevs 2>/dev/null)"
+mod_loaded rust_loopback && rmmod rust_loopback
+ktap_check "numdevs=17 is refused (EINVAL), nothing left behind" \
+	bash -c "! insmod '$MODDIR/rust_loopback.ko' numdevs=17 && ! test -d /sys/module/rust_loopback && ! ls /sys/class/net | grep -q '^rlo'"
+
+ktap_check "insmod rust_loopback (default numdevs=2)" insmod "$MODDIR/rust_loopback.ko"
+ktap_eq "rlo0 and rlo1 exist, no rlo2" "rlo0 rlo1" "$(ls /sys/class/net | grep '^rlo' | sort | xargs)"
 
 # IFF_NOARP = 0x80 (not IFF_LOOPBACK: that one is reserved to lo), and the
 # loopback feature.
