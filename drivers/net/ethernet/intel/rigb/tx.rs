@@ -57,6 +57,9 @@ struct TxBuf {
     map: TxMapping,
     /// Bytes reported to BQL.
     len: u32,
+    /// Frames on the wire: the segments of a TSO packet, else 1. The
+    /// counters count frames, as the receiving end does.
+    segs: u32,
     /// Descriptors the packet takes (context descriptor included); at least 1.
     ndesc: u32,
 }
@@ -154,6 +157,7 @@ impl TxRing {
         let mut paylen = len;
         // Bytes on the wire, for BQL and the counters.
         let mut wire = len;
+        let mut frames = 1;
         if skb.is_gso() {
             let Some(plan) = prepare_tso(&mut skb) else {
                 return self.drop_pkt(hw, stats);
@@ -166,6 +170,7 @@ impl TxRing {
             };
             paylen = plan.paylen;
             wire = plan.wire_bytes();
+            frames = plan.segs.max(1);
         } else if skb.is_csum_partial() {
             ctx = AdvTxCtxDesc::for_checksum(
                 skb.network_offset(),
@@ -211,6 +216,7 @@ impl TxRing {
                 *s = Some(TxBuf {
                     map,
                     len: wire,
+                    segs: frames,
                     ndesc: n,
                 })
             }
@@ -241,7 +247,8 @@ impl TxRing {
         NetdevTx::Ok
     }
 
-    /// Frees the packets the device completed (NAPI context). Returns (packets, bytes).
+    /// Frees the packets the device completed (NAPI context). Returns (frames, bytes) on the
+    /// wire; BQL is told the same bytes it was told at xmit.
     pub(crate) fn clean(
         &mut self,
         ctx: &PollContext<'_>,
@@ -249,7 +256,7 @@ impl TxRing {
         stats: &TxQueueStats,
         running: bool,
     ) -> (u32, u32) {
-        let (mut pkts, mut bytes) = (0u32, 0u32);
+        let (mut pkts, mut frames, mut bytes) = (0u32, 0u32, 0u32);
         while self.idx.in_flight() > 0 {
             let first = self.idx.next_to_clean();
             // CAST: indices are below `count`.
@@ -266,6 +273,7 @@ impl TxRing {
             dma::rmb();
             if let Some(b) = slot.take() {
                 pkts += 1;
+                frames = frames.wrapping_add(b.segs);
                 bytes = bytes.wrapping_add(b.len);
                 ctx.consume_skb(b.map.unmap());
             }
@@ -274,7 +282,7 @@ impl TxRing {
             }
         }
         if pkts > 0 {
-            stats.packets.add(u64::from(pkts));
+            stats.packets.add(u64::from(frames));
             stats.bytes.add(u64::from(bytes));
             if let Some(q) = txq {
                 q.completed(pkts, bytes);
@@ -285,6 +293,6 @@ impl TxRing {
                 }
             }
         }
-        (pkts, bytes)
+        (frames, bytes)
     }
 }
