@@ -2,16 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Lifecycle under load, for the driver on both ports: load/unload cycles,
-# unload during a flood in both directions, link down/up under traffic, MTU
-# changes under traffic; after each kind the pair must pass traffic again and
-# dmesg must stay clean.
+# unload during a flood in both directions, and under traffic: link down/up,
+# MTU changes, ring resizes and channel changes; after each kind the pair
+# must pass traffic again and dmesg must stay clean.
 #   lifecycle.sh DRIVER [CYCLES]
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../../../lib/ktap.sh"
 . "$here/../../../lib/netdev.sh"
 
 drv=${1:?driver} cycles=${2:-20}
-ktap_plan 9
+ktap_plan 13
 dmesg_mark
 mapfile -t ports < <(igb_ports)
 
@@ -87,6 +87,35 @@ nsx $PEER_NS $IP link set "$b" mtu 1500
 wait_link "$a" "" 10
 wait_link "$b" $PEER_NS 10
 ktap_check "traffic passes after MTU changes (1472-byte payload)" ping -q -c 3 -i 0.1 -W 2 -s 1472 $ADDR_B
+
+# 5. ring resizes under traffic, on the running interface (the driver
+# re-lays its rings; the link may bounce).
+ping -q -f -w 120 $ADDR_B >/dev/null 2>&1 &
+fails=0
+sizes=(512 256 1024 128 256)
+for ((i = 0; i < cycles; i++)); do
+	n=${sizes[i % ${#sizes[@]}]}
+	ethtool -G "$a" rx "$n" tx "$n" >/dev/null 2>&1 || { fails=$((fails + 1)); ktap_diag "ethtool -G $n refused"; }
+done
+kill %1 2>/dev/null
+wait 2>/dev/null
+ktap_eq "$cycles ring resizes under traffic" 0 "$fails"
+wait_link "$a" "" 10
+ktap_check "traffic passes after ring resizes" works
+
+# 6. channel changes under traffic: the queues and vectors are re-laid out.
+maxq=$(ethtool -l "$a" 2>/dev/null | awk '/^Pre-set/{p=1} p && /^Combined:/{print $2; exit}')
+ping -q -f -w 120 $ADDR_B >/dev/null 2>&1 &
+fails=0
+for ((i = 0; i < cycles; i++)); do
+	n=$((i % 2 == 0 ? 1 : ${maxq:-1}))
+	ethtool -L "$a" combined "$n" >/dev/null 2>&1 || { fails=$((fails + 1)); ktap_diag "ethtool -L combined $n refused"; }
+done
+kill %1 2>/dev/null
+wait 2>/dev/null
+ktap_eq "$cycles channel changes under traffic (1 <-> ${maxq:-?})" 0 "$fails"
+wait_link "$a" "" 10
+ktap_check "traffic passes after channel changes" works
 
 teardown_pair
 ktap_check "final unload" unload
