@@ -39,6 +39,34 @@ echo N >"$dbg/fail_page_alloc/ignore-gfp-highmem"
 
 mapfile -t ports < <(igb_ports)
 load_driver igb && load_driver "$drv"
+
+# Aim the faults at the driver: only allocations with one of the driver's
+# functions on the stack may fail (require-*), and none made inside the PCI
+# and ACPI core (reject-*: drivers/pci and drivers/acpi are linked one after
+# the other, up to drivers/pnp). 6.12.95's own error paths there are not
+# fault-safe — an injected failure inside acpi_pci_irq_enable() corrupts the
+# ACPI namespace (KASAN use-after-free at the next _PRT evaluation) and one
+# in msix_capability_init() WARNs in iounmap — so failing them tests the
+# core, not the driver. Needs CONFIG_FAULT_INJECTION_STACKTRACE_FILTER.
+ksym() { awk -v s="$1" '$3 == s {print $1; exit}' /proc/kallsyms; }
+mod_lo=$(awk -v m="[$drv]" '$4 == m && $2 ~ /^[tT]$/ {print $1}' /proc/kallsyms | sort | head -n1)
+mod_hi=$(awk -v m="[$drv]" '$4 == m && $2 ~ /^[tT]$/ {print $1}' /proc/kallsyms | sort | tail -n1)
+rej_lo=$(ksym pci_bus_read_config_byte)
+rej_hi=$(awk '$2 ~ /^[tT]$/ && $3 ~ /^pnp_/ && $4 == "" {print $1}' /proc/kallsyms | sort | head -n1)
+if [[ -e $dbg/failslab/require-start && -n $mod_lo && -n $rej_lo && -n $rej_hi ]]; then
+	for f in failslab fail_page_alloc; do
+		# printf %u: kernel addresses do not fit bash's signed arithmetic.
+		printf '%u\n' $((16#$mod_lo)) >"$dbg/$f/require-start"
+		# The last function's size is unknown: 64 KiB past its start.
+		printf '%u\n' $((16#$mod_hi + 65536)) >"$dbg/$f/require-end"
+		printf '%u\n' $((16#$rej_lo)) >"$dbg/$f/reject-start"
+		printf '%u\n' $((16#$rej_hi)) >"$dbg/$f/reject-end"
+		echo 32 >"$dbg/$f/stacktrace-depth"
+	done
+	ktap_diag "faults only under $drv (0x$mod_lo..), never inside PCI/ACPI core (0x$rej_lo..0x$rej_hi)"
+else
+	ktap_diag "no stacktrace filter (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER) or symbols: faults hit any allocation"
+fi
 pci=${ports[0]}
 points=0
 
