@@ -353,7 +353,9 @@ read -r i_off p_off < <(flood_irqs)
 xq B $ETHTOOL -C @IF@ rx-usecs 8000
 read -r i_on p_on < <(flood_irqs)
 ktap_diag "rigb flood: rx-usecs 0: $i_off irqs / $p_off frames; rx-usecs 8000: $i_on irqs / $p_on frames"
-if [[ $p_off -gt 1000 && $p_on -gt 1000 && $((i_on * p_off * 2)) -lt $((i_off * p_on)) ]]; then
+# At 8 ms the ring overflows and part of the flood is lost (QEMU drops what
+# it cannot queue): compare per frame received.
+if [[ $p_off -gt 500 && $p_on -gt 100 && $((i_on * p_off * 2)) -lt $((i_off * p_on)) ]]; then
 	ktap_ok "rigb: rx-usecs 8000 halves interrupts per frame at least ($i_off/$p_off -> $i_on/$p_on)"
 else
 	ktap_fail "rigb: rx-usecs 8000 did not cut interrupts per frame ($i_off/$p_off -> $i_on/$p_on)"
@@ -675,9 +677,13 @@ fi
 unsup "ethtool --show-eee" "" $ETHTOOL --show-eee @IF@
 impl "ethtool -s speed 100 autoneg off" '[[ $(field B Speed @IF@) == 100Mb/s && $(field B Auto-negotiation @IF@) == off ]]' \
 	$ETHTOOL -s @IF@ speed 100 duplex full autoneg off
-# igb resets its port for the change: wait for both links.
+# diff: on the emulated device the C igb driver passes no traffic while
+# forced (frames counted as RX errors on both ends; its speed reads
+# "Unknown!"): put igb back on autoneg, keep rigb forced, then traffic.
+xq A $ETHTOOL -s @IF@ autoneg on
 relink
-ping_both && ktap_ok "traffic passes at 100 Mb/s forced" || ktap_fail "traffic at 100 Mb/s forced"
+ping_both && ktap_ok "traffic passes with rigb forced to 100 Mb/s (igb autonegotiating)" ||
+	ktap_fail "traffic with rigb forced to 100 Mb/s (igb autonegotiating)"
 both $ETHTOOL -s @IF@ autoneg on
 relink
 sb=$(field B Speed @IF@) ab=$(field B Auto-negotiation @IF@)
