@@ -9,7 +9,8 @@
 //! [`Device::set_ethtool_ops`] before registering the device. All operations run in
 //! process context with RTNL held. Buffers handed to the driver are bounded: a
 //! [`Strings`] writer that truncates to `ETH_GSTRING_LEN` and stops at the count the
-//! driver announced, and `&mut [u64]` slices whose length the core allocated.
+//! driver announced, and `&mut [u64]` slices whose length the core allocated. Requests the
+//! driver may refuse with a reason carry an [`ExtAck`] for the message.
 
 use super::dev::{Device, NetDeviceOps};
 use crate::{bindings, error::*, prelude::*, str::CStr};
@@ -18,6 +19,12 @@ use core::{
     mem::MaybeUninit,
     ops::{Deref, DerefMut},
 };
+
+/// `EOPNOTSUPP` ("Operation not supported"), the answer to a request a driver does not serve
+/// (this kernel crate has no constant for it; `ENOTSUPP` is kernel-internal).
+pub fn eopnotsupp() -> Error {
+    Error::from_errno(-(bindings::EOPNOTSUPP as i32))
+}
 
 /// Length of one ethtool string (C `ETH_GSTRING_LEN`).
 pub const GSTRING_LEN: usize = bindings::ETH_GSTRING_LEN as usize;
@@ -209,6 +216,10 @@ pub enum LinkMode {
     Autoneg,
     /// Twisted-pair port.
     Tp,
+    /// Symmetric pause frames.
+    Pause,
+    /// Asymmetric pause frames.
+    AsymPause,
 }
 
 impl LinkMode {
@@ -232,6 +243,10 @@ impl LinkMode {
             }
             Self::Autoneg => bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_Autoneg_BIT,
             Self::Tp => bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_TP_BIT,
+            Self::Pause => bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_Pause_BIT,
+            Self::AsymPause => {
+                bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_Asym_Pause_BIT
+            }
         }) as usize
     }
 }
@@ -241,6 +256,64 @@ fn set_mode_bit(mask: &mut [crate::ffi::c_ulong], mode: LinkMode) {
     let b = mode.bit();
     if let Some(word) = mask.get_mut(b / bits) {
         *word |= 1 << (b % bits);
+    }
+}
+
+fn test_mode_bit(mask: &[crate::ffi::c_ulong], mode: LinkMode) -> bool {
+    let bits = crate::ffi::c_ulong::BITS as usize;
+    let b = mode.bit();
+    mask.get(b / bits)
+        .is_some_and(|w| w & (1 << (b % bits)) != 0)
+}
+
+/// Number of words of a link mode mask (C `__ETHTOOL_LINK_MODE_MASK_NWORDS`).
+const MODE_WORDS: usize = (bindings::ethtool_link_mode_bit_indices___ETHTOOL_LINK_MODE_MASK_NBITS
+    as usize)
+    .div_ceil(crate::ffi::c_ulong::BITS as usize);
+
+/// A set of link modes, copied out of a [`LinkKsettings`] mask.
+///
+/// ```
+/// use kernel::net::ethtool::{LinkMode, LinkModes};
+///
+/// let mut m = LinkModes::empty();
+/// assert!(m.is_empty());
+/// m.insert(LinkMode::T100Full);
+/// m.insert(LinkMode::Autoneg);
+/// assert!(m.contains(LinkMode::T100Full));
+/// assert!(!m.contains(LinkMode::T100Half));
+/// // Only the given modes: port and autoneg bits do not count as speeds.
+/// assert!(!m.contains_only(&[LinkMode::T100Full]));
+/// assert!(m.contains_only(&[LinkMode::T100Full, LinkMode::Autoneg]));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct LinkModes([crate::ffi::c_ulong; MODE_WORDS]);
+
+impl LinkModes {
+    /// No mode.
+    pub const fn empty() -> Self {
+        Self([0; MODE_WORDS])
+    }
+    /// Whether no mode is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|&w| w == 0)
+    }
+    /// Adds `mode`.
+    pub fn insert(&mut self, mode: LinkMode) {
+        set_mode_bit(&mut self.0, mode);
+    }
+    /// Whether `mode` is set.
+    pub fn contains(&self, mode: LinkMode) -> bool {
+        test_mode_bit(&self.0, mode)
+    }
+    /// Whether every set mode is one of `modes`.
+    pub fn contains_only(&self, modes: &[LinkMode]) -> bool {
+        let mut allowed = Self::empty();
+        modes.iter().for_each(|&m| allowed.insert(m));
+        self.0
+            .iter()
+            .zip(allowed.0.iter())
+            .all(|(&w, &a)| w & !a == 0)
     }
 }
 
@@ -284,6 +357,218 @@ impl LinkKsettings {
     pub fn set_port_tp(&mut self) {
         // CAST: PORT_TP fits in u8.
         self.0.base.port = bindings::PORT_TP as u8;
+    }
+    /// Sets the PHY's MDIO address.
+    pub fn set_phy_address(&mut self, addr: u8) {
+        self.0.base.phy_address = addr;
+    }
+    /// The requested speed in Mb/s, `None` if unknown (`set_link_ksettings`).
+    pub fn speed(&self) -> Option<u32> {
+        // CAST: SPEED_UNKNOWN is -1, stored as u32 by the C side too.
+        let s = self.0.base.speed;
+        (s != 0 && s != bindings::SPEED_UNKNOWN as u32).then_some(s)
+    }
+    /// The requested duplex mode.
+    pub fn duplex(&self) -> Duplex {
+        match u32::from(self.0.base.duplex) {
+            bindings::DUPLEX_HALF => Duplex::Half,
+            bindings::DUPLEX_FULL => Duplex::Full,
+            _ => Duplex::Unknown,
+        }
+    }
+    /// Whether autonegotiation is requested.
+    pub fn autoneg(&self) -> bool {
+        u32::from(self.0.base.autoneg) == bindings::AUTONEG_ENABLE
+    }
+    /// The requested port (C `PORT_*`).
+    pub fn port(&self) -> u8 {
+        self.0.base.port
+    }
+    /// Whether the port is twisted pair.
+    pub fn port_is_tp(&self) -> bool {
+        u32::from(self.0.base.port) == bindings::PORT_TP
+    }
+    /// The advertised link modes.
+    pub fn advertising(&self) -> LinkModes {
+        let mut m = LinkModes::empty();
+        for (d, s) in m.0.iter_mut().zip(self.0.link_modes.advertising.iter()) {
+            *d = *s;
+        }
+        m
+    }
+}
+
+/// The extended acknowledgement of a request: where a driver explains a refusal (C
+/// `NL_SET_ERR_MSG`). Requests made through the ioctl interface have none; messages are then
+/// dropped.
+///
+/// # Invariants
+///
+/// `0` is null or the `struct netlink_ext_ack` of the request being served.
+pub struct ExtAck(*mut bindings::netlink_ext_ack);
+
+impl ExtAck {
+    /// Sets the error message returned with the request's error.
+    pub fn set_msg(&self, msg: &'static CStr) {
+        // SAFETY: By the type invariant `self.0` is null (the helper checks) or the request's
+        // extack; the message is static, so it outlives the request.
+        unsafe { bindings::netdev_set_extack_msg(self.0, msg.as_char_ptr()) };
+    }
+}
+
+plain_wrapper!(
+    /// Pause frame settings (C `struct ethtool_pauseparam`: `autoneg`, `rx_pause`,
+    /// `tx_pause`, each 0 or 1).
+    PauseParam,
+    bindings::ethtool_pauseparam
+);
+
+/// States of the identification LED (C `enum ethtool_phys_id_state`, `ethtool -p`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhysIdState {
+    /// Start identifying: return 0 if the device blinks by itself, or a frequency (on/off
+    /// cycles per second) to have the core call [`PhysIdState::On`] and
+    /// [`PhysIdState::Off`].
+    Active,
+    /// Identification over: restore the LED.
+    Inactive,
+    /// LED on (software blinking).
+    On,
+    /// LED off (software blinking).
+    Off,
+}
+
+/// Flow types and hashed fields of RX flow hashing (C `ETHTOOL_GRXFH`, `TCP_V4_FLOW`,
+/// `RXH_*`).
+pub mod rxfh {
+    use crate::bindings;
+
+    /// TCP over IPv4.
+    pub const TCP_V4_FLOW: u32 = bindings::TCP_V4_FLOW;
+    /// UDP over IPv4.
+    pub const UDP_V4_FLOW: u32 = bindings::UDP_V4_FLOW;
+    /// TCP over IPv6.
+    pub const TCP_V6_FLOW: u32 = bindings::TCP_V6_FLOW;
+    /// UDP over IPv6.
+    pub const UDP_V6_FLOW: u32 = bindings::UDP_V6_FLOW;
+    /// IPv4, other protocols.
+    pub const IPV4_FLOW: u32 = bindings::IPV4_FLOW;
+    /// IPv6, other protocols.
+    pub const IPV6_FLOW: u32 = bindings::IPV6_FLOW;
+
+    /// Hash the IP source address.
+    pub const IP_SRC: u64 = bindings::RXH_IP_SRC as u64;
+    /// Hash the IP destination address.
+    pub const IP_DST: u64 = bindings::RXH_IP_DST as u64;
+    /// Hash L4 bytes 0-1 (source port).
+    pub const L4_B_0_1: u64 = bindings::RXH_L4_B_0_1 as u64;
+    /// Hash L4 bytes 2-3 (destination port).
+    pub const L4_B_2_3: u64 = bindings::RXH_L4_B_2_3 as u64;
+
+    /// Hash function: Toeplitz (C `ETH_RSS_HASH_TOP`, bit 0 of the function mask).
+    pub const HASH_TOP: u8 = 1;
+    /// Hash function: leave it as it is (C `ETH_RSS_HASH_NO_CHANGE`).
+    pub const HASH_NO_CHANGE: u8 = 0;
+}
+
+/// An RX flow classification request (C `struct ethtool_rxnfc`), as far as flow hashing and
+/// the ring count need it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RxNfc {
+    /// `ETHTOOL_GRXRINGS`: number of RX rings, the driver answers with [`RxNfcReply::Rings`].
+    GetRings,
+    /// `ETHTOOL_GRXFH`: fields hashed for a flow type ([`rxfh`]).
+    GetFlowHash(u32),
+    /// `ETHTOOL_SRXFH`: set the fields hashed for a flow type.
+    SetFlowHash {
+        /// Flow type ([`rxfh`] `*_FLOW`).
+        flow_type: u32,
+        /// Fields ([`rxfh`] `IP_SRC` ...).
+        fields: u64,
+    },
+    /// Any other command (rules); drivers usually answer `EOPNOTSUPP`.
+    Other(u32),
+}
+
+/// The answer to a [`RxNfc`] get request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RxNfcReply {
+    /// Number of RX rings.
+    Rings(u32),
+    /// Fields hashed ([`rxfh`] `IP_SRC` ...).
+    FlowHash(u64),
+}
+
+impl RxNfc {
+    fn from_raw(r: &bindings::ethtool_rxnfc) -> Self {
+        match r.cmd {
+            bindings::ETHTOOL_GRXRINGS => Self::GetRings,
+            bindings::ETHTOOL_GRXFH => Self::GetFlowHash(r.flow_type),
+            bindings::ETHTOOL_SRXFH => Self::SetFlowHash {
+                flow_type: r.flow_type,
+                fields: r.data,
+            },
+            c => Self::Other(c),
+        }
+    }
+}
+
+/// RSS indirection table, key and hash function (C `struct ethtool_rxfh_param`).
+///
+/// # Invariants
+///
+/// `indir` is null or points to `indir_size` writable `u32`s, `key` is null or points to
+/// `key_size` writable bytes, for the lifetime `'a` of the call.
+pub struct Rxfh<'a>(&'a mut bindings::ethtool_rxfh_param);
+
+impl Rxfh<'_> {
+    /// The indirection table, if the request has one (one RX ring number per entry).
+    pub fn indir(&self) -> Option<&[u32]> {
+        if self.0.indir.is_null() {
+            return None;
+        }
+        // SAFETY: By the type invariant.
+        Some(unsafe { core::slice::from_raw_parts(self.0.indir, self.0.indir_size as usize) })
+    }
+    /// The indirection table to fill, if requested.
+    pub fn indir_mut(&mut self) -> Option<&mut [u32]> {
+        if self.0.indir.is_null() {
+            return None;
+        }
+        // SAFETY: By the type invariant.
+        Some(unsafe { core::slice::from_raw_parts_mut(self.0.indir, self.0.indir_size as usize) })
+    }
+    /// The hash key, if the request has one.
+    pub fn key(&self) -> Option<&[u8]> {
+        if self.0.key.is_null() {
+            return None;
+        }
+        // SAFETY: By the type invariant.
+        Some(unsafe { core::slice::from_raw_parts(self.0.key, self.0.key_size as usize) })
+    }
+    /// The hash key to fill, if requested.
+    pub fn key_mut(&mut self) -> Option<&mut [u8]> {
+        if self.0.key.is_null() {
+            return None;
+        }
+        // SAFETY: By the type invariant.
+        Some(unsafe { core::slice::from_raw_parts_mut(self.0.key, self.0.key_size as usize) })
+    }
+    /// The hash function ([`rxfh::HASH_TOP`], or [`rxfh::HASH_NO_CHANGE`] in a set request).
+    pub fn hfunc(&self) -> u8 {
+        self.0.hfunc
+    }
+    /// Reports the hash function.
+    pub fn set_hfunc(&mut self, hfunc: u8) {
+        self.0.hfunc = hfunc;
+    }
+    /// The RSS context (0: the default one).
+    pub fn rss_context(&self) -> u32 {
+        self.0.rss_context
+    }
+    /// Input transformation requested (0 or `RXH_XFRM_NO_CHANGE`: none).
+    pub fn input_xfrm(&self) -> u8 {
+        self.0.input_xfrm
     }
 }
 
@@ -357,7 +642,7 @@ pub trait EthtoolOps: NetDeviceOps {
         kernel::build_error(VTABLE_DEFAULT_ERROR)
     }
     /// Changes coalescing parameters (only [`EthtoolOps::SUPPORTED_COALESCE_PARAMS`]).
-    fn set_coalesce(_dev: &Device<Self>, _c: &Coalesce) -> Result {
+    fn set_coalesce(_dev: &Device<Self>, _c: &Coalesce, _ext: &ExtAck) -> Result {
         kernel::build_error(VTABLE_DEFAULT_ERROR)
     }
     /// Number of strings in `set` (`EOPNOTSUPP` for unsupported sets).
@@ -382,6 +667,68 @@ pub trait EthtoolOps: NetDeviceOps {
     }
     /// Runs the self-tests.
     fn self_test(_dev: &Device<Self>, _res: &mut TestResult<'_>) {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// The message level (C `NETIF_MSG_*` bits).
+    fn get_msglevel(_dev: &Device<Self>) -> u32 {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Sets the message level.
+    fn set_msglevel(_dev: &Device<Self>, _level: u32) {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Restarts autonegotiation (`ethtool -r`).
+    fn nway_reset(_dev: &Device<Self>) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Changes the link settings (`ethtool -s speed/duplex/autoneg/advertise`).
+    fn set_link_ksettings(_dev: &Device<Self>, _ks: &LinkKsettings) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Size of the EEPROM (NVM) in bytes; 0 for none.
+    fn get_eeprom_len(_dev: &Device<Self>) -> usize {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Reads `data.len()` bytes of the EEPROM from byte `offset` (the core checked the range
+    /// against `get_eeprom_len`); returns the magic number identifying the device.
+    fn get_eeprom(_dev: &Device<Self>, _offset: u32, _data: &mut [u8]) -> Result<u32> {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Fills the pause frame settings.
+    fn get_pauseparam(_dev: &Device<Self>, _p: &mut PauseParam) {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Changes the pause frame settings.
+    fn set_pauseparam(_dev: &Device<Self>, _p: &PauseParam) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Identification LED (`ethtool -p`); see [`PhysIdState`] for the return value.
+    fn set_phys_id(_dev: &Device<Self>, _state: PhysIdState) -> Result<u32> {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Answers an RX flow classification get request.
+    fn get_rxnfc(_dev: &Device<Self>, _req: RxNfc) -> Result<RxNfcReply> {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Serves an RX flow classification set request.
+    fn set_rxnfc(_dev: &Device<Self>, _req: RxNfc) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Size of the RSS key in bytes.
+    fn get_rxfh_key_size(_dev: &Device<Self>) -> u32 {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Number of entries of the RSS indirection table.
+    fn get_rxfh_indir_size(_dev: &Device<Self>) -> u32 {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Fills the RSS table, key and hash function (those requested).
+    fn get_rxfh(_dev: &Device<Self>, _p: &mut Rxfh<'_>) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+    /// Changes the RSS table and/or key (the core checked the table's entries against the
+    /// ring count from `get_rxnfc`).
+    fn set_rxfh(_dev: &Device<Self>, _p: &Rxfh<'_>, _ext: &ExtAck) -> Result {
         kernel::build_error(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -525,11 +872,13 @@ impl<T: EthtoolOps> Adapter<T> {
         d: *mut bindings::net_device,
         c: *mut bindings::ethtool_coalesce,
         _k: *mut bindings::kernel_ethtool_coalesce,
-        _e: *mut bindings::netlink_ext_ack,
+        e: *mut bindings::netlink_ext_ack,
     ) -> crate::ffi::c_int {
         from_result(|| {
+            // INVARIANT: `e` is null or the request's extack.
+            let ext = ExtAck(e);
             // SAFETY: See above.
-            unsafe { T::set_coalesce(dev::<T>(d), &*c.cast())? };
+            unsafe { T::set_coalesce(dev::<T>(d), &*c.cast(), &ext)? };
             Ok(0)
         })
     }
@@ -640,6 +989,240 @@ impl<T: EthtoolOps> Adapter<T> {
         }
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn get_msglevel(d: *mut bindings::net_device) -> u32 {
+        // SAFETY: See above.
+        T::get_msglevel(unsafe { dev::<T>(d) })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn set_msglevel(d: *mut bindings::net_device, level: u32) {
+        // SAFETY: See above.
+        T::set_msglevel(unsafe { dev::<T>(d) }, level)
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn nway_reset(d: *mut bindings::net_device) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: See above.
+            T::nway_reset(unsafe { dev::<T>(d) })?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn set_link_ksettings(
+        d: *mut bindings::net_device,
+        ks: *const bindings::ethtool_link_ksettings,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: See above; `LinkKsettings` is `repr(transparent)`.
+            unsafe { T::set_link_ksettings(dev::<T>(d), &*ks.cast())? };
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn get_eeprom_len(d: *mut bindings::net_device) -> crate::ffi::c_int {
+        // SAFETY: See above.
+        i32::try_from(T::get_eeprom_len(unsafe { dev::<T>(d) })).unwrap_or(0)
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn get_eeprom(
+        d: *mut bindings::net_device,
+        ee: *mut bindings::ethtool_eeprom,
+        data: *mut u8,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: See above; the core allocated `ee->len` bytes at `data` and checked
+            // `offset + len` against `get_eeprom_len`.
+            unsafe {
+                let buf = core::slice::from_raw_parts_mut(data, (*ee).len as usize);
+                (*ee).magic = T::get_eeprom(dev::<T>(d), (*ee).offset, buf)?;
+            }
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn get_pauseparam(
+        d: *mut bindings::net_device,
+        p: *mut bindings::ethtool_pauseparam,
+    ) {
+        // SAFETY: See above; `PauseParam` is `repr(transparent)`.
+        unsafe { T::get_pauseparam(dev::<T>(d), &mut *p.cast()) }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn set_pauseparam(
+        d: *mut bindings::net_device,
+        p: *mut bindings::ethtool_pauseparam,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: See above; `PauseParam` is `repr(transparent)`.
+            unsafe { T::set_pauseparam(dev::<T>(d), &*p.cast())? };
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn set_phys_id(
+        d: *mut bindings::net_device,
+        state: bindings::ethtool_phys_id_state,
+    ) -> crate::ffi::c_int {
+        let state = match state {
+            bindings::ethtool_phys_id_state_ETHTOOL_ID_ACTIVE => PhysIdState::Active,
+            bindings::ethtool_phys_id_state_ETHTOOL_ID_ON => PhysIdState::On,
+            bindings::ethtool_phys_id_state_ETHTOOL_ID_OFF => PhysIdState::Off,
+            _ => PhysIdState::Inactive,
+        };
+        from_result(|| {
+            // SAFETY: See above.
+            let freq = T::set_phys_id(unsafe { dev::<T>(d) }, state)?;
+            Ok(i32::try_from(freq)?)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn get_rxnfc(
+        d: *mut bindings::net_device,
+        r: *mut bindings::ethtool_rxnfc,
+        _rule_locs: *mut u32,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: See above; `r` is the request, valid for the call.
+            let r = unsafe { &mut *r };
+            // SAFETY: See above.
+            match T::get_rxnfc(unsafe { dev::<T>(d) }, RxNfc::from_raw(r))? {
+                RxNfcReply::Rings(n) => r.data = u64::from(n),
+                RxNfcReply::FlowHash(f) => r.data = f,
+            }
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn set_rxnfc(
+        d: *mut bindings::net_device,
+        r: *mut bindings::ethtool_rxnfc,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: See above; `r` is the request, valid for the call.
+            let req = RxNfc::from_raw(unsafe { &*r });
+            // SAFETY: See above.
+            T::set_rxnfc(unsafe { dev::<T>(d) }, req)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn get_rxfh_key_size(d: *mut bindings::net_device) -> u32 {
+        // SAFETY: See above.
+        T::get_rxfh_key_size(unsafe { dev::<T>(d) })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn get_rxfh_indir_size(d: *mut bindings::net_device) -> u32 {
+        // SAFETY: See above.
+        T::get_rxfh_indir_size(unsafe { dev::<T>(d) })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn get_rxfh(
+        d: *mut bindings::net_device,
+        p: *mut bindings::ethtool_rxfh_param,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // INVARIANT: the core set `indir` and `key` to null or to buffers of
+            // `indir_size` entries and `key_size` bytes (`ethtool_get_rxfh`, `rss_prepare_data`).
+            // SAFETY: See above; `p` is valid for the call.
+            let mut rxfh = Rxfh(unsafe { &mut *p });
+            // SAFETY: See above.
+            T::get_rxfh(unsafe { dev::<T>(d) }, &mut rxfh)?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn set_rxfh(
+        d: *mut bindings::net_device,
+        p: *mut bindings::ethtool_rxfh_param,
+        e: *mut bindings::netlink_ext_ack,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // INVARIANT: the core set `indir` and `key` to null or to buffers of
+            // `indir_size` entries and `key_size` bytes (`ethtool_set_rxfh`,
+            // `ethnl_set_rss`); `e` is null or the request's extack.
+            // SAFETY: See above; `p` is valid for the call.
+            let rxfh = Rxfh(unsafe { &mut *p });
+            let ext = ExtAck(e);
+            // SAFETY: See above.
+            T::set_rxfh(unsafe { dev::<T>(d) }, &rxfh, &ext)?;
+            Ok(0)
+        })
+    }
+
     const VTABLE: bindings::ethtool_ops = create_vtable::<T>();
 }
 
@@ -693,6 +1276,51 @@ const fn create_vtable<T: EthtoolOps>() -> bindings::ethtool_ops {
     }
     if T::HAS_SELF_TEST {
         o.self_test = Some(Adapter::<T>::self_test);
+    }
+    if T::HAS_GET_MSGLEVEL {
+        o.get_msglevel = Some(Adapter::<T>::get_msglevel);
+    }
+    if T::HAS_SET_MSGLEVEL {
+        o.set_msglevel = Some(Adapter::<T>::set_msglevel);
+    }
+    if T::HAS_NWAY_RESET {
+        o.nway_reset = Some(Adapter::<T>::nway_reset);
+    }
+    if T::HAS_SET_LINK_KSETTINGS {
+        o.set_link_ksettings = Some(Adapter::<T>::set_link_ksettings);
+    }
+    if T::HAS_GET_EEPROM_LEN {
+        o.get_eeprom_len = Some(Adapter::<T>::get_eeprom_len);
+    }
+    if T::HAS_GET_EEPROM {
+        o.get_eeprom = Some(Adapter::<T>::get_eeprom);
+    }
+    if T::HAS_GET_PAUSEPARAM {
+        o.get_pauseparam = Some(Adapter::<T>::get_pauseparam);
+    }
+    if T::HAS_SET_PAUSEPARAM {
+        o.set_pauseparam = Some(Adapter::<T>::set_pauseparam);
+    }
+    if T::HAS_SET_PHYS_ID {
+        o.set_phys_id = Some(Adapter::<T>::set_phys_id);
+    }
+    if T::HAS_GET_RXNFC {
+        o.get_rxnfc = Some(Adapter::<T>::get_rxnfc);
+    }
+    if T::HAS_SET_RXNFC {
+        o.set_rxnfc = Some(Adapter::<T>::set_rxnfc);
+    }
+    if T::HAS_GET_RXFH_KEY_SIZE {
+        o.get_rxfh_key_size = Some(Adapter::<T>::get_rxfh_key_size);
+    }
+    if T::HAS_GET_RXFH_INDIR_SIZE {
+        o.get_rxfh_indir_size = Some(Adapter::<T>::get_rxfh_indir_size);
+    }
+    if T::HAS_GET_RXFH {
+        o.get_rxfh = Some(Adapter::<T>::get_rxfh);
+    }
+    if T::HAS_SET_RXFH {
+        o.set_rxfh = Some(Adapter::<T>::set_rxfh);
     }
     o
 }

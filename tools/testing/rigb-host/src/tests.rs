@@ -503,3 +503,99 @@ fn tso_prepare_rejects_without_touching() {
     f[14] = 0x00;
     assert_eq!(crate::tso::prepare(&mut f, 14, 34, 5000, 1448), None);
 }
+
+// ---- ethtool support: link modes, pause, NVM, register dump and test --------------------
+
+#[test]
+fn pause_advertisement_and_resolution() {
+    use hw::phy::Pause;
+    let full = Pause { rx: true, tx: true };
+    let rx = Pause { rx: true, tx: false };
+    let tx = Pause { rx: false, tx: true };
+    let none = Pause { rx: false, tx: false };
+    assert_eq!(full.advertise_bits(), 0x0400);
+    assert_eq!(rx.advertise_bits(), 0x0C00);
+    assert_eq!(tx.advertise_bits(), 0x0800);
+    assert_eq!(none.advertise_bits(), 0);
+    // IEEE 802.3 table 28B-3, against a symmetric and an asymmetric-only partner.
+    assert_eq!(Pause::resolve(0x0400, 0x0400), full);
+    assert_eq!(Pause::resolve(0x0C00, 0x0400), full);
+    assert_eq!(Pause::resolve(0x0800, 0x0C00), tx);
+    assert_eq!(Pause::resolve(0x0C00, 0x0800), rx);
+    assert_eq!(Pause::resolve(0x0800, 0x0400), none);
+    assert_eq!(Pause::resolve(0, 0x0C00), none);
+}
+
+#[test]
+fn autoneg_advertises_and_force_sets_mac() {
+    use hw::phy::{adv, Pause};
+    let dev = FakeDev::default();
+    let p = Pause { rx: true, tx: true };
+    let (a, g) = hw::phy::advertise_regs(adv::ALL, p);
+    assert_eq!(a, 0x01E1 | 0x0400);
+    assert_eq!(g, 0x0200);
+    assert_eq!(hw::phy::advertised_modes(a, g), adv::ALL);
+    dev.write(CTRL::OFFSET, CTRL::FRCSPD.mask() | CTRL::FRCDPX.mask());
+    hw::phy::start_autoneg(&dev, adv::T100_FULL | adv::T1000_FULL, p, &mut no_delay()).unwrap();
+    assert_eq!(
+        hw::phy::autoneg_state(&dev, &mut no_delay()),
+        Ok((true, adv::T100_FULL | adv::T1000_FULL))
+    );
+    let ctrl = dev.read(CTRL::OFFSET).unwrap();
+    assert!(!CTRL::FRCSPD.is_set(ctrl) && !CTRL::FRCDPX.is_set(ctrl));
+    assert_eq!(hw::phy::start_autoneg(&dev, 0, p, &mut no_delay()), Err(HwError::Invalid));
+
+    hw::phy::force_speed(&dev, 100, true, &mut no_delay()).unwrap();
+    let bmcr = dev.phy.borrow()[&hw::phy::MII_BMCR];
+    assert_eq!(bmcr, hw::phy::BMCR_SPEED100 | hw::phy::BMCR_FULLDPLX);
+    let ctrl = dev.read(CTRL::OFFSET).unwrap();
+    assert_eq!(CTRL::SPEED.get(ctrl), 1);
+    assert!(CTRL::FRCSPD.is_set(ctrl) && CTRL::FRCDPX.is_set(ctrl) && CTRL::FD.is_set(ctrl));
+    assert_eq!(hw::phy::restart_autoneg(&dev, &mut no_delay()), Err(HwError::Invalid));
+    assert_eq!(hw::phy::force_speed(&dev, 1000, true, &mut no_delay()), Err(HwError::Invalid));
+}
+
+#[test]
+fn nvm_size_bytes_and_checksum() {
+    let dev = FakeDev::default();
+    dev.write(EECD::OFFSET, EECD::SIZE.val(2) | EECD::PRES.mask());
+    assert_eq!(hw::nvm::word_count(&dev), Ok(256));
+    // The fake NVM holds the MAC in words 0..3: bytes come out little endian.
+    let mut b = [0u8; 5];
+    hw::nvm::read_bytes(&dev, 1, &mut b, &mut no_delay()).unwrap();
+    assert_eq!(b, [0x54, 0x00, 0x12, 0x34, 0x56]);
+    // 0x5452 + 0x1200 + 0x5634 + zeros does not sum to 0xBABA.
+    assert_eq!(hw::nvm::checksum_ok(&dev, &mut no_delay()), Ok(false));
+}
+
+#[test]
+fn register_dump_layout() {
+    use hw::diag::*;
+    assert_eq!(dump_offset(0), Some(CTRL::OFFSET));
+    assert_eq!(dump_offset(5), Some(LEDCTL::OFFSET));
+    assert_eq!(dump_offset(22), Some(MRQC::OFFSET));
+    assert_eq!(dump_offset(DUMP_EITR0), EITR::offset(0));
+    assert_eq!(dump_offset(DUMP_EITR0 + 4), EITR::offset(4));
+    assert_eq!(dump_offset(29), None);
+    assert_eq!(dump_offset(32), IVAR0::offset(0));
+    assert_eq!(dump_offset(32 + 16 + 1), RDBAL::offset(1));
+    assert_eq!(dump_offset(96), RETA::offset(0));
+    assert_eq!(dump_offset(128), RSSRK::offset(0));
+    assert_eq!(dump_offset(139), RAH::offset(0));
+    assert_eq!(dump_offset(DUMP_WORDS), None);
+    let dev = FakeDev::default();
+    dev.write(EITR::offset(0).unwrap(), 0x1234);
+    let mut out = vec![0u8; DUMP_WORDS * 4];
+    dump(&dev, &mut out);
+    let w = |i: usize| u32::from_ne_bytes(out[i * 4..i * 4 + 4].try_into().unwrap());
+    assert_eq!(w(DUMP_EITR0), 0x1234);
+}
+
+#[test]
+fn register_test_passes_and_restores() {
+    let dev = FakeDev::default();
+    let off = RDBAL::offset(15).unwrap();
+    dev.write(off, 0xAB00);
+    assert_eq!(hw::diag::reg_test(&dev), Ok(Ok(())));
+    assert_eq!(dev.read(off), Some(0xAB00));
+}

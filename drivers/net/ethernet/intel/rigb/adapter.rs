@@ -171,6 +171,8 @@ pub(crate) struct Shared {
     pub(crate) ready: AtomicBool,
     /// A register read returned all-ones: the device is gone.
     pub(crate) gone: AtomicBool,
+    /// Settings chosen with ethtool (moderation, pause, RSS, message level).
+    pub(crate) cfg: crate::ethtool::Config,
 }
 
 impl Shared {
@@ -198,6 +200,7 @@ impl Shared {
             running: AtomicBool::new(false),
             ready: AtomicBool::new(false),
             gone: AtomicBool::new(false),
+            cfg: crate::ethtool::Config::new(QUEUE_ITR_US),
         }? Error)
     }
 
@@ -257,9 +260,11 @@ impl Shared {
         // Clear a vector's cause bit when it fires, so the next event raises it again.
         h.wr(EIAC::OFFSET, self.all_vectors_mask());
         // Interrupt moderation (8.8.12): at most one interrupt per queue vector every
-        // `QUEUE_ITR_US`; NAPI polling covers what arrives in between.
+        // `QUEUE_ITR_US` (or what `ethtool -C rx-usecs` chose); NAPI polling covers what
+        // arrives in between.
+        let eitr = self.cfg.eitr();
         for n in 0..self.num_queues {
-            h.wr_q(EITR::offset(n), EITR::INTERVAL.val(QUEUE_ITR_US));
+            h.wr_q(EITR::offset(n), eitr);
         }
     }
 
@@ -296,16 +301,25 @@ impl Shared {
             return;
         }
         let link = hw::mac::LinkStatus::from_status(status);
+        let log = self.cfg.msg(crate::ethtool::MSG_LINK);
+        if link.up {
+            // The device's link logic may have changed the pause enables: restore ours.
+            crate::ethtool::apply_pause(self);
+        }
         if link.up && !dev.carrier_ok() {
-            dev_info!(
-                &*self.pdev,
-                "link up, {} Mb/s, {} duplex\n",
-                link.speed,
-                if link.full_duplex { "full" } else { "half" }
-            );
+            if log {
+                dev_info!(
+                    &*self.pdev,
+                    "link up, {} Mb/s, {} duplex\n",
+                    link.speed,
+                    if link.full_duplex { "full" } else { "half" }
+                );
+            }
             dev.carrier_on();
         } else if !link.up && dev.carrier_ok() {
-            dev_info!(&*self.pdev, "link down\n");
+            if log {
+                dev_info!(&*self.pdev, "link down\n");
+            }
             dev.carrier_off();
         }
     }

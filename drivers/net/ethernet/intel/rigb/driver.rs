@@ -157,6 +157,7 @@ impl pci::Driver for RigbDriver {
         let num_queues = (vectors.count() as usize - 1).min(want);
 
         let shared = Arc::pin_init(Shared::new(regs, pdev.into(), num_queues), GFP_KERNEL)?;
+        crate::ethtool::resolve_pause(&shared);
 
         // CAST: at most MAX_QUEUES.
         let nq = num_queues as u32;
@@ -168,8 +169,9 @@ impl pci::Driver for RigbDriver {
             dev.set_mtu_range(68, crate::rx::MAX_MTU);
             // TX: checksum insertion for TCP/UDP over IPv4/IPv6, scatter-gather (one
             // descriptor per fragment) and TCP segmentation; all of them can be switched off
-            // with `ethtool -K`.
+            // with `ethtool -K`, as can the RSS hash reported to the stack (RXHASH).
             let offloads = features::RXCSUM
+                | features::RXHASH
                 | features::SG
                 | features::IP_CSUM
                 | features::IPV6_CSUM

@@ -135,6 +135,7 @@ impl NetDeviceOps for Adapter {
         // Receive address filter 0 follows the interface address.
         let _ = hw::mac::write_rar(h, 0, &mac);
         setup_rss(s, &mac);
+        crate::ethtool::apply_rss(s);
         // Frames longer than a standard one need RCTL.LPE and a matching RLPML.
         let lpe = if mtu > 1500 { RCTL::LPE.mask() } else { 0 };
         h.wr(RLPML::OFFSET, mtu + FRAME_OVERHEAD);

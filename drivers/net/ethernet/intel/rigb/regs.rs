@@ -132,8 +132,18 @@ register!(
         GIO_MASTER_DISABLE: 2:2,
         /// Set link up.
         SLU: 6:6,
+        /// Speed selection when forced: 0 = 10, 1 = 100, 2 = 1000 Mb/s.
+        SPEED: 9:8,
+        /// Force speed (from `SPEED`, not the PHY).
+        FRCSPD: 11:11,
+        /// Force duplex (from `FD`, not the PHY).
+        FRCDPX: 12:12,
         /// Device reset (self-clearing).
         RST: 26:26,
+        /// Receive flow control enable: honour received pause frames.
+        RFCE: 27:27,
+        /// Transmit flow control enable: send pause frames.
+        TFCE: 28:28,
         /// PHY reset.
         PHY_RST: 31:31,
     }
@@ -176,6 +186,62 @@ register!(
         READY: 28:28,
         /// Error.
         E: 30:30,
+    }
+);
+
+register!(
+    /// EEPROM/Flash Control (8.2.6).
+    EECD @ 0x0010 {
+        /// NVM present.
+        PRES: 8:8,
+        /// NVM size: 2^(SIZE + 6) 16-bit words.
+        SIZE: 14:11,
+    }
+);
+
+register!(
+    /// Flow Control Address Low (8.2.8): the pause frame destination address.
+    FCAL @ 0x0028
+);
+register!(
+    /// Flow Control Address High.
+    FCAH @ 0x002C
+);
+register!(
+    /// Flow Control Type: the pause frame EtherType.
+    FCT @ 0x0030
+);
+register!(
+    /// VLAN EtherType (8.2.10).
+    VET @ 0x0038
+);
+register!(
+    /// Flow Control Transmit Timer Value: pause time sent in XOFF frames (8.2.11).
+    FCTTV @ 0x0170
+);
+register!(
+    /// LED Control (8.2.12); LED0 is the link/activity LED.
+    LEDCTL @ 0x0E00 {
+        /// LED0 mode (0xE: on, 0xF: off).
+        LED0_MODE: 3:0,
+        /// LED0 blink.
+        LED0_BLINK: 7:7,
+    }
+);
+register!(
+    /// Flow Control Receive Threshold Low (8.10.4).
+    FCRTL @ 0x2160 {
+        /// Threshold, in bytes (multiple of 16).
+        RTL: 15:4,
+        /// Send XON when the packet buffer drains below the threshold.
+        XONE: 31:31,
+    }
+);
+register!(
+    /// Flow Control Receive Threshold High: send XOFF above this packet buffer fill.
+    FCRTH @ 0x2168 {
+        /// Threshold, in bytes (multiple of 16).
+        RTH: 15:4,
     }
 );
 
@@ -468,6 +534,8 @@ register!(
         RSS_FIELD_IPV6: 20:20,
         /// Hash UDP over IPv4.
         RSS_FIELD_IPV4_UDP: 22:22,
+        /// Hash UDP over IPv6.
+        RSS_FIELD_IPV6_UDP: 23:23,
     }
 );
 

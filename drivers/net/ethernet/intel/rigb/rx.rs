@@ -280,7 +280,8 @@ impl RxRing {
             skb.set_csum(Checksum::Unnecessary);
             stats.csum_ok.inc();
         }
-        if let Some(h) = hash {
+        // The hash goes up only while the user leaves `ethtool -K rxhash` on.
+        if let Some(h) = hash.filter(|_| netdev.features() & features::RXHASH != 0) {
             skb.set_hash(h, HashType::L3);
         }
         // CAST: queue < MAX_QUEUES.

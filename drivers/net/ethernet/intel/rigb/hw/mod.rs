@@ -5,6 +5,7 @@
 //! Everything here talks to the device through [`Regs`] and waits through a `delay` callback,
 //! so it is plain `core` code that the host unit tests drive with a simulated register file.
 
+pub(crate) mod diag;
 pub(crate) mod mac;
 pub(crate) mod nvm;
 pub(crate) mod phy;
