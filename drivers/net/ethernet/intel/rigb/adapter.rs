@@ -171,6 +171,16 @@ pub(crate) struct Shared {
     pub(crate) ready: AtomicBool,
     /// A register read returned all-ones: the device is gone.
     pub(crate) gone: AtomicBool,
+    /// The RSS hash key (the host's random key, see `rss_key_fill`).
+    pub(crate) rss_key: [u8; RSSRK::COUNT * 4],
+    /// RCTL bits of the running interface other than the filter modes (EN, BAM, SECRC, LPE).
+    pub(crate) rctl_base: AtomicU32,
+    /// RCTL filter modes chosen by `set_rx_mode` (UPE, MPE); kept across stop/open.
+    pub(crate) rx_filter: AtomicU32,
+    /// TX watchdog timeouts (`ndo_tx_timeout` calls).
+    pub(crate) tx_timeouts: AtomicU64,
+    /// `tx_timeout` asked for a reset; the other-cause vector queues the reset task.
+    pub(crate) reset_requested: AtomicBool,
 }
 
 impl Shared {
@@ -183,6 +193,8 @@ impl Shared {
         // CAST: at most MAX_QUEUES.
         let other_vector = num_queues as u32;
         let active = AtomicUsize::new(num_queues);
+        let mut rss_key = [0u8; RSSRK::COUNT * 4];
+        kernel::net::dev::rss_key_fill(&mut rss_key);
         try_pin_init!(Self {
             hw,
             pdev,
@@ -198,6 +210,11 @@ impl Shared {
             running: AtomicBool::new(false),
             ready: AtomicBool::new(false),
             gone: AtomicBool::new(false),
+            rss_key,
+            rctl_base: AtomicU32::new(0),
+            rx_filter: AtomicU32::new(0),
+            tx_timeouts: AtomicU64::new(0),
+            reset_requested: AtomicBool::new(false),
         }? Error)
     }
 
@@ -281,6 +298,25 @@ impl Shared {
                 irq::synchronize_irq(n);
             }
         }
+    }
+
+    /// Writes RCTL from `rctl_base` and `rx_filter` while the interface runs; both `start` and
+    /// `set_rx_mode` call it after updating their part, so the last write has both.
+    pub(crate) fn write_rctl(&self) {
+        if self.is_running() {
+            let v = self.rctl_base.load(Ordering::SeqCst) | self.rx_filter.load(Ordering::SeqCst);
+            self.hw.wr(RCTL::OFFSET, v);
+        }
+    }
+
+    /// Asks for a reset from any context (the TX watchdog): the reset runs in a work item,
+    /// queued by the other-cause vector's handler, which the EICS write below fires.
+    pub(crate) fn request_reset(&self) {
+        if !self.ready.load(Ordering::Acquire) || self.gone.load(Ordering::Relaxed) {
+            return;
+        }
+        self.reset_requested.store(true, Ordering::Release);
+        self.hw.wr(EICS::OFFSET, 1 << self.other_vector);
     }
 
     /// Re-enables vector `v` after its NAPI poll completed.
