@@ -127,7 +127,11 @@ impl Iterator for HwAddrs<'_> {
         }
         let off = core::mem::offset_of!(bindings::netdev_hw_addr, list);
         // CAST: `next` is the `list` member of a `netdev_hw_addr` (type invariant): container_of.
-        let ha = self.next.cast::<u8>().wrapping_sub(off).cast::<bindings::netdev_hw_addr>();
+        let ha = self
+            .next
+            .cast::<u8>()
+            .wrapping_sub(off)
+            .cast::<bindings::netdev_hw_addr>();
         let mut a = [0u8; ETH_ALEN];
         // SAFETY: `ha` is a live entry of the locked list; `addr` holds MAX_ADDR_LEN (32) bytes,
         // of which an Ethernet device uses the first ETH_ALEN.
