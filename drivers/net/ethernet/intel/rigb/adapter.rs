@@ -171,6 +171,12 @@ pub(crate) struct Shared {
     pub(crate) ready: AtomicBool,
     /// A register read returned all-ones: the device is gone.
     pub(crate) gone: AtomicBool,
+    /// Receive filter modes, RSS key, TX watchdog bookkeeping.
+    pub(crate) ctl: Control,
+}
+
+/// Receive control, RSS key and TX watchdog state of a [`Shared`].
+pub(crate) struct Control {
     /// The RSS hash key (the host's random key, see `rss_key_fill`).
     pub(crate) rss_key: [u8; RSSRK::COUNT * 4],
     /// RCTL bits of the running interface other than the filter modes (EN, BAM, SECRC, LPE).
@@ -183,6 +189,20 @@ pub(crate) struct Shared {
     pub(crate) reset_requested: AtomicBool,
 }
 
+impl Control {
+    fn new() -> Self {
+        let mut rss_key = [0u8; RSSRK::COUNT * 4];
+        kernel::net::dev::rss_key_fill(&mut rss_key);
+        Self {
+            rss_key,
+            rctl_base: AtomicU32::new(0),
+            rx_filter: AtomicU32::new(0),
+            tx_timeouts: AtomicU64::new(0),
+            reset_requested: AtomicBool::new(false),
+        }
+    }
+}
+
 impl Shared {
     /// Creates the shared state for `num_queues` queue pairs.
     pub(crate) fn new(
@@ -193,8 +213,7 @@ impl Shared {
         // CAST: at most MAX_QUEUES.
         let other_vector = num_queues as u32;
         let active = AtomicUsize::new(num_queues);
-        let mut rss_key = [0u8; RSSRK::COUNT * 4];
-        kernel::net::dev::rss_key_fill(&mut rss_key);
+        let ctl = Control::new();
         try_pin_init!(Self {
             hw,
             pdev,
@@ -210,11 +229,7 @@ impl Shared {
             running: AtomicBool::new(false),
             ready: AtomicBool::new(false),
             gone: AtomicBool::new(false),
-            rss_key,
-            rctl_base: AtomicU32::new(0),
-            rx_filter: AtomicU32::new(0),
-            tx_timeouts: AtomicU64::new(0),
-            reset_requested: AtomicBool::new(false),
+            ctl,
         }? Error)
     }
 
@@ -304,7 +319,7 @@ impl Shared {
     /// `set_rx_mode` call it after updating their part, so the last write has both.
     pub(crate) fn write_rctl(&self) {
         if self.is_running() {
-            let v = self.rctl_base.load(Ordering::SeqCst) | self.rx_filter.load(Ordering::SeqCst);
+            let v = self.ctl.rctl_base.load(Ordering::SeqCst) | self.ctl.rx_filter.load(Ordering::SeqCst);
             self.hw.wr(RCTL::OFFSET, v);
         }
     }
@@ -315,7 +330,7 @@ impl Shared {
         if !self.ready.load(Ordering::Acquire) || self.gone.load(Ordering::Relaxed) {
             return;
         }
-        self.reset_requested.store(true, Ordering::Release);
+        self.ctl.reset_requested.store(true, Ordering::Release);
         self.hw.wr(EICS::OFFSET, 1 << self.other_vector);
     }
 

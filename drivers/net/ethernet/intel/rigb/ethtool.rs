@@ -224,6 +224,6 @@ impl EthtoolOps for Adapter {
         for v in [hw.gprc, hw.gptc, hw.gorc, hw.gotc, hw.mpc, hw.rnbc, hw.crcerrs, hw.mprc] {
             put(v);
         }
-        put(s.tx_timeouts.load(Ordering::Relaxed));
+        put(s.ctl.tx_timeouts.load(Ordering::Relaxed));
     }
 }

@@ -38,7 +38,7 @@ fn setup_rss(s: &Shared) {
     let nq = s.active_count();
     // The host's random key (chosen at probe): flows cannot be steered by someone who knows a
     // fixed key.
-    for (n, chunk) in s.rss_key.chunks_exact(4).enumerate() {
+    for (n, chunk) in s.ctl.rss_key.chunks_exact(4).enumerate() {
         h.wr_q(RSSRK::offset(n), u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]));
     }
     // 128 one-byte entries, queue = entry % nq.
@@ -112,7 +112,7 @@ fn start(dev: &Device<Adapter>, rings: KVec<(RxRing, TxRing)>) {
     h.wr(RLPML::OFFSET, mtu + FRAME_OVERHEAD);
     // Broadcast accepted, CRC stripped; unicast/multicast promiscuous as `set_rx_mode` chose
     // (the multicast table and filters 1.. keep what it programmed).
-    s.rctl_base.store(
+    s.ctl.rctl_base.store(
         RCTL::EN.mask() | RCTL::BAM.mask() | RCTL::SECRC.mask() | lpe,
         Ordering::SeqCst,
     );
@@ -267,13 +267,13 @@ impl NetDeviceOps for Adapter {
             mta.add(&addr);
         }
         let _ = mta.write(h);
-        s.rx_filter.store(filter, Ordering::SeqCst);
+        s.ctl.rx_filter.store(filter, Ordering::SeqCst);
         s.write_rctl();
     }
 
     fn tx_timeout(dev: &Device<Self>, txqueue: u32) {
         let s = &dev.data().shared;
-        let n = s.tx_timeouts.fetch_add(1, Ordering::Relaxed) + 1;
+        let n = s.ctl.tx_timeouts.fetch_add(1, Ordering::Relaxed) + 1;
         dev_warn!(
             &*s.pdev,
             "{}: TX queue {} timed out ({} so far), resetting\n",

@@ -140,7 +140,7 @@ impl Handler for OtherHandler {
         if ICR::LSC.is_set(icr) {
             s.update_link(self.netdev.dev());
         }
-        if s.reset_requested.swap(false, Ordering::AcqRel) {
+        if s.ctl.reset_requested.swap(false, Ordering::AcqRel) {
             ResetTask::schedule(&self.reset);
         }
         if s.running.load(Ordering::Acquire) {
