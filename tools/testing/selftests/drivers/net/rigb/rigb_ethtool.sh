@@ -67,8 +67,16 @@ ktap_eq "ethtool -S names present" "" "$missing"
 sum_q() { $ETHTOOL -S "$a" | awk -v k="$1" '$1 ~ "^" k "_queue_[0-9]+_packets:$" {s += $2} END {print s + 0}'; }
 ping -q -c 200 -i 0.01 -W 2 $ADDR_B >/dev/null
 sleep 1
-rxq=$(sum_q rx) rx=$(ifstat "$a" rx_packets)
-txq=$(sum_q tx) tx=$(ifstat "$a" tx_packets)
+# The stack may send or receive a packet (MLD, router solicitation) between
+# two reads: compare only a sample during which the interface counters did
+# not move.
+for ((i = 0; i < 5; i++)); do
+	rx0=$(ifstat "$a" rx_packets) tx0=$(ifstat "$a" tx_packets)
+	rxq=$(sum_q rx) txq=$(sum_q tx)
+	rx=$(ifstat "$a" rx_packets) tx=$(ifstat "$a" tx_packets)
+	[[ $rx0 -eq $rx && $tx0 -eq $tx ]] && break
+	sleep 0.5
+done
 ktap_diag "queues rx $rxq tx $txq; interface rx $rx tx $tx"
 if [[ $rxq -eq $rx && $txq -eq $tx && $rx -ge 200 ]]; then
 	ktap_ok "per-queue packet counters add up to the interface counters"
