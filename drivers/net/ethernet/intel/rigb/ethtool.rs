@@ -104,13 +104,9 @@ impl EthtoolOps for Adapter {
         if rx == s.rx_count.load(Ordering::Relaxed) && tx == s.tx_count.load(Ordering::Relaxed) {
             return Ok(());
         }
-        if dev.is_running() {
-            // New rings are allocated before the old ones go: on failure nothing changes.
-            return crate::netdev::relayout(dev, rx, tx);
-        }
-        s.rx_count.store(rx, Ordering::Relaxed);
-        s.tx_count.store(tx, Ordering::Relaxed);
-        Ok(())
+        // While up, new rings are allocated before the old ones go: on failure nothing
+        // changes. While down, the sizes apply at the next open.
+        crate::netdev::relayout(dev, rx, tx)
     }
 
     fn get_channels(dev: &Device<Self>, ch: &mut Channels) {

@@ -136,10 +136,17 @@ fn start(dev: &Device<Adapter>, rings: KVec<(RxRing, TxRing)>) {
 
 /// Re-lays the rings of a running interface with `rx_count`/`tx_count` descriptors: allocates
 /// the new rings first, then stops the device, frees the old rings and starts on the new ones.
-/// If the allocation fails the interface keeps running on its old rings. Used by `ethtool -G`
-/// and by the reset task (same sizes). RTNL held, process context.
+/// If the allocation fails the interface keeps running on its old rings. On an interface that
+/// is down, only records the sizes for the next `open`. Used by `ethtool -G` and by the reset
+/// task (same sizes). RTNL held, process context.
 pub(crate) fn relayout(dev: &Device<Adapter>, rx_count: u32, tx_count: u32) -> Result {
     let s = &dev.data().shared;
+    if !dev.is_running() {
+        // Down: the next `open` allocates rings of these sizes.
+        s.rx_count.store(rx_count, Ordering::Relaxed);
+        s.tx_count.store(tx_count, Ordering::Relaxed);
+        return Ok(());
+    }
     if !s.ready.load(Ordering::Acquire) || s.gone.load(Ordering::Relaxed) {
         return Err(EAGAIN);
     }
