@@ -8,6 +8,7 @@ pub mod napi;
 #[cfg(CONFIG_RUST_PHYLIB_ABSTRACTIONS)]
 pub mod phy;
 pub mod rtnl;
+pub mod rx_mode;
 pub mod skb;
 
 /// An error from an errno constant that `kernel::error::code` does not name.

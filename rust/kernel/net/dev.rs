@@ -21,7 +21,7 @@
 //!   dereferences to [`NetDev`], which holds the accessors (carrier, TX queues, BQL,
 //!   MTU, features, addresses).
 
-use super::skb::SkBuff;
+use super::{rx_mode::RxMode, skb::SkBuff};
 use crate::{bindings, device, error::*, prelude::*, str::CStr, types::Opaque};
 use core::{
     cell::UnsafeCell,
@@ -111,6 +111,9 @@ pub mod flags {
 pub mod priv_flags {
     use crate::bindings;
 
+    /// The device filters secondary unicast addresses itself (`set_rx_mode` gets them);
+    /// without it the core sets promiscuous mode when there are any.
+    pub const UNICAST_FLT: u64 = bindings::netdev_priv_flags_IFF_UNICAST_FLT as u64;
     /// The MAC address can change while the device is up.
     pub const LIVE_ADDR_CHANGE: u64 = bindings::netdev_priv_flags_IFF_LIVE_ADDR_CHANGE as u64;
     /// The device has no qdisc by default.
@@ -462,6 +465,19 @@ pub fn is_valid_ether_addr(addr: &[u8; ETH_ALEN]) -> bool {
     unsafe { bindings::is_valid_ether_addr(addr.as_ptr()) }
 }
 
+/// Length of the host's RSS key (C `NETDEV_RSS_KEY_LEN`).
+pub const RSS_KEY_LEN: usize = bindings::NETDEV_RSS_KEY_LEN as usize;
+
+/// Fills `key` with the host's RSS hash key (C `netdev_rss_key_fill`): random, chosen once
+/// per boot and shared by all devices. Only the first [`RSS_KEY_LEN`] bytes are written (the C
+/// function `BUG`s on longer buffers).
+pub fn rss_key_fill(key: &mut [u8]) {
+    let len = key.len().min(RSS_KEY_LEN);
+    // SAFETY: `key` is valid for writes of `len <= key.len()` bytes, and `len` is within the
+    // C key's size, so the copy stays inside both.
+    unsafe { bindings::netdev_rss_key_fill(key.as_mut_ptr().cast(), len) }
+}
+
 /// Whether the stack will pass more packets to `start_xmit` right away (C
 /// `netdev_xmit_more`): the driver may delay the doorbell. Only meaningful in
 /// [`NetDeviceOps::start_xmit`].
@@ -711,9 +727,11 @@ pub trait NetDeviceOps: Sized + Send + Sync + 'static {
         kernel::build_error(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Applies the unicast/multicast filters and flags. The address list lock is held
-    /// with BH disabled: atomic context.
-    fn set_rx_mode(_dev: &Device<Self>) {
+    /// Applies the unicast/multicast filters and flags: `mode` gives the interface flags and
+    /// walks the address lists. The address list lock is held with BH disabled: atomic
+    /// context. Without [`priv_flags::UNICAST_FLT`] the core turns secondary unicast
+    /// addresses into promiscuous mode instead of passing them here.
+    fn set_rx_mode(_dev: &Device<Self>, _mode: &RxMode<'_>) {
         kernel::build_error(VTABLE_DEFAULT_ERROR)
     }
 
@@ -840,7 +858,10 @@ impl<T: NetDeviceOps> Adapter<T> {
     unsafe extern "C" fn set_rx_mode_callback(dev: *mut bindings::net_device) {
         // SAFETY: Called with the address list lock held on a registered device.
         let dev = unsafe { Device::<T>::from_raw(dev) };
-        T::set_rx_mode(dev);
+        // SAFETY: `__dev_set_rx_mode` holds `netif_addr_lock_bh` for the whole call, and the
+        // `RxMode` does not outlive it.
+        let mode = unsafe { RxMode::new(dev) };
+        T::set_rx_mode(dev, &mode);
     }
 
     /// # Safety

@@ -397,3 +397,33 @@ impl<T: LinkOps> Drop for Registration<T> {
         unsafe { bindings::rtnl_link_unregister(self.ops.get()) };
     }
 }
+
+/// The routing netlink lock (RTNL), held until the guard is dropped.
+///
+/// Configuration of registered devices (`open`, `stop`, ethtool operations, address and MTU
+/// changes) runs under RTNL; a driver's own process-context work (e.g. a reset task) takes it
+/// with [`lock`] to do the same. The guard is not `Send`: RTNL is a mutex, released by the task
+/// that took it.
+///
+/// # Invariants
+///
+/// RTNL is held by the current task while the guard exists.
+pub struct RtnlGuard(PhantomData<*mut ()>);
+
+/// Takes RTNL (C `rtnl_lock`). Process context: may sleep.
+///
+/// Must not be called with RTNL already held (callbacks documented as "RTNL held" would
+/// deadlock).
+pub fn lock() -> RtnlGuard {
+    // SAFETY: Process context, as documented; `rtnl_lock` sleeps until the mutex is free.
+    unsafe { bindings::rtnl_lock() };
+    // INVARIANT: Taken just above.
+    RtnlGuard(PhantomData)
+}
+
+impl Drop for RtnlGuard {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant this task holds RTNL.
+        unsafe { bindings::rtnl_unlock() };
+    }
+}

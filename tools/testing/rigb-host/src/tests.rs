@@ -128,15 +128,61 @@ fn rx_descriptor_verdicts() {
 #[test]
 fn ring_sizes() {
     assert!(RingIndex::new(256).is_some());
+    // Any multiple of 8 in range, as the 82576 (and C igb) allow.
+    assert!(RingIndex::new(200).is_some());
+    assert!(RingIndex::new(72).is_some());
+    assert!(RingIndex::new(4088).is_some());
     assert!(RingIndex::new(255).is_none());
+    assert!(RingIndex::new(204).is_none());
+    assert!(RingIndex::new(56).is_none());
     assert!(RingIndex::new(32).is_none());
+    assert!(RingIndex::new(4104).is_none());
     assert!(RingIndex::new(8192).is_none());
-    assert_eq!(RingIndex::clamp_count(300), 256);
+    // Clamp to 64..=4096, then round up to a multiple of 8 (C igb_set_ringparam).
+    assert_eq!(RingIndex::clamp_count(300), 304);
+    assert_eq!(RingIndex::clamp_count(200), 200);
+    assert_eq!(RingIndex::clamp_count(63), 64);
+    assert_eq!(RingIndex::clamp_count(65), 72);
     assert_eq!(RingIndex::clamp_count(1), MIN_DESCS);
+    assert_eq!(RingIndex::clamp_count(4095), MAX_DESCS);
     assert_eq!(RingIndex::clamp_count(100_000), MAX_DESCS);
     assert_eq!(RingIndex::clamp_count(1024), 1024);
+    for n in 0..5000 {
+        let c = RingIndex::clamp_count(n);
+        assert!(RingIndex::new(c).is_some(), "clamp_count({n}) = {c} is not a valid size");
+    }
     assert_eq!(len_bytes(256), 4096);
+    assert_eq!(len_bytes(200) % 128, 0);
     assert_eq!(len_bytes(MIN_DESCS) % 128, 0);
+}
+
+#[test]
+fn ring_wrap_not_power_of_two() {
+    // 200 descriptors: masking with count - 1 would be wrong here.
+    let mut r = RingIndex::new(200).unwrap();
+    assert_eq!(r.unused(), 199);
+    for i in 0..199 {
+        assert_eq!(r.produce(), Some(i));
+    }
+    assert_eq!(r.produce(), None);
+    assert_eq!(r.in_flight(), 199);
+    for round in 0..1100u32 {
+        assert_eq!(r.consume(), Some(round % 200));
+        assert_eq!(r.produce(), Some((199 + round) % 200));
+        assert_eq!(r.in_flight(), 199);
+        assert_eq!(r.unused(), 0);
+    }
+    // Full, with next_to_use just below next_to_clean; then partly drained.
+    assert_eq!((r.next_to_use(), r.next_to_clean()), (99, 100));
+    for _ in 0..30 {
+        r.consume();
+    }
+    assert_eq!(r.in_flight(), 169);
+    assert_eq!(r.unused(), 30);
+    assert_eq!(r.wrap_add(199, 1), 0);
+    assert_eq!(r.wrap_add(150, 60), 10);
+    assert_eq!(r.wrap_add(10, 200), 10);
+    assert_eq!(r.wrap_add(199, 199), 198);
 }
 
 #[test]
@@ -311,6 +357,33 @@ fn mac_address_from_rar0_or_nvm() {
     assert!(!hw::mac::is_valid_ether_addr(&[1, 0, 0, 0, 0, 0]));
     assert!(!hw::mac::is_valid_ether_addr(&[0; 6]));
     assert_eq!(hw::mac::write_rar(&dev, 16, &mac), Err(HwError::Invalid));
+}
+
+#[test]
+fn rar_clear_and_mta_hash() {
+    let dev = FakeDev::default();
+    let mac = [0x02, 0, 0, 0, 0x0b, 0x02];
+    hw::mac::write_rar(&dev, 3, &mac).unwrap();
+    assert_eq!(hw::mac::read_rar(&dev, 3), Ok(Some(mac)));
+    hw::mac::clear_rar(&dev, 3).unwrap();
+    assert_eq!(hw::mac::read_rar(&dev, 3), Ok(None));
+    assert_eq!(dev.read(RAL::offset(3).unwrap()), Some(0));
+
+    // MO = 0: hash = address bits 47:36. 01:00:5e:01:02:03 -> 0x030 -> MTA[1] bit 16.
+    let g = [0x01, 0x00, 0x5e, 0x01, 0x02, 0x03];
+    assert_eq!(hw::mac::MtaTable::hash(&g), (1, 16));
+    // 33:33:00:00:00:01 (all-nodes IPv6) -> 0x010 -> MTA[0] bit 16.
+    assert_eq!(hw::mac::MtaTable::hash(&[0x33, 0x33, 0, 0, 0, 1]), (0, 16));
+    assert_eq!(hw::mac::MtaTable::hash(&[0, 0, 0, 0, 0xF0, 0xFF]), (127, 31));
+    let mut t = hw::mac::MtaTable::new();
+    assert!(!t.matches(&g));
+    t.add(&g);
+    assert!(t.matches(&g));
+    // 01:00:5e:7f:7f:7f hashes to 0x7f7 -> a different bit: still filtered.
+    assert!(!t.matches(&[0x01, 0x00, 0x5e, 0x7f, 0x7f, 0x7f]));
+    t.write(&dev).unwrap();
+    assert_eq!(dev.read(MTA::offset(1).unwrap()), Some(1 << 16));
+    assert_eq!(dev.read(MTA::offset(0).unwrap()), Some(0));
 }
 
 #[test]

@@ -173,6 +173,36 @@ pub(crate) struct Shared {
     pub(crate) gone: AtomicBool,
     /// Settings chosen with ethtool (moderation, pause, RSS, message level).
     pub(crate) cfg: crate::ethtool::Config,
+    /// Receive filter modes, RSS key, TX watchdog bookkeeping.
+    pub(crate) ctl: Control,
+}
+
+/// Receive control, RSS key and TX watchdog state of a [`Shared`].
+pub(crate) struct Control {
+    /// The RSS hash key (the host's random key, see `rss_key_fill`).
+    pub(crate) rss_key: [u8; RSSRK::COUNT * 4],
+    /// RCTL bits of the running interface other than the filter modes (EN, BAM, SECRC, LPE).
+    pub(crate) rctl_base: AtomicU32,
+    /// RCTL filter modes chosen by `set_rx_mode` (UPE, MPE); kept across stop/open.
+    pub(crate) rx_filter: AtomicU32,
+    /// TX watchdog timeouts (`ndo_tx_timeout` calls).
+    pub(crate) tx_timeouts: AtomicU64,
+    /// `tx_timeout` asked for a reset; the other-cause vector queues the reset task.
+    pub(crate) reset_requested: AtomicBool,
+}
+
+impl Control {
+    fn new() -> Self {
+        let mut rss_key = [0u8; RSSRK::COUNT * 4];
+        kernel::net::dev::rss_key_fill(&mut rss_key);
+        Self {
+            rss_key,
+            rctl_base: AtomicU32::new(0),
+            rx_filter: AtomicU32::new(0),
+            tx_timeouts: AtomicU64::new(0),
+            reset_requested: AtomicBool::new(false),
+        }
+    }
 }
 
 impl Shared {
@@ -185,6 +215,7 @@ impl Shared {
         // CAST: at most MAX_QUEUES.
         let other_vector = num_queues as u32;
         let active = AtomicUsize::new(num_queues);
+        let ctl = Control::new();
         try_pin_init!(Self {
             hw,
             pdev,
@@ -201,6 +232,7 @@ impl Shared {
             ready: AtomicBool::new(false),
             gone: AtomicBool::new(false),
             cfg: crate::ethtool::Config::new(QUEUE_ITR_US),
+            ctl,
         }? Error)
     }
 
@@ -286,6 +318,25 @@ impl Shared {
                 irq::synchronize_irq(n);
             }
         }
+    }
+
+    /// Writes RCTL from `rctl_base` and `rx_filter` while the interface runs; both `start` and
+    /// `set_rx_mode` call it after updating their part, so the last write has both.
+    pub(crate) fn write_rctl(&self) {
+        if self.is_running() {
+            let v = self.ctl.rctl_base.load(Ordering::SeqCst) | self.ctl.rx_filter.load(Ordering::SeqCst);
+            self.hw.wr(RCTL::OFFSET, v);
+        }
+    }
+
+    /// Asks for a reset from any context (the TX watchdog): the reset runs in a work item,
+    /// queued by the other-cause vector's handler, which the EICS write below fires.
+    pub(crate) fn request_reset(&self) {
+        if !self.ready.load(Ordering::Acquire) || self.gone.load(Ordering::Relaxed) {
+            return;
+        }
+        self.ctl.reset_requested.store(true, Ordering::Release);
+        self.hw.wr(EICS::OFFSET, 1 << self.other_vector);
     }
 
     /// Re-enables vector `v` after its NAPI poll completed.

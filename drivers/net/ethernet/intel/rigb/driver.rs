@@ -14,13 +14,14 @@ use crate::{
     netdev::{quiesce, Adapter},
     q_vector::{OtherHandler, QVector},
     regs::{BAR0_SIZE, CTRL_EXT},
+    reset::ResetTask,
 };
 use core::{pin::Pin, sync::atomic::Ordering};
 use kernel::{
     c_str, dev_info, dev_warn,
     irq::{self, Registration as IrqRegistration},
     net::{
-        dev::{features, Registration},
+        dev::{features, priv_flags, Registration},
         napi::Napi,
     },
     pci,
@@ -46,12 +47,14 @@ type Vectors = (KVec<Pin<KBox<QueueIrq>>>, Pin<KBox<OtherIrq>>);
 /// The PCI driver data.
 ///
 /// Field order is drop order: the queue interrupts and NAPI instances first (each drops its
-/// reference to the net_device), then the other-cause interrupt, then the last reference to the
+/// reference to the net_device), then the other-cause interrupt and the reset task (cancelled
+/// in `remove`; both hold references to the net_device), then the last reference to the
 /// net_device (unregistering it, which stops it and frees the rings), then the MSI-X vectors,
 /// the shared state with BAR0, and finally the enabled-device guard.
 pub(crate) struct RigbDriver {
     queue_irqs: KVec<Pin<KBox<QueueIrq>>>,
     other_irq: Option<Pin<KBox<OtherIrq>>>,
+    reset: Arc<ResetTask>,
     netdev: Arc<Registration<Adapter>>,
     _vectors: pci::IrqVectors,
     shared: Arc<Shared>,
@@ -74,6 +77,7 @@ impl RigbDriver {
         vectors: &pci::IrqVectors,
         shared: &Arc<Shared>,
         netdev: &Arc<Registration<Adapter>>,
+        reset: &Arc<ResetTask>,
     ) -> Result<Vectors> {
         let ncpu = irq::nr_cpu_ids().max(1);
         let mut queue_irqs = KVec::with_capacity(shared.num_queues, GFP_KERNEL)?;
@@ -106,7 +110,7 @@ impl RigbDriver {
                 irqn,
                 irq::Flags::NONE,
                 name,
-                OtherHandler::new(shared.clone(), netdev.clone()),
+                OtherHandler::new(shared.clone(), netdev.clone(), reset.clone()),
             ),
             GFP_KERNEL,
         )?;
@@ -180,12 +184,16 @@ impl pci::Driver for RigbDriver {
             dev.set_hw_features(offloads);
             dev.set_features(offloads | if dma_bits == 64 { features::HIGHDMA } else { 0 });
             dev.set_ethtool_ops();
+            // The address can change while up (filter 0 is rewritten at once), and secondary
+            // unicast addresses go to filters 1.. (`set_rx_mode`), not to promiscuous mode.
+            dev.update_priv_flags(priv_flags::LIVE_ADDR_CHANGE | priv_flags::UNICAST_FLT, 0);
             dev.carrier_off();
         }
         reg.register()?;
         let netdev = Arc::new(reg, GFP_KERNEL)?;
 
-        let (queue_irqs, other) = Self::setup_vectors(pdev, &vectors, &shared, &netdev)?;
+        let reset = ResetTask::new(netdev.clone())?;
+        let (queue_irqs, other) = Self::setup_vectors(pdev, &vectors, &shared, &netdev, &reset)?;
         shared.ready.store(true, Ordering::Release);
 
         dev_info!(
@@ -202,6 +210,7 @@ impl pci::Driver for RigbDriver {
             Self {
                 queue_irqs,
                 other_irq: Some(other),
+                reset,
                 netdev,
                 _vectors: vectors,
                 shared,
@@ -215,7 +224,9 @@ impl pci::Driver for RigbDriver {
         // Power-off or reboot: no DMA or interrupt may outlive the kernel.
         let s = &this.shared;
         s.ready.store(false, Ordering::Release);
+        ResetTask::cancel(&this.reset);
         quiesce(s);
+        ResetTask::cancel(&this.reset);
         if !s.gone.load(Ordering::Relaxed) {
             let _ = hw::mac::reset(&s.hw, &mut sleep_us);
         }
@@ -225,9 +236,13 @@ impl pci::Driver for RigbDriver {
     fn remove(this: Pin<&Self>) {
         let s = &this.shared;
         // Stop DMA and interrupts first; the net_device is unregistered when the driver data
-        // is dropped right after this returns.
+        // is dropped right after this returns. The reset task is cancelled before (a running
+        // one would restart the device) and again after the interrupts are quiet (the
+        // other-cause handler may have queued it meanwhile; nothing can queue it afterwards).
         s.ready.store(false, Ordering::Release);
+        ResetTask::cancel(&this.reset);
         quiesce(s);
+        ResetTask::cancel(&this.reset);
         if !s.gone.load(Ordering::Relaxed) {
             let _ = hw::mac::reset(&s.hw, &mut sleep_us);
         }

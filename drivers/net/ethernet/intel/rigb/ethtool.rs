@@ -293,7 +293,7 @@ const HW_STATS: [&CStr; 8] = [
 
 fn stats_count(s: &Shared) -> usize {
     let nq = s.num_queues;
-    nq * (RX_STATS.len() + TX_STATS.len()) + (nq + 1) * VEC_STATS.len() + HW_STATS.len()
+    nq * (RX_STATS.len() + TX_STATS.len()) + (nq + 1) * VEC_STATS.len() + HW_STATS.len() + 1
 }
 
 #[vtable]
@@ -376,13 +376,15 @@ impl EthtoolOps for Adapter {
         if ring.rx_mini_pending != 0 || ring.rx_jumbo_pending != 0 {
             return Err(EINVAL);
         }
-        if dev.is_running() {
-            // Resizing live rings needs a full stop/open; ask the user to do it.
-            return Err(EBUSY);
+        // The core refused sizes above the maximum; clamp to the minimum and round up to a
+        // multiple of 8, as C igb does.
+        let (rx, tx) = (RingIndex::clamp_count(ring.rx_pending), RingIndex::clamp_count(ring.tx_pending));
+        if rx == s.rx_count.load(Ordering::Relaxed) && tx == s.tx_count.load(Ordering::Relaxed) {
+            return Ok(());
         }
-        s.rx_count.store(RingIndex::clamp_count(ring.rx_pending), Ordering::Relaxed);
-        s.tx_count.store(RingIndex::clamp_count(ring.tx_pending), Ordering::Relaxed);
-        Ok(())
+        // While up, new rings are allocated before the old ones go: on failure nothing
+        // changes. While down, the sizes apply at the next open.
+        crate::netdev::relayout(dev, rx, tx)
     }
 
     fn get_channels(dev: &Device<Self>, ch: &mut Channels) {
@@ -453,6 +455,7 @@ impl EthtoolOps for Adapter {
         for name in HW_STATS {
             out.push(name);
         }
+        out.push(c_str!("tx_timeout_count"));
     }
 
     fn get_ethtool_stats(dev: &Device<Self>, data: &mut [u64]) {
@@ -501,6 +504,7 @@ impl EthtoolOps for Adapter {
         for v in [hw.gprc, hw.gptc, hw.gorc, hw.gotc, hw.mpc, hw.rnbc, hw.crcerrs, hw.mprc] {
             put(v);
         }
+        put(s.ctl.tx_timeouts.load(Ordering::Relaxed));
     }
 
     fn get_coalesce(dev: &Device<Self>, c: &mut Coalesce) -> Result {

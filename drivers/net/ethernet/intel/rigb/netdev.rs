@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! net_device operations: open, stop, transmit, statistics.
+//! net_device operations: open, stop, transmit, statistics, receive filters, MAC address, TX
+//! watchdog; and the ring re-layout shared by `ethtool -G` and the reset task.
 
 use crate::{
-    adapter::{QueuePair, Shared},
-    hw::{self},
+    adapter::Shared,
+    hw::{self, mac::MtaTable},
     regs::*,
     rx::{buf_len_for_mtu, RxRing, FRAME_OVERHEAD},
     stats,
@@ -12,8 +13,10 @@ use crate::{
 };
 use core::sync::atomic::Ordering;
 use kernel::{
+    alloc::KVec,
+    dev_err, dev_info, dev_warn,
     net::dev::{Device, NetDeviceOps, NetdevTx, RtnlLinkStats64, ETH_ALEN},
-    net::skb::SkBuff,
+    net::{rx_mode::RxMode, skb::SkBuff},
     prelude::*,
     sync::Arc,
 };
@@ -30,22 +33,12 @@ impl Adapter {
     }
 }
 
-/// A fixed RSS key (the Microsoft Toeplitz verification key), mixed with the MAC address so
-/// that the two ports of a machine hash differently.
-const RSS_KEY: [u8; 40] = [
-    0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3, 0x8f,
-    0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
-    0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
-];
-
-fn setup_rss(s: &Shared, mac: &[u8; 6]) {
+fn setup_rss(s: &Shared) {
     let h = &s.hw;
     let nq = s.active_count();
-    let mut key = RSS_KEY;
-    for (i, k) in key.iter_mut().enumerate() {
-        *k ^= mac.get(i % 6).copied().unwrap_or(0);
-    }
-    for (n, chunk) in key.chunks_exact(4).enumerate() {
+    // The host's random key (chosen at probe): flows cannot be steered by someone who knows a
+    // fixed key.
+    for (n, chunk) in s.ctl.rss_key.chunks_exact(4).enumerate() {
         h.wr_q(RSSRK::offset(n), u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]));
     }
     // 128 one-byte entries, queue = entry % nq.
@@ -83,15 +76,102 @@ fn free_rings(s: &Shared) {
     }
 }
 
-fn alloc_and_configure(s: &Shared, qp: &QueuePair, q: usize, buf_len: usize) -> Result {
+/// New rings for every queue pair in use, RX rings filled with buffers. Nothing is written to
+/// the device: on failure everything allocated is freed and the rings in use (if any) are
+/// untouched.
+fn alloc_rings(s: &Shared, rx_count: u32, tx_count: u32, buf_len: usize) -> Result<KVec<(RxRing, TxRing)>> {
     let dev = s.dma_dev();
-    let mut rx = RxRing::new(dev, s.rx_count.load(Ordering::Relaxed), q, buf_len)?;
-    let mut tx = TxRing::new(dev, s.tx_count.load(Ordering::Relaxed), q)?;
-    tx.configure(&s.hw);
-    rx.configure(&s.hw, dev, &qp.rx_stats)?;
-    *qp.tx.lock() = Some(tx);
-    *qp.rx.lock() = Some(rx);
+    let queues = s.active_queues();
+    let mut rings = KVec::with_capacity(queues.len(), GFP_KERNEL)?;
+    for (q, qp) in queues.iter().enumerate() {
+        let mut rx = RxRing::new(dev, rx_count, q, buf_len)?;
+        rx.fill(dev, &qp.rx_stats)?;
+        let tx = TxRing::new(dev, tx_count, q)?;
+        rings.push((rx, tx), GFP_KERNEL)?;
+    }
+    Ok(rings)
+}
+
+/// Hands `rings` (from [`alloc_rings`]) to the device and starts receive and transmit: the
+/// second half of `open`. The interface must be quiesced (no rings installed).
+fn start(dev: &Device<Adapter>, rings: KVec<(RxRing, TxRing)>) {
+    let s = &dev.data().shared;
+    let h = &s.hw;
+    for ((mut rx, mut tx), qp) in rings.into_iter().zip(s.active_queues()) {
+        tx.configure(h);
+        rx.configure(h);
+        *qp.tx.lock() = Some(tx);
+        *qp.rx.lock() = Some(rx);
+    }
+    let mtu = dev.mtu();
+    // Receive address filter 0 follows the interface address.
+    let _ = hw::mac::write_rar(h, 0, &dev.dev_addr());
+    setup_rss(s);
+    // What the user set with ethtool -X/-N replaces the defaults.
+    crate::ethtool::apply_rss(s);
+    // Frames longer than a standard one need RCTL.LPE and a matching RLPML.
+    let lpe = if mtu > 1500 { RCTL::LPE.mask() } else { 0 };
+    h.wr(RLPML::OFFSET, mtu + FRAME_OVERHEAD);
+    // Broadcast accepted, CRC stripped; unicast/multicast promiscuous as `set_rx_mode` chose
+    // (the multicast table and filters 1.. keep what it programmed).
+    s.ctl.rctl_base.store(
+        RCTL::EN.mask() | RCTL::BAM.mask() | RCTL::SECRC.mask() | lpe,
+        Ordering::SeqCst,
+    );
+    h.wr(
+        TCTL::OFFSET,
+        TCTL::EN.mask() | TCTL::PSP.mask() | TCTL::CT.val(0xF) | TCTL::COLD.val(0x3F),
+    );
+    // CAST: at most MAX_QUEUES.
+    for q in 0..s.num_queues as u32 {
+        if let Some(txq) = dev.tx_queue(q) {
+            txq.reset();
+        }
+    }
+    s.configure_msix();
+    s.running.store(true, Ordering::SeqCst);
+    s.write_rctl();
+    s.enable_irqs();
+    dev.tx_wake_all_queues();
+    s.update_link(dev);
+}
+
+/// Re-lays the rings of a running interface with `rx_count`/`tx_count` descriptors: allocates
+/// the new rings first, then stops the device, frees the old rings and starts on the new ones.
+/// If the allocation fails the interface keeps running on its old rings. On an interface that
+/// is down, only records the sizes for the next `open`. Used by `ethtool -G` and by the reset
+/// task (same sizes). RTNL held, process context.
+pub(crate) fn relayout(dev: &Device<Adapter>, rx_count: u32, tx_count: u32) -> Result {
+    let s = &dev.data().shared;
+    if !dev.is_running() {
+        // Down: the next `open` allocates rings of these sizes.
+        s.rx_count.store(rx_count, Ordering::Relaxed);
+        s.tx_count.store(tx_count, Ordering::Relaxed);
+        return Ok(());
+    }
+    if !s.ready.load(Ordering::Acquire) || s.gone.load(Ordering::Relaxed) {
+        return Err(EAGAIN);
+    }
+    let rings = alloc_rings(s, rx_count, tx_count, buf_len_for_mtu(dev.mtu()))?;
+    Adapter::stop(dev)?;
+    s.rx_count.store(rx_count, Ordering::Relaxed);
+    s.tx_count.store(tx_count, Ordering::Relaxed);
+    start(dev, rings);
     Ok(())
+}
+
+/// The reset task's body (C igb's `reinit_locked`): stop and restart a running interface on
+/// fresh rings of the same sizes. RTNL held, process context.
+pub(crate) fn reset(dev: &Device<Adapter>) {
+    let s = &dev.data().shared;
+    if !dev.is_running() || !s.is_running() {
+        return;
+    }
+    let (rx, tx) = (s.rx_count.load(Ordering::Relaxed), s.tx_count.load(Ordering::Relaxed));
+    match relayout(dev, rx, tx) {
+        Ok(()) => dev_info!(&*s.pdev, "{}: reset done\n", dev.name()),
+        Err(e) => dev_err!(&*s.pdev, "{}: reset failed: {:?}\n", dev.name(), e),
+    }
 }
 
 /// Stops receive and transmit DMA, masks interrupts and waits for handlers (stop, remove).
@@ -121,44 +201,13 @@ impl NetDeviceOps for Adapter {
         if !s.ready.load(Ordering::Acquire) || s.gone.load(Ordering::Relaxed) {
             return Err(EAGAIN);
         }
-        let mac = dev.dev_addr();
-        let h = &s.hw;
-        let mtu = dev.mtu();
-        let buf_len = buf_len_for_mtu(mtu);
-        for (q, qp) in s.active_queues().iter().enumerate() {
-            if let Err(e) = alloc_and_configure(s, qp, q, buf_len) {
-                quiesce(s);
-                free_rings(s);
-                return Err(e);
-            }
-        }
-        // Receive address filter 0 follows the interface address.
-        let _ = hw::mac::write_rar(h, 0, &mac);
-        setup_rss(s, &mac);
-        crate::ethtool::apply_rss(s);
-        // Frames longer than a standard one need RCTL.LPE and a matching RLPML.
-        let lpe = if mtu > 1500 { RCTL::LPE.mask() } else { 0 };
-        h.wr(RLPML::OFFSET, mtu + FRAME_OVERHEAD);
-        // Accept all multicast (no MTA programming yet) and broadcast; strip the CRC.
-        h.wr(
-            RCTL::OFFSET,
-            RCTL::EN.mask() | RCTL::BAM.mask() | RCTL::MPE.mask() | RCTL::SECRC.mask() | lpe,
-        );
-        h.wr(
-            TCTL::OFFSET,
-            TCTL::EN.mask() | TCTL::PSP.mask() | TCTL::CT.val(0xF) | TCTL::COLD.val(0x3F),
-        );
-        // CAST: at most MAX_QUEUES.
-        for q in 0..s.num_queues as u32 {
-            if let Some(txq) = dev.tx_queue(q) {
-                txq.reset();
-            }
-        }
-        s.configure_msix();
-        s.running.store(true, Ordering::Release);
-        s.enable_irqs();
-        dev.tx_wake_all_queues();
-        s.update_link(dev);
+        let rings = alloc_rings(
+            s,
+            s.rx_count.load(Ordering::Relaxed),
+            s.tx_count.load(Ordering::Relaxed),
+            buf_len_for_mtu(dev.mtu()),
+        )?;
+        start(dev, rings);
         Ok(())
     }
 
@@ -191,9 +240,57 @@ impl NetDeviceOps for Adapter {
     }
 
     fn set_mac_address(dev: &Device<Self>, addr: &[u8; ETH_ALEN]) -> Result {
+        // Also while up (IFF_LIVE_ADDR_CHANGE): filter 0 switches to the new address at once.
         let s = &dev.data().shared;
         hw::mac::write_rar(&s.hw, 0, addr).map_err(crate::adapter::hw_err)?;
         dev.set_dev_addr(addr)
+    }
+
+    fn set_rx_mode(dev: &Device<Self>, mode: &RxMode<'_>) {
+        let s = &dev.data().shared;
+        let h = &s.hw;
+        let mut filter = 0;
+        if mode.promisc() {
+            filter |= RCTL::UPE.mask() | RCTL::MPE.mask();
+        } else if mode.allmulti() {
+            filter |= RCTL::MPE.mask();
+        }
+        // Secondary unicast addresses: exact filters 1.. (0 is the interface address); more
+        // than fit makes the port unicast promiscuous.
+        let mut rar = 1;
+        for addr in mode.uc_addrs() {
+            if rar >= RAL::COUNT {
+                filter |= RCTL::UPE.mask();
+                break;
+            }
+            let _ = hw::mac::write_rar(h, rar, &addr);
+            rar += 1;
+        }
+        for n in rar..RAL::COUNT {
+            let _ = hw::mac::clear_rar(h, n);
+        }
+        // Multicast groups: the hash table takes any number (hash collisions let a few other
+        // groups through, which the stack drops).
+        let mut mta = MtaTable::new();
+        for addr in mode.mc_addrs() {
+            mta.add(&addr);
+        }
+        let _ = mta.write(h);
+        s.ctl.rx_filter.store(filter, Ordering::SeqCst);
+        s.write_rctl();
+    }
+
+    fn tx_timeout(dev: &Device<Self>, txqueue: u32) {
+        let s = &dev.data().shared;
+        let n = s.ctl.tx_timeouts.fetch_add(1, Ordering::Relaxed) + 1;
+        dev_warn!(
+            &*s.pdev,
+            "{}: TX queue {} timed out ({} so far), resetting\n",
+            dev.name(),
+            txqueue,
+            n
+        );
+        s.request_reset();
     }
 
     fn start_xmit(dev: &Device<Self>, skb: SkBuff) -> NetdevTx {

@@ -11,6 +11,7 @@ use crate::{
     adapter::Shared,
     netdev::Adapter,
     regs::ICR,
+    reset::ResetTask,
 };
 use core::sync::atomic::Ordering;
 use kernel::{
@@ -101,16 +102,26 @@ impl Poll for QVector {
     }
 }
 
-/// The handler of the other-causes vector: link status changes.
+/// The handler of the other-causes vector: link status changes, and reset requests from the
+/// TX watchdog (fired through EICS).
 pub(crate) struct OtherHandler {
     shared: Arc<Shared>,
     netdev: Arc<Registration<Adapter>>,
+    reset: Arc<ResetTask>,
 }
 
 impl OtherHandler {
     /// The handler.
-    pub(crate) fn new(shared: Arc<Shared>, netdev: Arc<Registration<Adapter>>) -> Self {
-        Self { shared, netdev }
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        netdev: Arc<Registration<Adapter>>,
+        reset: Arc<ResetTask>,
+    ) -> Self {
+        Self {
+            shared,
+            netdev,
+            reset,
+        }
     }
 }
 
@@ -128,6 +139,9 @@ impl Handler for OtherHandler {
         }
         if ICR::LSC.is_set(icr) {
             s.update_link(self.netdev.dev());
+        }
+        if s.ctl.reset_requested.swap(false, Ordering::AcqRel) {
+            ResetTask::schedule(&self.reset);
         }
         if s.running.load(Ordering::Acquire) {
             s.unmask_vector(s.other_vector);

@@ -21,6 +21,7 @@ mod netdev;
 mod q_vector;
 #[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
 mod regs;
+mod reset;
 mod ring;
 mod rx;
 #[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]

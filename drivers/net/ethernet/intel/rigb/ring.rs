@@ -2,15 +2,18 @@
 
 //! Ring index arithmetic shared by the TX and RX rings.
 //!
-//! A ring has a power-of-two number of descriptors. The driver produces at `next_to_use`
+//! A ring has a multiple of 8 descriptors (RDLEN/TDLEN count 128-byte units), not necessarily a
+//! power of two, so indices wrap by comparison, not by masking. The driver produces at `next_to_use`
 //! (filling descriptors, then moving the tail register there) and consumes at `next_to_clean`
 //! (descriptors the device wrote back). One slot always stays empty, so that
 //! `next_to_use == next_to_clean` means "empty" and never "full" (the tail register must never
 //! catch up with the head). `core`-only: also built into the host unit tests.
 
-/// Smallest ring the driver accepts (the device needs RDLEN/TDLEN multiples of 128 bytes, i.e.
-/// 8 descriptors).
+/// Smallest ring the driver accepts (the C igb driver's minimum).
 pub(crate) const MIN_DESCS: u32 = 64;
+/// Ring sizes are multiples of this: RDLEN/TDLEN are multiples of 128 bytes (datasheet 8.10.7,
+/// 8.12.7), i.e. of 8 descriptors.
+pub(crate) const DESC_MULTIPLE: u32 = 8;
 /// Largest ring the driver accepts.
 pub(crate) const MAX_DESCS: u32 = 4096;
 /// Default ring size.
@@ -20,7 +23,7 @@ pub(crate) const DEFAULT_DESCS: u32 = 256;
 ///
 /// # Invariants
 ///
-/// `count` is a power of two in `MIN_DESCS..=MAX_DESCS`; `next_to_use` and `next_to_clean` are
+/// `count` is a multiple of `DESC_MULTIPLE` in `MIN_DESCS..=MAX_DESCS`; `next_to_use` and `next_to_clean` are
 /// below `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RingIndex {
@@ -30,10 +33,10 @@ pub(crate) struct RingIndex {
 }
 
 impl RingIndex {
-    /// A ring of `count` descriptors, `None` unless `count` is a power of two within
-    /// [`MIN_DESCS`]`..=`[`MAX_DESCS`].
+    /// A ring of `count` descriptors, `None` unless `count` is a multiple of
+    /// [`DESC_MULTIPLE`] within [`MIN_DESCS`]`..=`[`MAX_DESCS`].
     pub(crate) const fn new(count: u32) -> Option<Self> {
-        if !count.is_power_of_two() || count < MIN_DESCS || count > MAX_DESCS {
+        if count % DESC_MULTIPLE != 0 || count < MIN_DESCS || count > MAX_DESCS {
             return None;
         }
         Some(Self {
@@ -43,7 +46,9 @@ impl RingIndex {
         })
     }
 
-    /// The nearest valid size to a user request (rounded down to a power of two, clamped).
+    /// The nearest valid size to a user request, as the C igb driver computes it: clamped to
+    /// [`MIN_DESCS`]`..=`[`MAX_DESCS`], then rounded up to a multiple of [`DESC_MULTIPLE`]
+    /// (`MAX_DESCS` is one, so the result stays in range).
     pub(crate) const fn clamp_count(requested: u32) -> u32 {
         let r = if requested < MIN_DESCS {
             MIN_DESCS
@@ -52,17 +57,12 @@ impl RingIndex {
         } else {
             requested
         };
-        // Round down to a power of two.
-        1 << (31 - r.leading_zeros())
+        r.div_ceil(DESC_MULTIPLE) * DESC_MULTIPLE
     }
 
     /// Number of descriptors.
     pub(crate) const fn count(&self) -> u32 {
         self.count
-    }
-
-    const fn mask(&self) -> u32 {
-        self.count - 1
     }
 
     /// Where the next descriptor is produced.
@@ -75,14 +75,24 @@ impl RingIndex {
         self.next_to_clean
     }
 
-    /// `index + n`, wrapped.
+    /// `index + n`, wrapped (any `index` and `n`; both are reduced modulo `count`).
     pub(crate) const fn wrap_add(&self, index: u32, n: u32) -> u32 {
-        index.wrapping_add(n) & self.mask()
+        // Both terms are below `count <= MAX_DESCS`, so the sum cannot overflow.
+        let s = index % self.count + n % self.count;
+        if s >= self.count {
+            s - self.count
+        } else {
+            s
+        }
     }
 
     /// Descriptors produced and not yet consumed.
     pub(crate) const fn in_flight(&self) -> u32 {
-        self.next_to_use.wrapping_sub(self.next_to_clean) & self.mask()
+        if self.next_to_use >= self.next_to_clean {
+            self.next_to_use - self.next_to_clean
+        } else {
+            self.count - self.next_to_clean + self.next_to_use
+        }
     }
 
     /// Descriptors that can still be produced (one slot always stays empty).
@@ -101,7 +111,7 @@ impl RingIndex {
             return None;
         }
         let i = self.next_to_use;
-        // INVARIANT: masked.
+        // INVARIANT: wrapped below `count`.
         self.next_to_use = self.wrap_add(i, 1);
         Some(i)
     }
@@ -112,7 +122,7 @@ impl RingIndex {
             return None;
         }
         let i = self.next_to_clean;
-        // INVARIANT: masked.
+        // INVARIANT: wrapped below `count`.
         self.next_to_clean = self.wrap_add(i, 1);
         Some(i)
     }

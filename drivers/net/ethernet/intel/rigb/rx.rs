@@ -85,9 +85,21 @@ impl RxRing {
         })
     }
 
-    /// Programs the queue registers (datasheet 4.5.9) and fills the ring. The queue is left
-    /// enabled; RCTL.EN (global) is set by the caller once all queues are ready.
-    pub(crate) fn configure(&mut self, hw: &Hw, dev: &device::Device, stats: &RxQueueStats) -> Result {
+    /// Gives a buffer to every descriptor, before the ring is handed to the device (no register
+    /// is written, so a live ring of the same queue keeps working). `ENOMEM` if not a single
+    /// buffer could be allocated; a partly filled ring works and is refilled by the polls.
+    pub(crate) fn fill(&mut self, dev: &device::Device, stats: &RxQueueStats) -> Result {
+        self.post_new(dev, GFP_KERNEL, stats);
+        if self.idx.in_flight() == 0 {
+            return Err(ENOMEM);
+        }
+        Ok(())
+    }
+
+    /// Programs the queue registers (datasheet 4.5.9) for a ring filled by [`Self::fill`] and
+    /// hands its buffers to the device. The queue is left enabled; RCTL.EN (global) is set by
+    /// the caller once all queues are ready.
+    pub(crate) fn configure(&mut self, hw: &Hw) {
         let q = self.queue;
         hw.wr_q(RXDCTL::offset(q), 0);
         let base = self.desc.dma_handle();
@@ -102,15 +114,11 @@ impl RxRing {
                 | SRRCTL::DESCTYPE.val(1)
                 | SRRCTL::DROP_EN.mask(),
         );
-        hw.wr_q(RDH::offset(q), 0);
+        // The ring is fresh: the device starts at slot 0, where `fill` started.
+        hw.wr_q(RDH::offset(q), self.idx.next_to_clean());
         hw.wr_q(RDT::offset(q), 0);
-        self.idx.reset();
         hw.wr_q(RXDCTL::offset(q), RXDCTL::ENABLE.mask() | RXDCTL::WTHRESH.val(1));
-        self.refill(hw, dev, GFP_KERNEL, stats);
-        if self.idx.in_flight() == 0 {
-            return Err(ENOMEM);
-        }
-        Ok(())
+        self.write_tail(hw);
     }
 
     /// Disables the queue in the device (stop path).
@@ -151,6 +159,14 @@ impl RxRing {
     /// Gives new buffers to every free descriptor; on allocation or mapping failure, counts it
     /// and stops (the ring keeps working with fewer buffers; the next poll tries again).
     pub(crate) fn refill(&mut self, hw: &Hw, dev: &device::Device, gfp: Flags, stats: &RxQueueStats) {
+        if self.post_new(dev, gfp, stats) {
+            self.write_tail(hw);
+        }
+    }
+
+    /// Posts new buffers on the free descriptors without moving the tail; returns whether any
+    /// was posted.
+    fn post_new(&mut self, dev: &device::Device, gfp: Flags, stats: &RxQueueStats) -> bool {
         let mut posted = false;
         while self.idx.unused() > 0 {
             match new_buf(dev, self.buf_len, gfp) {
@@ -166,9 +182,7 @@ impl RxRing {
                 }
             }
         }
-        if posted {
-            self.write_tail(hw);
-        }
+        posted
     }
 
     /// Receives up to `budget` frames (NAPI context) and passes them to the stack. Returns the

@@ -3,7 +3,7 @@
 //! MAC: global reset, receive address filters, link status.
 
 use super::{poll, rd, rd_raw, wr, HwError, HwResult, Regs};
-use crate::regs::{CTRL, EIMC, ICR, IMC, RAH, RAL, RCTL, STATUS, TCTL};
+use crate::regs::{CTRL, EIMC, ICR, IMC, MTA, RAH, RAL, RCTL, STATUS, TCTL};
 
 /// Link state as the MAC reports it in STATUS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +89,53 @@ pub(crate) fn write_rar(regs: &impl Regs, idx: usize, mac: &[u8; 6]) -> HwResult
     wr(regs, super::at(RAL::offset(idx))?, ral)?;
     // Write the high half last: AV makes the filter live.
     wr(regs, super::at(RAH::offset(idx))?, rah)
+}
+
+/// Clears receive address filter `idx` (AV off first, so no half-written address matches).
+pub(crate) fn clear_rar(regs: &impl Regs, idx: usize) -> HwResult {
+    wr(regs, super::at(RAH::offset(idx))?, 0)?;
+    wr(regs, super::at(RAL::offset(idx))?, 0)
+}
+
+/// The multicast table (MTA, datasheet 8.10.14): a 4096-bit hash filter over destination
+/// addresses, used for multicast frames that no exact filter matched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MtaTable([u32; MTA::COUNT]);
+
+impl MtaTable {
+    /// An empty table: no multicast frame passes it.
+    pub(crate) const fn new() -> Self {
+        Self([0; MTA::COUNT])
+    }
+
+    /// The hash of `addr` with RCTL.MO = 0: bits 47:36 of the address, i.e. the high nibble of
+    /// byte 4 and all of byte 5. Returns (register, bit).
+    pub(crate) const fn hash(addr: &[u8; 6]) -> (usize, u32) {
+        let h = ((addr[5] as u32) << 4 | (addr[4] as u32) >> 4) & 0xFFF;
+        ((h >> 5) as usize, h & 0x1F)
+    }
+
+    /// Lets frames to `addr` (and to every address with the same hash) pass.
+    pub(crate) fn add(&mut self, addr: &[u8; 6]) {
+        let (reg, bit) = Self::hash(addr);
+        if let Some(r) = self.0.get_mut(reg) {
+            *r |= 1 << bit;
+        }
+    }
+
+    /// Whether frames to `addr` pass the table.
+    pub(crate) fn matches(&self, addr: &[u8; 6]) -> bool {
+        let (reg, bit) = Self::hash(addr);
+        self.0.get(reg).is_some_and(|r| r & (1 << bit) != 0)
+    }
+
+    /// Writes the whole table to the device.
+    pub(crate) fn write(&self, regs: &impl Regs) -> HwResult {
+        for (n, v) in self.0.iter().enumerate() {
+            wr(regs, super::at(MTA::offset(n))?, *v)?;
+        }
+        Ok(())
+    }
 }
 
 /// The permanent address: filter 0 as loaded from the NVM at reset, else the NVM itself.

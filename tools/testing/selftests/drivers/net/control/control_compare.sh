@@ -216,14 +216,12 @@ ktap_eq "ethtool -g: default rings (rx tx) equal (igb $(ring A))" "$(ring A)" "$
 both $ETHTOOL -G @IF@ rx 512 tx 512
 if [[ $RA -ne 0 || $(ring A) != "512 512" ]]; then
 	ktap_fail "ethtool -G while up: igb exit $RA, rings '$(ring A)'"
-elif [[ $RB -eq 0 ]]; then
-	relink
-	[[ $(ring B) == "512 512" ]] && ping_both 1472 && ktap_ok "ethtool -G rx 512 tx 512 while up on both; traffic passes" ||
-		ktap_fail "ethtool -G while up: rigb accepted; rings '$(ring B)' (want '512 512') or traffic lost"
 else
-	gap "ethtool -G while up" "resized to 512/512 while up, traffic passes"
+	relink
+	[[ $RB -eq 0 && $(ring B) == "512 512" ]] && ping_both 1472 && ktap_ok "ethtool -G rx 512 tx 512 while up on both; traffic passes" ||
+		ktap_fail "ethtool -G while up: rigb exit $RB: $(first "$OB"); rings '$(ring B)' (want '512 512') or traffic lost"
 fi
-# The rest with both down (rigb resizes only while down).
+# The rest with both down: sizes apply at the next open.
 $IP link set "$a" down
 nsx $PEER_NS $IP link set "$b" down
 both $ETHTOOL -G @IF@ rx 4104
@@ -246,14 +244,8 @@ if [[ $RA -ne 0 || $ra != "200 200" ]]; then
 	ktap_fail "ethtool -G rx 200 tx 200: igb exit $RA, rings '$ra'"
 elif [[ $RB -eq 0 && $rb == "200 200" ]]; then
 	ktap_ok "ethtool -G rx 200 tx 200 (multiple of 8): 200 200 on both"
-elif [[ $RB -eq 0 && $rb == "64 64" ]]; then
-	ktap_fail "ethtool -G rx 200 tx 200: rigb claimed success, rings unchanged ($rb)"
-elif [[ $RB -eq 0 ]]; then
-	ktap_skip "ethtool -G multiple-of-8 sizes" \
-		"rigb: not implemented yet (issue 7): rx 200 tx 200 accepted as '$rb' (rings are powers of two); igb: '$ra'"
-	GAPS+=("ring sizes not a power of two")
 else
-	gap "ethtool -G multiple-of-8 sizes" "'$ra'"
+	ktap_fail "ethtool -G rx 200 tx 200: rigb exit $RB, rings '$rb' (want '200 200'): $(first "$OB")"
 fi
 both $ETHTOOL -G @IF@ rx 512 tx 128
 ra=$(ring A) rb=$(ring B)
@@ -500,15 +492,10 @@ xq A $IP link set @IF@ address $new_a
 RA=$XRC
 xq B $IP link set @IF@ address $new_b
 RB=$XRC OB=$XOUT
-if [[ $RA -ne 0 ]]; then
-	ktap_fail "MAC change while up: igb exit $RA"
-elif [[ $RB -eq 0 ]]; then
+if [[ $RA -eq 0 && $RB -eq 0 ]]; then
 	ktap_ok "MAC change while up accepted by both"
 else
-	gap "MAC change while up" "changed while up (IFF_LIVE_ADDR_CHANGE)"
-	nsx $PEER_NS $IP link set "$b" down
-	nsx $PEER_NS $IP link set "$b" address $new_b
-	nsx $PEER_NS $IP link set "$b" up
+	ktap_fail "MAC change while up: igb exit $RA, rigb exit $RB: $(first "$OB")"
 fi
 relink
 ga=$(cat /sys/class/net/"$a"/address) gb=$(nsx $PEER_NS cat /sys/class/net/"$b"/address)
@@ -517,9 +504,10 @@ if [[ $ga == "$new_a" && $gb == "$new_b" ]] && ping_both; then
 else
 	ktap_fail "new MAC addresses: igb $ga, rigb $gb (want $new_a, $new_b); or traffic lost"
 fi
-# diff: frames to the old address. rigb rewrites receive address 0, so they
-# stop; igb (as QEMU emulates the 82576) keeps taking its permanent address,
-# even after down/up. Not a check: the reference itself does not filter.
+# diff: frames to the old address. Both drivers rewrite receive address 0,
+# yet with QEMU's 82576 model frames to the permanent address were still
+# received after a change while up, on igb and on rigb alike (seen: igb 9/8,
+# rigb 8/8). Not a check: the reference itself does not filter them.
 na=$(rx_frames A "$mac_a" $NF) nb=$(rx_frames B "$mac_b" $NF)
 ktap_diag "diff: frames to the old MAC after the change: igb received $na/$NF, rigb $nb/$NF"
 $IP link set "$a" address "$mac_a"
@@ -539,15 +527,11 @@ fi
 both $IP link set @IF@ promisc on
 na=$(rx_frames A $FOREIGN $NF) nb=$(rx_frames B $FOREIGN $NF)
 both $IP link set @IF@ promisc off
-if [[ $na -lt $NF ]]; then
-	ktap_fail "promisc on: igb received $na/$NF frames to a foreign MAC"
-elif [[ $nb -ge $NF ]]; then
+# Promiscuous mode is RCTL.UPE, set by ndo_set_rx_mode.
+if [[ $na -ge $NF && $nb -ge $NF ]]; then
 	ktap_ok "promisc on: frames to a foreign MAC received on both"
 else
-	# The core accepts IFF_PROMISC for any driver; without ndo_set_rx_mode
-	# rigb never sets RCTL.UPE.
-	ktap_skip "promiscuous mode" "rigb: not implemented yet (issue 7): flag set, but $nb/$NF frames to a foreign MAC received (no ndo_set_rx_mode, RCTL.UPE never set); igb: $na/$NF"
-	GAPS+=("promisc")
+	ktap_fail "promisc on: frames to a foreign MAC: igb $na/$NF, rigb $nb/$NF (want all)"
 fi
 both $IP link set @IF@ allmulticast on
 na=$(rx_frames A $GROUP_MAC $NF) nb=$(rx_frames B $GROUP_MAC $NF)
@@ -558,14 +542,12 @@ else
 	ktap_fail "allmulticast on: frames to an unjoined group: igb $na/$NF, rigb $nb/$NF"
 fi
 na=$(rx_frames A $GROUP_MAC $NF) nb=$(rx_frames B $GROUP_MAC $NF)
-if [[ $na -ge $NF ]]; then
-	ktap_fail "allmulticast off: igb received $na/$NF frames to an unjoined group"
-elif [[ $nb -lt $NF ]]; then
-	ktap_ok "allmulticast off: frames to an unjoined group filtered on both"
+# With RCTL.MPE off, only groups hashed into the MTA pass (the unjoined
+# group's hash differs from every joined one's).
+if [[ $na -lt $NF && $nb -lt $NF ]]; then
+	ktap_ok "allmulticast off: frames to an unjoined group filtered on both (igb $na/$NF, rigb $nb/$NF)"
 else
-	# rigb sets RCTL.MPE at open: every multicast frame is taken.
-	ktap_skip "multicast filtering (allmulticast off, MTA)" "rigb: not implemented yet (issue 7): $nb/$NF frames to an unjoined group received (RCTL.MPE always set); igb: $na/$NF"
-	GAPS+=("multicast filter")
+	ktap_fail "allmulticast off: frames to an unjoined group: igb $na/$NF, rigb $nb/$NF (want filtered)"
 fi
 # Group membership from a socket (IP_ADD_MEMBERSHIP: dev_mc_add) reaches the
 # port: join 239.1.2.3 on SIDE, hold it while frames to 01:00:5e:01:02:03 come.
@@ -603,18 +585,21 @@ else
 	ktap_fail "socket joins 239.1.2.3: igb listed $ma_, received $na/$NF; rigb listed $mb_, received $nb/$NF"
 fi
 # ip maddr add (SIOCADDMULTI) needs ndo_set_rx_mode: the core answers EINVAL
-# without one.
+# without one. The group must be listed and its frames must pass the filter
+# (01:00:5e:01:02:04 hashes apart from the groups joined by default).
 both $IP maddr add 01:00:5e:01:02:04 dev @IF@
-if [[ $RA -ne 0 ]]; then
-	ktap_fail "ip maddr add: igb exit $RA: $(first "$OA")"
-elif [[ $RB -eq 0 ]]; then
-	nsx $PEER_NS $IP maddr show dev "$b" | grep -q 01:00:5e:01:02:04 &&
-		ktap_ok "ip maddr add: static group added on both" ||
-		ktap_fail "ip maddr add: rigb claimed success, group not listed"
-else
-	gap "ip maddr add (multicast list)" "group added"
-fi
+ra_=$RA rb_=$RB ob_=$OB
+nb=$(rx_frames B 01:00:5e:01:02:04 $NF)
+listed=$(nsx $PEER_NS $IP maddr show dev "$b" | grep -c 01:00:5e:01:02:04)
 both $IP maddr del 01:00:5e:01:02:04 dev @IF@
+nb_del=$(rx_frames B 01:00:5e:01:02:04 $NF)
+if [[ $ra_ -ne 0 ]]; then
+	ktap_fail "ip maddr add: igb exit $ra_: $(first "$OA")"
+elif [[ $rb_ -eq 0 && $listed -ge 1 && $nb -ge $NF && $nb_del -lt $NF ]]; then
+	ktap_ok "ip maddr add: static group added on both; rigb receives its frames ($nb/$NF), and after del filters them ($nb_del/$NF)"
+else
+	ktap_fail "ip maddr add: rigb exit $rb_ ($(first "$ob_")), listed $listed, received $nb/$NF, after del $nb_del/$NF"
+fi
 
 # --- requests rigb does not implement: an error, never a silent accept ----------------
 # igb supports these (except EEE, which the 82576 lacks). Setters rigb

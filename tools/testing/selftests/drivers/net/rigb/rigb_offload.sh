@@ -45,9 +45,15 @@ send() {
 	rm -f "$tmp/got"
 	nsx $PEER_NS timeout 60 socat -u TCP-LISTEN:5300,reuseaddr,ipv6only=0 - 2>/dev/null |
 		sha256sum | cut -d' ' -f1 >"$tmp/got" &
-	local rx=$!
-	sleep 0.5
-	timeout 60 socat -u FILE:"$tmp/data" "TCP:$addr:5300" 2>"$tmp/err"
+	local rx=$! i
+	# Connect only once the listener is up (a fixed delay lost the race on a
+	# loaded TCG host: connection refused, nothing sent).
+	for ((i = 0; i < 50; i++)); do
+		[[ -n $(nsx $PEER_NS ss -Hltn 'sport = :5300') ]] && break
+		sleep 0.2
+	done
+	timeout 60 socat -u FILE:"$tmp/data" "TCP:$addr:5300" 2>"$tmp/err" ||
+		ktap_diag "$name: socat: $(head -n1 "$tmp/err")"
 	wait $rx
 	got=$(cat "$tmp/got" 2>/dev/null)
 	ktap_eq "$name: 24 MiB arrive intact (sha256)" "$want" "$got"
