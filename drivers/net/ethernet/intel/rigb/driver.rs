@@ -9,6 +9,7 @@
 //! request the interrupts and add the NAPI instances.
 
 use crate::{
+    debugfs::DebugFs,
     adapter::{hw_err, sleep_us, Hw, Shared, MAX_QUEUES},
     hw,
     netdev::{quiesce, Adapter},
@@ -45,11 +46,13 @@ type Vectors = (KVec<Pin<KBox<QueueIrq>>>, Pin<KBox<OtherIrq>>);
 
 /// The PCI driver data.
 ///
-/// Field order is drop order: the queue interrupts and NAPI instances first (each drops its
+/// Field order is drop order: the debugfs files first (they read the rings and registers),
+/// then the queue interrupts and NAPI instances (each drops its
 /// reference to the net_device), then the other-cause interrupt, then the last reference to the
 /// net_device (unregistering it, which stops it and frees the rings), then the MSI-X vectors,
 /// the shared state with BAR0, and finally the enabled-device guard.
 pub(crate) struct RigbDriver {
+    _debugfs: Option<DebugFs>,
     queue_irqs: KVec<Pin<KBox<QueueIrq>>>,
     other_irq: Option<Pin<KBox<OtherIrq>>>,
     netdev: Arc<Registration<Adapter>>,
@@ -178,6 +181,7 @@ impl pci::Driver for RigbDriver {
             dev.set_hw_features(offloads);
             dev.set_features(offloads | if dma_bits == 64 { features::HIGHDMA } else { 0 });
             dev.set_ethtool_ops();
+            dev.set_stat_ops();
             dev.carrier_off();
         }
         reg.register()?;
@@ -196,8 +200,14 @@ impl pci::Driver for RigbDriver {
             core::str::from_utf8(&mac_fmt(&mac)).unwrap_or("?"),
         );
 
+        // Debugging aids only: the device works without them.
+        let debugfs = DebugFs::new(&shared)
+            .inspect_err(|e| dev_warn!(pdev, "no debugfs files: {:?}\n", e))
+            .ok();
+
         Ok(KBox::pin(
             Self {
+                _debugfs: debugfs,
                 queue_irqs,
                 other_irq: Some(other),
                 netdev,

@@ -3,7 +3,7 @@
 //! ethtool: driver info, link, ring sizes, channels and per-queue / per-vector statistics.
 
 use crate::{
-    adapter::Shared,
+    ethtool_stats::{stats_count, stats_strings, stats_values},
     hw,
     netdev::Adapter,
     ring::{RingIndex, MAX_DESCS},
@@ -18,43 +18,6 @@ use kernel::{
     },
     prelude::*,
 };
-
-/// Per-queue statistics, in `-S` order: (name suffix, value).
-const RX_STATS: [&[u8]; 8] = [
-    b"_packets",
-    b"_bytes",
-    b"_errors",
-    b"_length_errors",
-    b"_fragments",
-    b"_alloc_failed",
-    b"_refill_failed",
-    b"_csum_ok",
-];
-const TX_STATS: [&[u8]; 7] = [
-    b"_packets",
-    b"_bytes",
-    b"_dropped",
-    b"_stopped",
-    b"_restarted",
-    b"_csum_offload",
-    b"_tso",
-];
-const VEC_STATS: [&[u8]; 3] = [b"_irqs", b"_napi_polls", b"_budget_exhausted"];
-const HW_STATS: [&CStr; 8] = [
-    c_str!("hw_rx_good_packets"),
-    c_str!("hw_tx_good_packets"),
-    c_str!("hw_rx_good_bytes"),
-    c_str!("hw_tx_good_bytes"),
-    c_str!("hw_rx_missed"),
-    c_str!("hw_rx_no_buffer"),
-    c_str!("hw_rx_crc_errors"),
-    c_str!("hw_rx_multicast"),
-];
-
-fn stats_count(s: &Shared) -> usize {
-    let nq = s.num_queues;
-    nq * (RX_STATS.len() + TX_STATS.len()) + (nq + 1) * VEC_STATS.len() + HW_STATS.len()
-}
 
 #[vtable]
 impl EthtoolOps for Adapter {
@@ -148,74 +111,10 @@ impl EthtoolOps for Adapter {
         if set != StringSet::Stats {
             return;
         }
-        let s = &dev.data().shared;
-        // CAST: at most MAX_VECTORS.
-        let nq = s.num_queues as u32;
-        for q in 0..nq {
-            for name in RX_STATS {
-                out.push_indexed(b"rx_queue_", q, name);
-            }
-        }
-        for q in 0..nq {
-            for name in TX_STATS {
-                out.push_indexed(b"tx_queue_", q, name);
-            }
-        }
-        for v in 0..=nq {
-            for name in VEC_STATS {
-                out.push_indexed(b"vector_", v, name);
-            }
-        }
-        for name in HW_STATS {
-            out.push(name);
-        }
+        stats_strings(&dev.data().shared, out);
     }
 
     fn get_ethtool_stats(dev: &Device<Self>, data: &mut [u64]) {
-        let s = &dev.data().shared;
-        let hw = s.hw_stats();
-        let mut vals = data.iter_mut();
-        let mut put = |v: u64| {
-            if let Some(d) = vals.next() {
-                *d = v;
-            }
-        };
-        for qp in s.all_queues() {
-            let r = &qp.rx_stats;
-            for c in [
-                &r.packets,
-                &r.bytes,
-                &r.errors,
-                &r.length_errors,
-                &r.fragments,
-                &r.alloc_failed,
-                &r.refill_failed,
-                &r.csum_ok,
-            ] {
-                put(c.get());
-            }
-        }
-        for qp in s.all_queues() {
-            let t = &qp.tx_stats;
-            for c in [
-                &t.packets,
-                &t.bytes,
-                &t.dropped,
-                &t.stopped,
-                &t.restarted,
-                &t.csum_offload,
-                &t.tso,
-            ] {
-                put(c.get());
-            }
-        }
-        for v in s.vectors.iter().take(s.num_queues + 1) {
-            for c in [&v.irqs, &v.polls, &v.budget_exhausted] {
-                put(c.get());
-            }
-        }
-        for v in [hw.gprc, hw.gptc, hw.gorc, hw.gotc, hw.mpc, hw.rnbc, hw.crcerrs, hw.mprc] {
-            put(v);
-        }
+        stats_values(&dev.data().shared, data);
     }
 }
