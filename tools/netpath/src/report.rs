@@ -477,7 +477,8 @@ impl Builder<'_> {
             .iter()
             .map(|b| {
                 let c = self.ethtool_sum(i, |n| {
-                    queue_stat(n).is_some_and(|(d, _, r)| d == Dir::Rx && r == format!("poll_pkts_{b}"))
+                    queue_stat(n)
+                        .is_some_and(|(d, _, r)| d == Dir::Rx && r == format!("poll_pkts_{b}"))
                 });
                 let v = c.value.map_or_else(|| "?".to_string(), |v| v.to_string());
                 format!("{}: {v}", b.replace('_', "-"))
