@@ -7,15 +7,16 @@
 #  - ends moved to two namespaces: ping, iperf3, exact counters on both ends,
 #    carrier follows the peer, frames to a down peer dropped and counted,
 #    MTU limits; ethtool -S stage counters (xmit, delivered to the peer,
-#    dropped because the peer refused, received from the peer) equal what
-#    was sent;
+#    dropped because the peer refused a frame too long for it, received from
+#    the peer) equal what was sent, and frames to a down peer never reach
+#    the driver;
 #  - a C bridge between two pairs (container topology): ping, iperf3;
 #  - deleting an end while traffic flows; deleting a namespace deletes the
 #    pair; unloading the module with pairs (and traffic) present;
 #  - no WARN/BUG/oops in dmesg.
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 40
+ktap_plan 41
 dmesg_mark
 
 NS1=rs-ns1 NS2=rs-ns2 NS3=rs-ns3
@@ -139,7 +140,8 @@ for i in range(25):
 PY
 ktap_eq "25 frames to a down peer: dropped and counted, not received" "25 0" \
 	"$(($(stat rs-v1 tx_dropped $NS1) - d0)) $(($(stat rs-v2 rx_packets $NS2) - r0))"
-ktap_eq "ethtool -S: 25 frames: xmit 25, dropped_peer_refused 25, delivered_to_peer 0" "25 25 0" \
+# With the carrier off the stack drops them (noop qdisc) before the driver.
+ktap_eq "ethtool -S: frames to a down peer never reach the driver: xmit, dropped_peer_refused, delivered_to_peer +0" "0 0 0" \
 	"$(($(est rs-v1 xmit $NS1) - ex1)) $(($(est rs-v1 dropped_peer_refused $NS1) - ef1)) $(($(est rs-v1 delivered_to_peer $NS1) - ed1))"
 # Every transmit call ends in exactly one stage.
 bad=""
@@ -152,6 +154,19 @@ set --
 ktap_eq "ethtool -S: xmit = delivered_to_peer + dropped_no_peer + dropped_peer_refused on both ends" "" "$bad"
 n2 $IP link set rs-v2 up
 ktap_eq "peer up again: carrier on" "1" "$(n1 cat /sys/class/net/rs-v1/carrier)"
+# Frames too long for the peer reach the driver, which cannot hand them over.
+n2 $IP link set rs-v2 mtu 1000
+ex1=$(est rs-v1 xmit $NS1) ed1=$(est rs-v1 delivered_to_peer $NS1) ef1=$(est rs-v1 dropped_peer_refused $NS1)
+n1 python3 - <<'PY'
+import socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("rs-v1", 0x88B5))
+for i in range(25):
+    s.send(b"\xff" * 6 + b"\x02\0\0\0\0\1" + b"\x88\xb5" + b"\0" * 1400)
+PY
+ktap_eq "ethtool -S: 25 frames longer than the peer's MTU: xmit 25, dropped_peer_refused 25, delivered_to_peer 0" "25 25 0" \
+	"$(($(est rs-v1 xmit $NS1) - ex1)) $(($(est rs-v1 dropped_peer_refused $NS1) - ef1)) $(($(est rs-v1 delivered_to_peer $NS1) - ed1))"
+n2 $IP link set rs-v2 mtu 1500
 
 ktap_check "MTU 9000 accepted" n1 $IP link set rs-v1 mtu 9000
 ktap_check "MTU 70000 refused" bash -c "! $IP -n $NS1 link set rs-v1 mtu 70000 2>/dev/null"
