@@ -45,12 +45,18 @@ send() {
 	rm -f "$tmp/got"
 	nsx $PEER_NS timeout 60 socat -u TCP-LISTEN:5300,reuseaddr,ipv6only=0 - 2>/dev/null |
 		sha256sum | cut -d' ' -f1 >"$tmp/got" &
-	local rx=$!
-	sleep 0.5
+	local rx=$! i
+	# Connect only once the listener is there: starting it in the namespace
+	# can take longer than a fixed pause on a loaded TCG host.
+	for ((i = 0; i < 100; i++)); do
+		nsx $PEER_NS ss -Hltn 'sport = :5300' 2>/dev/null | grep -q . && break
+		sleep 0.1
+	done
 	timeout 60 socat -u FILE:"$tmp/data" "TCP:$addr:5300" 2>"$tmp/err"
 	wait $rx
 	got=$(cat "$tmp/got" 2>/dev/null)
 	ktap_eq "$name: 24 MiB arrive intact (sha256)" "$want" "$got"
+	[[ $got == "$want" ]] || ktap_diag "sender: $(cat "$tmp/err")"
 }
 
 f=$(features)
