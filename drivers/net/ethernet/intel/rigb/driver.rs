@@ -9,8 +9,8 @@
 //! request the interrupts and add the NAPI instances.
 
 use crate::{
-    debugfs::DebugFs,
     adapter::{hw_err, sleep_us, Hw, Shared, MAX_QUEUES},
+    debugfs::DebugFs,
     hw,
     netdev::{quiesce, Adapter},
     q_vector::{OtherHandler, QVector},
@@ -46,11 +46,11 @@ type Vectors = (KVec<Pin<KBox<QueueIrq>>>, Pin<KBox<OtherIrq>>);
 
 /// The PCI driver data.
 ///
-/// Field order is drop order: the debugfs files first (they read the rings and registers),
-/// then the queue interrupts and NAPI instances (each drops its
-/// reference to the net_device), then the other-cause interrupt, then the last reference to the
-/// net_device (unregistering it, which stops it and frees the rings), then the MSI-X vectors,
-/// the shared state with BAR0, and finally the enabled-device guard.
+/// Field order is drop order: the debugfs files first (they read the rings and registers), then
+/// the queue interrupts and NAPI instances (each drops its reference to the net_device), then the
+/// other-cause interrupt, then the last reference to the net_device (unregistering it, which
+/// stops it and frees the rings), then the MSI-X vectors, the shared state with BAR0, and finally
+/// the enabled-device guard.
 pub(crate) struct RigbDriver {
     _debugfs: Option<DebugFs>,
     queue_irqs: KVec<Pin<KBox<QueueIrq>>>,
