@@ -31,9 +31,12 @@ extern crate self as kernel;
 pub use ffi;
 
 pub mod alloc;
+pub mod bh;
 #[cfg(CONFIG_BLOCK)]
 pub mod block;
 mod build_assert;
+#[cfg(CONFIG_DEBUG_FS)]
+pub mod debugfs;
 pub mod device;
 pub mod dma;
 pub mod error;

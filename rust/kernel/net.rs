@@ -5,6 +5,7 @@
 pub mod dev;
 pub mod ethtool;
 pub mod napi;
+pub mod qstats;
 #[cfg(CONFIG_RUST_PHYLIB_ABSTRACTIONS)]
 pub mod phy;
 pub mod rtnl;

@@ -15,6 +15,10 @@
 //! second one would break `lo` and never be released. They are Ethernet-type devices
 //! with `IFF_NOARP` and an all-zero address, so their frames are addressed to
 //! themselves.
+//!
+//! `ethtool -S` shows the stage counters: transmit calls, frames looped back into the
+//! receive path, and drops (a frame too short for its Ethernet header, or a full
+//! backlog).
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::c_str;
@@ -22,6 +26,7 @@ use kernel::net::dev::{
     features, flags, priv_flags, Device, HwType, NetDev, NetDeviceOps, NetdevTx, Registration,
     RtnlLinkStats64,
 };
+use kernel::net::ethtool::{DrvInfo, EthtoolOps, EthtoolTable, StringSet, Strings};
 use kernel::net::rtnl::{self, LinkOps};
 use kernel::net::skb::SkBuff;
 use kernel::prelude::*;
@@ -49,26 +54,49 @@ const GSO_MAX_SIZE: u32 = 65536;
 /// Minimum MTU of an Ethernet-type device (C `ETH_MIN_MTU`).
 const ETH_MIN_MTU: u32 = 68;
 
-/// Per-device statistics: packets and bytes looped back (sent = received, as for
-/// `lo`), and drops. Atomics, since transmit is lockless and runs on all CPUs.
+/// Per-device statistics: transmit calls, packets and bytes looped back (sent =
+/// received, as for `lo`), and drops by cause. Atomics, since transmit is lockless and
+/// runs on all CPUs.
 struct Loopback {
+    xmit: AtomicU64,
     packets: AtomicU64,
     bytes: AtomicU64,
-    dropped: AtomicU64,
+    drop_header: AtomicU64,
+    drop_backlog: AtomicU64,
 }
+
+/// `ethtool -S` names, in the order of [`Loopback::stages`].
+const STAGES: [&CStr; 5] = [
+    c_str!("xmit"),
+    c_str!("looped_back"),
+    c_str!("looped_bytes"),
+    c_str!("dropped_bad_header"),
+    c_str!("dropped_backlog_full"),
+];
 
 impl Loopback {
     fn new() -> Self {
         Self {
+            xmit: AtomicU64::new(0),
             packets: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
-            dropped: AtomicU64::new(0),
+            drop_header: AtomicU64::new(0),
+            drop_backlog: AtomicU64::new(0),
         }
     }
 
-    fn drop_skb(&self, skb: SkBuff) {
-        self.dropped.fetch_add(1, Ordering::Relaxed);
-        drop(skb);
+    fn stages(&self) -> [&AtomicU64; 5] {
+        [
+            &self.xmit,
+            &self.packets,
+            &self.bytes,
+            &self.drop_header,
+            &self.drop_backlog,
+        ]
+    }
+
+    fn dropped(&self) -> u64 {
+        self.drop_header.load(Ordering::Relaxed) + self.drop_backlog.load(Ordering::Relaxed)
     }
 }
 
@@ -79,11 +107,13 @@ impl NetDeviceOps for Loopback {
 
     fn start_xmit(dev: &Device<Self>, mut skb: SkBuff) -> NetdevTx {
         let lo = dev.data();
+        lo.xmit.fetch_add(1, Ordering::Relaxed);
         skb.tx_timestamp();
         // Detach from the sending socket, keep the route: the buffer is received again.
         skb.loop_back();
         if skb.eth_type_trans(dev).is_err() {
-            lo.drop_skb(skb);
+            lo.drop_header.fetch_add(1, Ordering::Relaxed);
+            drop(skb);
             return NetdevTx::Ok;
         }
         let len = u64::from(skb.len());
@@ -94,7 +124,7 @@ impl NetDeviceOps for Loopback {
             }
             // `netif_rx` already freed the buffer.
             Err(_) => {
-                lo.dropped.fetch_add(1, Ordering::Relaxed);
+                lo.drop_backlog.fetch_add(1, Ordering::Relaxed);
             }
         }
         NetdevTx::Ok
@@ -108,7 +138,35 @@ impl NetDeviceOps for Loopback {
         stats.tx_packets = packets;
         stats.rx_bytes = bytes;
         stats.tx_bytes = bytes;
-        stats.rx_dropped = lo.dropped.load(Ordering::Relaxed);
+        stats.rx_dropped = lo.dropped();
+    }
+}
+
+#[vtable]
+impl EthtoolOps for Loopback {
+    fn get_drvinfo(_dev: &Device<Self>, info: &mut DrvInfo) {
+        info.set_driver(c_str!("rust_loopback"));
+        info.set_version(c_str!("1.0"));
+    }
+
+    fn get_sset_count(_dev: &Device<Self>, set: StringSet) -> Result<u32> {
+        match set {
+            // CAST: a handful of names.
+            StringSet::Stats => Ok(STAGES.len() as u32),
+            _ => Err(EINVAL),
+        }
+    }
+
+    fn get_strings(_dev: &Device<Self>, set: StringSet, out: &mut Strings<'_>) {
+        if set == StringSet::Stats {
+            STAGES.iter().for_each(|n| out.push(n));
+        }
+    }
+
+    fn get_ethtool_stats(dev: &Device<Self>, data: &mut [u64]) {
+        for (d, c) in data.iter_mut().zip(dev.data().stages()) {
+            *d = c.load(Ordering::Relaxed);
+        }
     }
 }
 
@@ -142,6 +200,7 @@ fn configure(dev: &NetDev) {
 fn new_device() -> Result<Registration<Loopback>> {
     let mut reg = Registration::new(c_str!("rlo%d"), 1, 1, Loopback::new())?;
     configure(reg.dev());
+    reg.dev().set_ethtool_ops();
     reg.register()?;
     Ok(reg)
 }
@@ -152,6 +211,7 @@ fn new_device() -> Result<Registration<Loopback>> {
 impl LinkOps for Loopback {
     const KIND: &'static CStr = c_str!("rlo");
     const NAME_PATTERN: &'static CStr = c_str!("rlo%d");
+    const ETHTOOL: Option<EthtoolTable<Self>> = Some(EthtoolTable::new());
 
     fn setup(dev: &NetDev) {
         configure(dev);

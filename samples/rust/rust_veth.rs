@@ -12,12 +12,16 @@
 //!   it crosses a namespace, protocol set by `eth_type_trans`, queued with `netif_rx`);
 //!   a frame for a peer that is down is dropped and counted.
 //! - the carrier of both ends is on only while both are up.
+//! - `ethtool -S` shows the stage counters of each end: transmit calls, frames delivered
+//!   to the peer, frames dropped because there was no peer or the peer refused them
+//!   (down, or too long), and frames received from the peer.
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::c_str;
 use kernel::net::dev::{
     features, priv_flags, Device, NetDev, NetDeviceOps, NetdevTx, RtnlLinkStats64,
 };
+use kernel::net::ethtool::{DrvInfo, EthtoolOps, EthtoolTable, StringSet, Strings};
 use kernel::net::rtnl::{self, LinkOps};
 use kernel::net::skb::SkBuff;
 use kernel::prelude::*;
@@ -47,14 +51,42 @@ const RVETH_FEATURES: u64 = features::HW_CSUM
     | features::SCTP_CRC;
 
 /// Per-device counters. TX counts frames handed to the peer; RX counts frames the peer
-/// handed to this device; `tx_dropped` frames dropped because the peer was missing or
-/// down (or too long for it).
+/// handed to this device; a transmitted frame is dropped because there was no peer, or
+/// because the peer refused it (down, or too long for it). Atomics: transmit is
+/// lockless and runs on all CPUs.
 struct RVeth {
+    xmit: AtomicU64,
     tx_packets: AtomicU64,
     tx_bytes: AtomicU64,
-    tx_dropped: AtomicU64,
+    drop_no_peer: AtomicU64,
+    drop_peer_refused: AtomicU64,
     rx_packets: AtomicU64,
     rx_bytes: AtomicU64,
+}
+
+/// `ethtool -S` names, in the order of [`RVeth::stages`].
+const STAGES: [&CStr; 7] = [
+    c_str!("xmit"),
+    c_str!("delivered_to_peer"),
+    c_str!("delivered_bytes"),
+    c_str!("dropped_no_peer"),
+    c_str!("dropped_peer_refused"),
+    c_str!("received_from_peer"),
+    c_str!("received_bytes"),
+];
+
+impl RVeth {
+    fn stages(&self) -> [&AtomicU64; 7] {
+        [
+            &self.xmit,
+            &self.tx_packets,
+            &self.tx_bytes,
+            &self.drop_no_peer,
+            &self.drop_peer_refused,
+            &self.rx_packets,
+            &self.rx_bytes,
+        ]
+    }
 }
 
 #[vtable]
@@ -78,6 +110,7 @@ impl NetDeviceOps for RVeth {
 
     fn start_xmit(dev: &Device<Self>, skb: SkBuff) -> NetdevTx {
         let me = dev.data();
+        me.xmit.fetch_add(1, Ordering::Relaxed);
         let len = u64::from(skb.len());
         // The closure owns `skb`: without a peer it is dropped (freed) with it.
         let delivered = dev.with_peer(|peer| match skb.forward(peer) {
@@ -89,12 +122,15 @@ impl NetDeviceOps for RVeth {
             }
             Err(_) => false,
         });
-        if delivered == Some(true) {
-            me.tx_packets.fetch_add(1, Ordering::Relaxed);
-            me.tx_bytes.fetch_add(len, Ordering::Relaxed);
-        } else {
-            me.tx_dropped.fetch_add(1, Ordering::Relaxed);
-        }
+        let counter = match delivered {
+            Some(true) => {
+                me.tx_bytes.fetch_add(len, Ordering::Relaxed);
+                &me.tx_packets
+            }
+            Some(false) => &me.drop_peer_refused,
+            None => &me.drop_no_peer,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
         NetdevTx::Ok
     }
 
@@ -102,7 +138,8 @@ impl NetDeviceOps for RVeth {
         let me = dev.data();
         stats.tx_packets = me.tx_packets.load(Ordering::Relaxed);
         stats.tx_bytes = me.tx_bytes.load(Ordering::Relaxed);
-        stats.tx_dropped = me.tx_dropped.load(Ordering::Relaxed);
+        stats.tx_dropped =
+            me.drop_no_peer.load(Ordering::Relaxed) + me.drop_peer_refused.load(Ordering::Relaxed);
         stats.rx_packets = me.rx_packets.load(Ordering::Relaxed);
         stats.rx_bytes = me.rx_bytes.load(Ordering::Relaxed);
     }
@@ -113,6 +150,7 @@ impl LinkOps for RVeth {
     const KIND: &'static CStr = c_str!("rveth");
     const NAME_PATTERN: &'static CStr = c_str!("rveth%d");
     const PAIRED: bool = true;
+    const ETHTOOL: Option<EthtoolTable<Self>> = Some(EthtoolTable::new());
 
     fn setup(dev: &NetDev) {
         // As `veth_setup`: no qdisc, lockless TX, live MAC changes, large MTUs.
@@ -130,11 +168,41 @@ impl LinkOps for RVeth {
 
     fn init(_dev: &NetDev) -> impl PinInit<Self, Error> {
         RVeth {
+            xmit: AtomicU64::new(0),
             tx_packets: AtomicU64::new(0),
             tx_bytes: AtomicU64::new(0),
-            tx_dropped: AtomicU64::new(0),
+            drop_no_peer: AtomicU64::new(0),
+            drop_peer_refused: AtomicU64::new(0),
             rx_packets: AtomicU64::new(0),
             rx_bytes: AtomicU64::new(0),
+        }
+    }
+}
+
+#[vtable]
+impl EthtoolOps for RVeth {
+    fn get_drvinfo(_dev: &Device<Self>, info: &mut DrvInfo) {
+        info.set_driver(c_str!("rust_veth"));
+        info.set_version(c_str!("1.0"));
+    }
+
+    fn get_sset_count(_dev: &Device<Self>, set: StringSet) -> Result<u32> {
+        match set {
+            // CAST: a handful of names.
+            StringSet::Stats => Ok(STAGES.len() as u32),
+            _ => Err(EINVAL),
+        }
+    }
+
+    fn get_strings(_dev: &Device<Self>, set: StringSet, out: &mut Strings<'_>) {
+        if set == StringSet::Stats {
+            STAGES.iter().for_each(|n| out.push(n));
+        }
+    }
+
+    fn get_ethtool_stats(dev: &Device<Self>, data: &mut [u64]) {
+        for (d, c) in data.iter_mut().zip(dev.data().stages()) {
+            *d = c.load(Ordering::Relaxed);
         }
     }
 }

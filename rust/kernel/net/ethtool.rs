@@ -1333,3 +1333,34 @@ impl<T: EthtoolOps> Device<T> {
         unsafe { (*self.as_raw()).ethtool_ops = ops };
     }
 }
+
+/// `T`'s ethtool operations table, for abstractions that create the devices themselves
+/// ([`super::rtnl::LinkOps::ETHTOOL`]). It can only be made for `T: EthtoolOps`, and is
+/// installed only on devices whose private data is `T`.
+pub struct EthtoolTable<T> {
+    ops: &'static bindings::ethtool_ops,
+    _p: PhantomData<T>,
+}
+
+impl<T: EthtoolOps> EthtoolTable<T> {
+    /// `T`'s table.
+    pub const fn new() -> Self {
+        Self {
+            ops: &Adapter::<T>::VTABLE,
+            _p: PhantomData,
+        }
+    }
+}
+
+impl<T> EthtoolTable<T> {
+    /// The C table.
+    pub(crate) fn as_raw(&self) -> &'static bindings::ethtool_ops {
+        self.ops
+    }
+}
+
+impl<T: EthtoolOps> Default for EthtoolTable<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}

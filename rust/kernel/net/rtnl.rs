@@ -18,6 +18,7 @@
 //!   unregisters it, which deletes every device of the kind in every namespace.
 
 use super::dev::{self, Device, NetDev, NetDeviceOps, Priv};
+use super::ethtool::EthtoolTable;
 use crate::{bindings, c_str, error::*, prelude::*, str::CStr, types::Opaque};
 use core::{marker::PhantomData, ptr::null_mut, sync::atomic::Ordering};
 
@@ -52,6 +53,11 @@ pub trait LinkOps: NetDeviceOps {
 
     /// Whether devices are created in linked pairs, like `veth`.
     const PAIRED: bool = false;
+
+    /// The ethtool operations of the kind's devices, if any
+    /// (`Some(EthtoolTable::new())` for a type that implements
+    /// [`super::ethtool::EthtoolOps`]).
+    const ETHTOOL: Option<EthtoolTable<Self>> = None;
 
     /// Sets the defaults of a new, unregistered device (MTU limits, flags,
     /// features); `ether_setup` and the device ops are already applied.
@@ -90,6 +96,10 @@ impl<T: LinkOps> Adapter<T> {
         unsafe {
             bindings::ether_setup(dev);
             dev::setup_ops::<T>(dev);
+            if let Some(t) = T::ETHTOOL {
+                // The table is `T`'s and the device's private data is a `T`.
+                (*dev).ethtool_ops = t.as_raw();
+            }
             (*dev).needs_free_netdev = true;
             T::setup(NetDev::from_raw(dev));
         }

@@ -443,6 +443,9 @@ impl Builder<'_> {
             {
                 s.push_str(&format!(", {b} used the whole budget"));
             }
+            if let Some(h) = self.poll_histogram(i) {
+                s.push_str(&format!(" (frames per poll: {h})"));
+            }
             parts.push(s);
         }
         if parts.is_empty() {
@@ -450,6 +453,38 @@ impl Builder<'_> {
         } else {
             Some(parts.join("; "))
         }
+    }
+
+    /// The packets-per-poll histogram summed over the queues (rigb's
+    /// `rx_queue_N_poll_pkts_<bucket>`), as `0: a, 1-7: b, ...`.
+    fn poll_histogram(&self, i: &IfaceSnap) -> Option<String> {
+        let mut buckets: Vec<&str> = self
+            .ethtool_of(i)
+            .filter_map(|n| match queue_stat(n) {
+                Some((Dir::Rx, _, rest)) => rest.strip_prefix("poll_pkts_"),
+                _ => None,
+            })
+            .filter(|b| *b != "max")
+            .collect();
+        if buckets.is_empty() {
+            return None;
+        }
+        // Numeric order of the bucket's low end: 0, 1_7, 8_31, 32_63, 64.
+        let low = |b: &str| b.split('_').next().and_then(|x| x.parse::<u64>().ok());
+        buckets.sort_by_key(|b| low(b));
+        buckets.dedup();
+        let parts: Vec<String> = buckets
+            .iter()
+            .map(|b| {
+                let c = self.ethtool_sum(i, |n| {
+                    queue_stat(n)
+                        .is_some_and(|(d, _, r)| d == Dir::Rx && r == format!("poll_pkts_{b}"))
+                });
+                let v = c.value.map_or_else(|| "?".to_string(), |v| v.to_string());
+                format!("{}: {v}", b.replace('_', "-"))
+            })
+            .collect();
+        Some(parts.join(", "))
     }
 
     fn gro_stage(&self) -> Stage {

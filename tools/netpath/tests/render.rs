@@ -74,7 +74,10 @@ fn receive_path_numbers() {
     assert_eq!(items(&nic.details)["rigb0 napi_budget_exhausted"], Some(4));
     assert_eq!(
         nic.note.as_deref(),
-        Some("rigb0: 60 NAPI polls, 10.0 packets per poll, 4 used the whole budget")
+        Some(
+            "rigb0: 60 NAPI polls, 10.0 packets per poll, 4 used the whole budget \
+             (frames per poll: 0: 10, 1-7: 30, 8-31: 13, 32-63: 3, 64: 4)"
+        )
     );
 
     let irq = stage(&r.rx_path, "hard_irq_rx");

@@ -260,6 +260,34 @@ fn totals_from_queues_and_hw() {
     assert_eq!(t.multicast, 9);
 }
 
+#[test]
+fn poll_histogram_buckets() {
+    let budget = 64;
+    for (work, bucket) in [(0, 0), (1, 1), (7, 1), (8, 2), (31, 2), (32, 3), (63, 3), (64, 4)] {
+        assert_eq!(poll_bucket(work, budget), bucket, "work {work}");
+    }
+    // A smaller budget: using all of it is the last bucket, whatever its size.
+    assert_eq!(poll_bucket(16, 16), 4);
+    assert_eq!(poll_bucket(1, 1), 4);
+    let q = RxQueueStats::default();
+    for work in [0, 0, 3, 40, 64, 12] {
+        q.record_poll(work, budget);
+    }
+    let hist: Vec<u64> = q.poll_hist.iter().map(Counter::get).collect();
+    assert_eq!(hist, [2, 1, 1, 1, 1]);
+    // Every poll lands in exactly one bucket.
+    assert_eq!(hist.iter().sum::<u64>(), 6);
+    assert_eq!(q.poll_max.get(), 64);
+}
+
+#[test]
+fn gauge_set_replaces() {
+    let c = Counter::default();
+    c.set(255);
+    c.set(3);
+    assert_eq!(c.get(), 3);
+}
+
 // ---- hardware layer against a simulated 82576 ------------------------------------------
 
 /// A register file that behaves like the parts of the device the hw layer uses.

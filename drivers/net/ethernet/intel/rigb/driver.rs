@@ -10,6 +10,7 @@
 
 use crate::{
     adapter::{hw_err, sleep_us, Hw, Shared, MAX_QUEUES},
+    debugfs::DebugFs,
     hw,
     netdev::{quiesce, Adapter},
     q_vector::{OtherHandler, QVector},
@@ -46,12 +47,14 @@ type Vectors = (KVec<Pin<KBox<QueueIrq>>>, Pin<KBox<OtherIrq>>);
 
 /// The PCI driver data.
 ///
-/// Field order is drop order: the queue interrupts and NAPI instances first (each drops its
-/// reference to the net_device), then the other-cause interrupt and the reset task (cancelled
-/// in `remove`; both hold references to the net_device), then the last reference to the
-/// net_device (unregistering it, which stops it and frees the rings), then the MSI-X vectors,
-/// the shared state with BAR0, and finally the enabled-device guard.
+/// Field order is drop order: the debugfs files first (they read the rings and registers), then
+/// the queue interrupts and NAPI instances (each drops its reference to the net_device), then the
+/// other-cause interrupt and the reset task (cancelled in `remove`; both hold references to the
+/// net_device), then the last reference to the net_device (unregistering it, which stops it and
+/// frees the rings), then the MSI-X vectors, the shared state with BAR0, and finally the
+/// enabled-device guard.
 pub(crate) struct RigbDriver {
+    _debugfs: Option<DebugFs>,
     queue_irqs: KVec<Pin<KBox<QueueIrq>>>,
     other_irq: Option<Pin<KBox<OtherIrq>>>,
     reset: Arc<ResetTask>,
@@ -187,6 +190,7 @@ impl pci::Driver for RigbDriver {
             // The address can change while up (filter 0 is rewritten at once), and secondary
             // unicast addresses go to filters 1.. (`set_rx_mode`), not to promiscuous mode.
             dev.update_priv_flags(priv_flags::LIVE_ADDR_CHANGE | priv_flags::UNICAST_FLT, 0);
+            dev.set_stat_ops();
             dev.carrier_off();
         }
         reg.register()?;
@@ -206,8 +210,14 @@ impl pci::Driver for RigbDriver {
             core::str::from_utf8(&mac_fmt(&mac)).unwrap_or("?"),
         );
 
+        // Debugging aids only: the device works without them.
+        let debugfs = DebugFs::new(&shared)
+            .inspect_err(|e| dev_warn!(pdev, "no debugfs files: {:?}\n", e))
+            .ok();
+
         Ok(KBox::pin(
             Self {
+                _debugfs: debugfs,
                 queue_irqs,
                 other_irq: Some(other),
                 reset,

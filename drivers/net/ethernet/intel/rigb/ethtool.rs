@@ -9,6 +9,7 @@
 
 use crate::{
     adapter::{hw_err, sleep_us, Shared},
+    ethtool_stats::{stats_count, stats_strings, stats_values},
     hw::{
         self,
         phy::{adv, Pause},
@@ -259,43 +260,6 @@ fn flow_ports(s: &Shared, flow_type: u32) -> Result<(bool, Option<&AtomicBool>)>
     })
 }
 
-/// Per-queue statistics, in `-S` order: (name suffix, value).
-const RX_STATS: [&[u8]; 8] = [
-    b"_packets",
-    b"_bytes",
-    b"_errors",
-    b"_length_errors",
-    b"_fragments",
-    b"_alloc_failed",
-    b"_refill_failed",
-    b"_csum_ok",
-];
-const TX_STATS: [&[u8]; 7] = [
-    b"_packets",
-    b"_bytes",
-    b"_dropped",
-    b"_stopped",
-    b"_restarted",
-    b"_csum_offload",
-    b"_tso",
-];
-const VEC_STATS: [&[u8]; 3] = [b"_irqs", b"_napi_polls", b"_budget_exhausted"];
-const HW_STATS: [&CStr; 8] = [
-    c_str!("hw_rx_good_packets"),
-    c_str!("hw_tx_good_packets"),
-    c_str!("hw_rx_good_bytes"),
-    c_str!("hw_tx_good_bytes"),
-    c_str!("hw_rx_missed"),
-    c_str!("hw_rx_no_buffer"),
-    c_str!("hw_rx_crc_errors"),
-    c_str!("hw_rx_multicast"),
-];
-
-fn stats_count(s: &Shared) -> usize {
-    let nq = s.num_queues;
-    nq * (RX_STATS.len() + TX_STATS.len()) + (nq + 1) * VEC_STATS.len() + HW_STATS.len() + 1
-}
-
 #[vtable]
 impl EthtoolOps for Adapter {
     const SUPPORTED_COALESCE_PARAMS: u32 = coalesce::RX_USECS | coalesce::TX_USECS;
@@ -434,77 +398,11 @@ impl EthtoolOps for Adapter {
         if set != StringSet::Stats {
             return;
         }
-        let s = &dev.data().shared;
-        // CAST: at most MAX_VECTORS.
-        let nq = s.num_queues as u32;
-        for q in 0..nq {
-            for name in RX_STATS {
-                out.push_indexed(b"rx_queue_", q, name);
-            }
-        }
-        for q in 0..nq {
-            for name in TX_STATS {
-                out.push_indexed(b"tx_queue_", q, name);
-            }
-        }
-        for v in 0..=nq {
-            for name in VEC_STATS {
-                out.push_indexed(b"vector_", v, name);
-            }
-        }
-        for name in HW_STATS {
-            out.push(name);
-        }
-        out.push(c_str!("tx_timeout_count"));
+        stats_strings(&dev.data().shared, out);
     }
 
     fn get_ethtool_stats(dev: &Device<Self>, data: &mut [u64]) {
-        let s = &dev.data().shared;
-        let hw = s.hw_stats();
-        let mut vals = data.iter_mut();
-        let mut put = |v: u64| {
-            if let Some(d) = vals.next() {
-                *d = v;
-            }
-        };
-        for qp in s.all_queues() {
-            let r = &qp.rx_stats;
-            for c in [
-                &r.packets,
-                &r.bytes,
-                &r.errors,
-                &r.length_errors,
-                &r.fragments,
-                &r.alloc_failed,
-                &r.refill_failed,
-                &r.csum_ok,
-            ] {
-                put(c.get());
-            }
-        }
-        for qp in s.all_queues() {
-            let t = &qp.tx_stats;
-            for c in [
-                &t.packets,
-                &t.bytes,
-                &t.dropped,
-                &t.stopped,
-                &t.restarted,
-                &t.csum_offload,
-                &t.tso,
-            ] {
-                put(c.get());
-            }
-        }
-        for v in s.vectors.iter().take(s.num_queues + 1) {
-            for c in [&v.irqs, &v.polls, &v.budget_exhausted] {
-                put(c.get());
-            }
-        }
-        for v in [hw.gprc, hw.gptc, hw.gorc, hw.gotc, hw.mpc, hw.rnbc, hw.crcerrs, hw.mprc] {
-            put(v);
-        }
-        put(s.ctl.tx_timeouts.load(Ordering::Relaxed));
+        stats_values(&dev.data().shared, data);
     }
 
     fn get_coalesce(dev: &Device<Self>, c: &mut Coalesce) -> Result {

@@ -8,7 +8,7 @@
 //! is really over.
 
 use crate::{
-    adapter::Shared,
+    adapter::{QueuePair, Shared},
     netdev::Adapter,
     regs::ICR,
     reset::ResetTask,
@@ -54,6 +54,29 @@ impl NapiIrq for QVector {
     }
 }
 
+impl QVector {
+    /// Cleans TX, receives up to `budget` frames and returns how many it received.
+    fn clean(&self, s: &Shared, qp: &QueuePair, ctx: &mut PollContext<'_>, budget: usize) -> usize {
+        let dev = self.netdev.dev();
+        let q = self.vector;
+        {
+            let mut tx = qp.tx.lock();
+            if let Some(ring) = tx.as_mut() {
+                ring.clean(ctx, dev.tx_queue(q), &qp.tx_stats, true);
+            }
+        }
+        if budget == 0 {
+            // netpoll: TX completions only.
+            return 0;
+        }
+        let mut rx = qp.rx.lock();
+        match rx.as_mut() {
+            Some(ring) => ring.clean(ctx, dev, &s.hw, s.dma_dev(), budget, &qp.rx_stats),
+            None => 0,
+        }
+    }
+}
+
 impl Poll for QVector {
     fn poll(this: &Self, ctx: &mut PollContext<'_>, budget: usize) -> usize {
         let s = &this.shared;
@@ -63,33 +86,17 @@ impl Poll for QVector {
             return 0;
         };
         vs.polls.inc();
-        if !s.is_running() {
-            // Stopping: the rings are going away; do not touch their locks.
-            if budget > 0 {
-                ctx.complete_done(0);
-            }
-            return 0;
-        }
-        let dev = this.netdev.dev();
-        // CAST: q < MAX_QUEUES.
-        let txq = dev.tx_queue(q as u32);
-        {
-            let mut tx = qp.tx.lock();
-            if let Some(ring) = tx.as_mut() {
-                ring.clean(ctx, txq, &qp.tx_stats, true);
-            }
-        }
-        if budget == 0 {
-            // netpoll: TX completions only.
-            return 0;
-        }
-        let work = {
-            let mut rx = qp.rx.lock();
-            match rx.as_mut() {
-                Some(ring) => ring.clean(ctx, dev, &s.hw, s.dma_dev(), budget, &qp.rx_stats),
-                None => 0,
-            }
+        // Stopping: the rings are going away; do not touch their locks.
+        let work = if s.is_running() {
+            this.clean(s, qp, ctx, budget)
+        } else {
+            0
         };
+        // Every counted poll lands in one bucket: the buckets add up to `napi_polls`.
+        qp.rx_stats.record_poll(work, budget);
+        if budget == 0 {
+            return 0;
+        }
         if work >= budget {
             // More to do: stay scheduled, the vector stays masked.
             vs.budget_exhausted.inc();

@@ -7,18 +7,23 @@
 //!
 //! Layout: `driver` (PCI IDs, probe, remove) · `adapter` (device state shared by the netdev
 //! operations and the interrupt vectors) · `netdev` (net_device operations) · `ethtool` ·
-//! `q_vector` (interrupt handlers and NAPI poll) · `tx`/`rx` (descriptor rings) · and the
-//! hardware-free parts, also unit-tested on the host: `regs`, `desc`, `ring`, `stats`, `tso`, `hw`.
+//! `ethtool_stats` (`-S`) · `qstats` (netdev netlink per-queue statistics) · `debugfs` (ring
+//! and interrupt dumps) · `q_vector` (interrupt handlers and NAPI poll) · `tx`/`rx`
+//! (descriptor rings) · and the hardware-free parts, also unit-tested on the host: `regs`,
+//! `desc`, `ring`, `stats`, `tso`, `hw`.
 
 mod adapter;
+mod debugfs;
 #[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
 mod desc;
 mod driver;
 mod ethtool;
+mod ethtool_stats;
 #[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
 mod hw;
 mod netdev;
 mod q_vector;
+mod qstats;
 #[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
 mod regs;
 mod reset;

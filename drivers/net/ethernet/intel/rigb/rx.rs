@@ -182,6 +182,7 @@ impl RxRing {
                 }
             }
         }
+        stats.in_flight.set(u64::from(self.idx.in_flight()));
         posted
     }
 
@@ -260,7 +261,19 @@ impl RxRing {
         if self.idx.unused() > 0 {
             self.refill(hw, dev, GFP_ATOMIC, stats);
         }
+        stats.in_flight.set(u64::from(self.idx.in_flight()));
         done
+    }
+
+    /// The index state (debugfs).
+    pub(crate) fn index(&self) -> RingIndex {
+        self.idx
+    }
+
+    /// The raw descriptor at `i` (debugfs); the device may be writing it.
+    pub(crate) fn raw_desc(&self, i: u32) -> Option<RawDesc> {
+        // CAST: u32 to usize.
+        self.desc.read(i as usize).ok()
     }
 
     #[expect(clippy::too_many_arguments)]

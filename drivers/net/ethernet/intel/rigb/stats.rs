@@ -35,6 +35,27 @@ impl Counter {
     pub(crate) fn get(&self) -> u64 {
         self.0.load(Ordering::Relaxed)
     }
+
+    /// Replaces the value (a gauge such as descriptors in flight). Only the single writer
+    /// may call this.
+    pub(crate) fn set(&self, v: u64) {
+        self.0.store(v, Ordering::Relaxed);
+    }
+}
+
+/// Buckets of the packets-per-poll histogram: 0, 1-7, 8-31, 32 up to the budget, and the
+/// whole budget (the poll stays scheduled).
+pub(crate) const POLL_BUCKETS: usize = 5;
+
+/// The histogram bucket of a poll that received `work` frames with `budget`.
+pub(crate) fn poll_bucket(work: usize, budget: usize) -> usize {
+    match work {
+        0 => 0,
+        w if w >= budget => 4,
+        1..=7 => 1,
+        8..=31 => 2,
+        _ => 3,
+    }
 }
 
 /// Counters of one RX queue.
@@ -56,6 +77,26 @@ pub(crate) struct RxQueueStats {
     pub(crate) refill_failed: Counter,
     /// Frames the hardware verified the checksum of.
     pub(crate) csum_ok: Counter,
+    /// NAPI polls of this queue's vector, by frames received ([`poll_bucket`]).
+    pub(crate) poll_hist: [Counter; POLL_BUCKETS],
+    /// Most frames one poll received.
+    pub(crate) poll_max: Counter,
+    /// Descriptors owned by the device (buffers posted and not yet received), a gauge.
+    pub(crate) in_flight: Counter,
+}
+
+impl RxQueueStats {
+    /// Records a poll that received `work` frames (NAPI context, the single writer).
+    pub(crate) fn record_poll(&self, work: usize, budget: usize) {
+        if let Some(c) = self.poll_hist.get(poll_bucket(work, budget)) {
+            c.inc();
+        }
+        // CAST: usize to u64 is lossless on the 64-bit targets the driver builds for.
+        let w = work as u64;
+        if w > self.poll_max.get() {
+            self.poll_max.set(w);
+        }
+    }
 }
 
 /// Counters of one TX queue.
@@ -75,6 +116,10 @@ pub(crate) struct TxQueueStats {
     pub(crate) csum_offload: Counter,
     /// TCP packets the device segmented (TSO).
     pub(crate) tso: Counter,
+    /// NAPI rounds that cleaned at least one completed packet.
+    pub(crate) clean_runs: Counter,
+    /// Descriptors given to the device and not yet cleaned, a gauge.
+    pub(crate) in_flight: Counter,
 }
 
 /// Counters of one interrupt vector.

@@ -244,7 +244,19 @@ impl TxRing {
         if !xmit_more() || stopped {
             self.ring_doorbell(hw);
         }
+        stats.in_flight.set(u64::from(self.idx.in_flight()));
         NetdevTx::Ok
+    }
+
+    /// The index state (debugfs).
+    pub(crate) fn index(&self) -> RingIndex {
+        self.idx
+    }
+
+    /// The raw descriptor at `i` (debugfs); the device may be writing it.
+    pub(crate) fn raw_desc(&self, i: u32) -> Option<RawDesc> {
+        // CAST: u32 to usize.
+        self.desc.read(i as usize).ok()
     }
 
     /// Frees the packets the device completed (NAPI context). Returns (frames, bytes) on the
@@ -282,6 +294,8 @@ impl TxRing {
             }
         }
         if pkts > 0 {
+            stats.clean_runs.inc();
+            stats.in_flight.set(u64::from(self.idx.in_flight()));
             stats.packets.add(u64::from(frames));
             stats.bytes.add(u64::from(bytes));
             if let Some(q) = txq {

@@ -57,6 +57,7 @@ send() {
 	wait $rx
 	got=$(cat "$tmp/got" 2>/dev/null)
 	ktap_eq "$name: 24 MiB arrive intact (sha256)" "$want" "$got"
+	[[ $got == "$want" ]] || ktap_diag "sender: $(cat "$tmp/err")"
 }
 
 f=$(features)

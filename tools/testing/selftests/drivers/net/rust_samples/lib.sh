@@ -29,3 +29,14 @@ wait_for() {
 
 # Loaded as a module named $1?
 mod_loaded() { grep -q "^$1 " /proc/modules; }
+
+# est DEV NAME [NETNS]: one `ethtool -S` counter of DEV ("missing" if absent).
+est() {
+	local out
+	if [[ -n ${3:-} ]]; then
+		out=$($IP netns exec "$3" /usr/sbin/ethtool -S "$1" 2>/dev/null)
+	else
+		out=$(/usr/sbin/ethtool -S "$1" 2>/dev/null)
+	fi
+	awk -v k="$2" '$1 == k ":" {print $2; f = 1} END {if (!f) print "missing"}' <<<"$out"
+}

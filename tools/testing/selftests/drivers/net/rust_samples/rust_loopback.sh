@@ -4,7 +4,8 @@
 # rust_loopback (samples/rust/rust_loopback.ko): rlo%d devices that receive
 # what they transmit, through netif_rx and the NET_RX softirq.
 #  - raw frames sent with a packet socket come back: in = out, and the
-#    device counters match the frames sent exactly;
+#    device counters and the ethtool -S stage counters (xmit, looped_back)
+#    match the frames sent exactly, and every transmit lands in one stage;
 #  - TCP moves data through rlo0 (policy routing sends traffic between two
 #    local addresses out of rlo0 instead of lo) and the counters see it;
 #  - the module unloads while TCP traffic is flowing through it;
@@ -66,7 +67,10 @@ ktap_eq "rlo0 is up with carrier" "1" "$(cat /sys/class/net/rlo0/carrier 2>/dev/
 # Raw frames: send N frames of an experimental EtherType on rlo0 and count,
 # on a packet socket bound to rlo0, the outgoing copies and the frames that
 # came back in.
+ktap_eq "ethtool -i: driver rust_loopback (rlo0, and rlo8 made with ip link)" "driver: rust_loopback driver: rust_loopback" \
+	"$(ethtool -i rlo0 | head -1) $(ethtool -i rlo8 | head -1)"
 tx0=$(stat rlo0 tx_packets) rx0=$(stat rlo0 rx_packets)
+ex0=$(est rlo0 xmit) el0=$(est rlo0 looped_back)
 out=$(python3 - "$N" <<'PY' 2>&1
 import socket, sys, time
 n = int(sys.argv[1])
@@ -100,6 +104,15 @@ PY
 ktap_eq "packet socket: $N frames out, $N back in" "$N $N" "$out"
 tx1=$(stat rlo0 tx_packets) rx1=$(stat rlo0 rx_packets)
 ktap_eq "counters: tx_packets and rx_packets grew by $N" "$N $N" "$((tx1 - tx0)) $((rx1 - rx0))"
+ktap_eq "ethtool -S: xmit and looped_back grew by $N" "$N $N" "$(($(est rlo0 xmit) - ex0)) $(($(est rlo0 looped_back) - el0))"
+
+# Every transmit call ends in exactly one stage.
+x=$(est rlo0 xmit) l=$(est rlo0 looped_back) h=$(est rlo0 dropped_bad_header) f=$(est rlo0 dropped_backlog_full)
+if [[ $x -ge $N && $x -eq $((l + h + f)) ]]; then
+	ktap_ok "ethtool -S: xmit = looped_back + dropped_bad_header + dropped_backlog_full ($x)"
+else
+	ktap_fail "ethtool -S: xmit $x = looped_back $l + dropped_bad_header $h + dropped_backlog_full $f"
+fi
 
 # TCP through rlo0. Locally generated traffic to local addresses normally
 # goes through lo: move the local table behind a rule that sends traffic

@@ -6,14 +6,17 @@
 #    peer name optional;
 #  - ends moved to two namespaces: ping, iperf3, exact counters on both ends,
 #    carrier follows the peer, frames to a down peer dropped and counted,
-#    MTU limits;
+#    MTU limits; ethtool -S stage counters (xmit, delivered to the peer,
+#    dropped because the peer refused a frame too long for it, received from
+#    the peer) equal what was sent, and frames to a down peer never reach
+#    the driver;
 #  - a C bridge between two pairs (container topology): ping, iperf3;
 #  - deleting an end while traffic flows; deleting a namespace deletes the
 #    pair; unloading the module with pairs (and traffic) present;
 #  - no WARN/BUG/oops in dmesg.
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 36
+ktap_plan 41
 dmesg_mark
 
 NS1=rs-ns1 NS2=rs-ns2 NS3=rs-ns3
@@ -94,10 +97,15 @@ n2 $IP neigh replace 10.10.0.1 lladdr "$mac1" dev rs-v2 nud permanent
 
 ktap_check "ping across the pair" n1 ping -c 3 -W 2 10.10.0.2
 
+ktap_eq "ethtool -i: driver rust_veth" "driver: rust_veth" "$(n1 /usr/sbin/ethtool -i rs-v1 | head -1)"
+
 N=200
 t1=$(stat rs-v1 tx_packets $NS1) r1=$(stat rs-v1 rx_packets $NS1)
 t2=$(stat rs-v2 tx_packets $NS2) r2=$(stat rs-v2 rx_packets $NS2)
+ex1=$(est rs-v1 xmit $NS1) ed1=$(est rs-v1 delivered_to_peer $NS1) er2=$(est rs-v2 received_from_peer $NS2)
 n1 ping -q -c $N -i 0.002 -W 2 10.10.0.2 >/dev/null
+ktap_eq "ethtool -S: $N pings: v1 xmit $N, delivered_to_peer $N; v2 received_from_peer $N" "$N $N $N" \
+	"$(($(est rs-v1 xmit $NS1) - ex1)) $(($(est rs-v1 delivered_to_peer $NS1) - ed1)) $(($(est rs-v2 received_from_peer $NS2) - er2))"
 dt1=$(($(stat rs-v1 tx_packets $NS1) - t1)) dr1=$(($(stat rs-v1 rx_packets $NS1) - r1))
 dt2=$(($(stat rs-v2 tx_packets $NS2) - t2)) dr2=$(($(stat rs-v2 rx_packets $NS2) - r2))
 ktap_eq "$N pings: v1 sent $N, v2 received $N" "$N $N" "$dt1 $dr2"
@@ -122,6 +130,7 @@ ktap_eq "after iperf3: v1 tx = v2 rx, v2 tx = v1 rx (packets)" \
 n2 $IP link set rs-v2 down
 ktap_eq "peer down: carrier off" "0" "$(n1 cat /sys/class/net/rs-v1/carrier)"
 d0=$(stat rs-v1 tx_dropped $NS1) r0=$(stat rs-v2 rx_packets $NS2)
+ex1=$(est rs-v1 xmit $NS1) ed1=$(est rs-v1 delivered_to_peer $NS1) ef1=$(est rs-v1 dropped_peer_refused $NS1)
 n1 python3 - <<'PY'
 import socket
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
@@ -131,8 +140,33 @@ for i in range(25):
 PY
 ktap_eq "25 frames to a down peer: dropped and counted, not received" "25 0" \
 	"$(($(stat rs-v1 tx_dropped $NS1) - d0)) $(($(stat rs-v2 rx_packets $NS2) - r0))"
+# With the carrier off the stack drops them (noop qdisc) before the driver.
+ktap_eq "ethtool -S: frames to a down peer never reach the driver: xmit, dropped_peer_refused, delivered_to_peer +0" "0 0 0" \
+	"$(($(est rs-v1 xmit $NS1) - ex1)) $(($(est rs-v1 dropped_peer_refused $NS1) - ef1)) $(($(est rs-v1 delivered_to_peer $NS1) - ed1))"
+# Every transmit call ends in exactly one stage.
+bad=""
+for e in "rs-v1 $NS1" "rs-v2 $NS2"; do
+	set -- $e
+	x=$(est $1 xmit $2) d=$(est $1 delivered_to_peer $2) np=$(est $1 dropped_no_peer $2) rf=$(est $1 dropped_peer_refused $2)
+	[[ $x -gt 0 && $x -eq $((d + np + rf)) ]] || bad+=" $1: xmit $x delivered $d no_peer $np refused $rf;"
+done
+set --
+ktap_eq "ethtool -S: xmit = delivered_to_peer + dropped_no_peer + dropped_peer_refused on both ends" "" "$bad"
 n2 $IP link set rs-v2 up
 ktap_eq "peer up again: carrier on" "1" "$(n1 cat /sys/class/net/rs-v1/carrier)"
+# Frames too long for the peer reach the driver, which cannot hand them over.
+n2 $IP link set rs-v2 mtu 1000
+ex1=$(est rs-v1 xmit $NS1) ed1=$(est rs-v1 delivered_to_peer $NS1) ef1=$(est rs-v1 dropped_peer_refused $NS1)
+n1 python3 - <<'PY'
+import socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("rs-v1", 0x88B5))
+for i in range(25):
+    s.send(b"\xff" * 6 + b"\x02\0\0\0\0\1" + b"\x88\xb5" + b"\0" * 1400)
+PY
+ktap_eq "ethtool -S: 25 frames longer than the peer's MTU: xmit 25, dropped_peer_refused 25, delivered_to_peer 0" "25 25 0" \
+	"$(($(est rs-v1 xmit $NS1) - ex1)) $(($(est rs-v1 dropped_peer_refused $NS1) - ef1)) $(($(est rs-v1 delivered_to_peer $NS1) - ed1))"
+n2 $IP link set rs-v2 mtu 1500
 
 ktap_check "MTU 9000 accepted" n1 $IP link set rs-v1 mtu 9000
 ktap_check "MTU 70000 refused" bash -c "! $IP -n $NS1 link set rs-v1 mtu 70000 2>/dev/null"

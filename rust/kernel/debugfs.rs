@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! debugfs: directories and read-only `seq_file` files.
+//!
+//! C header: [`include/linux/debugfs.h`](srctree/include/linux/debugfs.h).
+//!
+//! Usage summary:
+//!
+//! - [`Dir::new`] creates a top-level directory; [`SharedDir`] is a `static` top-level
+//!   directory that several devices of one driver share (created with the first
+//!   [`SharedDir::subdir`], removed when the last of those is dropped).
+//! - [`Dir::subdir`] creates a subdirectory; a directory is removed once its handle and
+//!   every child handle are dropped (children hold a reference on their parent).
+//! - [`Dir::read_only_file`] creates a file whose contents [`Show::show`] prints on each
+//!   read. The [`File`] owns the data it prints; dropping it removes the file first, which
+//!   waits for readers in progress, and only then drops the data.
+//!
+//! As in C, debugfs failures are not errors: a directory or file that could not be
+//! created (e.g. without `CONFIG_DEBUG_FS`) is silently absent.
+//!
+//! The file operations have no owner module (as mainline's debugfs abstraction): a file
+//! must not be held open across the unloading of the module that created it.
+
+use crate::{
+    bindings,
+    error::{from_err_ptr, Result},
+    prelude::*,
+    str::CStr,
+    sync::Arc,
+};
+use core::{
+    fmt,
+    marker::PhantomData,
+    ptr::null_mut,
+    sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering},
+};
+
+/// Who keeps the parent of an entry alive.
+enum Parent {
+    None,
+    Dir(Arc<Entry>),
+    Shared(&'static SharedDir),
+}
+
+/// A dentry created by this module, removed on drop.
+///
+/// # Invariants
+///
+/// `dentry` is null or a dentry returned by `debugfs_create_*` that nobody else
+/// removes; the parent stays (in `parent`) until after the removal.
+struct Entry {
+    dentry: *mut bindings::dentry,
+    // Dropped after `dentry` is removed (see `Drop`).
+    parent: Parent,
+}
+
+// SAFETY: A dentry pointer may be used and removed from any thread.
+unsafe impl Send for Entry {}
+// SAFETY: `&Entry` only reads the pointer.
+unsafe impl Sync for Entry {}
+
+impl Entry {
+    /// Wraps the result of a `debugfs_create_*` call (an error pointer becomes null).
+    fn new(ptr: *mut bindings::dentry, parent: Parent) -> Self {
+        // INVARIANT: A fresh dentry (or null) that only this entry removes.
+        Self {
+            dentry: from_err_ptr(ptr).unwrap_or(null_mut()),
+            parent,
+        }
+    }
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        if !self.dentry.is_null() {
+            // SAFETY: By the type invariant the dentry is ours and still there (its parent
+            // is held by `self.parent`). For a file this waits for readers in progress.
+            unsafe { bindings::debugfs_remove(self.dentry) };
+        }
+        // `parent` is dropped now, after its child is gone.
+    }
+}
+
+/// A debugfs directory; removed when this handle and all handles of its children are
+/// dropped.
+pub struct Dir(Option<Arc<Entry>>);
+
+impl Dir {
+    fn create(name: &CStr, parent: Parent) -> Self {
+        let p = match &parent {
+            Parent::None => null_mut(),
+            Parent::Dir(e) => e.dentry,
+            Parent::Shared(s) => s.dentry.load(Ordering::Acquire),
+        };
+        if !matches!(parent, Parent::None) && p.is_null() {
+            // The parent could not be created: neither can the child.
+            return Self(None);
+        }
+        // SAFETY: `name` is NUL-terminated; `p` is null (top level) or a live directory
+        // held by `parent`.
+        let d = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), p) };
+        Self(Arc::new(Entry::new(d, parent), GFP_KERNEL).ok())
+    }
+
+    /// Creates the top-level directory `name`.
+    pub fn new(name: &CStr) -> Self {
+        Self::create(name, Parent::None)
+    }
+
+    /// Creates the subdirectory `name`.
+    pub fn subdir(&self, name: &CStr) -> Self {
+        match &self.0 {
+            Some(e) => Self::create(name, Parent::Dir(e.clone())),
+            None => Self(None),
+        }
+    }
+
+    /// Whether the directory exists in debugfs.
+    pub fn exists(&self) -> bool {
+        self.0.as_ref().is_some_and(|e| !e.dentry.is_null())
+    }
+
+    /// Creates the read-only file `name` (mode 0400) showing `data` with [`Show::show`].
+    ///
+    /// Fails only if the data cannot be allocated; a file that debugfs refuses is absent.
+    pub fn read_only_file<T: Show>(&self, name: &CStr, data: T) -> Result<File<T>> {
+        let data = KBox::new(data, GFP_KERNEL)?;
+        let Some(dir) = self.0.as_ref().filter(|e| !e.dentry.is_null()) else {
+            return Ok(File { _entry: None, data });
+        };
+        let ops: &'static bindings::file_operations = &ShowAdapter::<T>::FOPS;
+        let ptr: *const T = &*data;
+        // SAFETY: `name` is NUL-terminated, `dir` a live directory; `ptr` points to the
+        // heap copy of `data`, which `File` keeps until after the file is removed (field
+        // order), and `FOPS` only uses it as a `&T` while debugfs holds the file active.
+        let d = unsafe {
+            bindings::debugfs_create_file(
+                name.as_char_ptr(),
+                0o400,
+                dir.dentry,
+                ptr.cast_mut().cast(),
+                ops,
+            )
+        };
+        Ok(File {
+            _entry: Some(Entry::new(d, Parent::Dir(dir.clone()))),
+            data,
+        })
+    }
+}
+
+/// A read-only debugfs file and the data it shows; dropping it removes the file, then
+/// drops the data.
+pub struct File<T> {
+    // Field order is drop order: the file goes (waiting for readers) before the data.
+    _entry: Option<Entry>,
+    data: KBox<T>,
+}
+
+impl<T> File<T> {
+    /// The data the file shows.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+}
+
+/// Contents of a read-only file.
+pub trait Show: Send + Sync + 'static {
+    /// Prints the contents. Process context; may sleep.
+    fn show(&self, m: &mut SeqFile<'_>) -> Result;
+}
+
+/// The output buffer of a `seq_file` read; implements [`fmt::Write`], so `write!` and
+/// `writeln!` print into it.
+///
+/// # Invariants
+///
+/// `m` is a live `seq_file` inside its `show` callback.
+pub struct SeqFile<'a> {
+    m: *mut bindings::seq_file,
+    _p: PhantomData<&'a mut bindings::seq_file>,
+}
+
+impl fmt::Write for SeqFile<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        // SAFETY: `m` is live by the type invariant; `s` is valid for `s.len()` bytes.
+        // On overflow `seq_file` retries `show` with a larger buffer, so the result is
+        // not an error for the caller.
+        unsafe { bindings::seq_write(self.m, s.as_ptr().cast(), s.len()) };
+        Ok(())
+    }
+}
+
+struct ShowAdapter<T: Show>(PhantomData<T>);
+
+impl<T: Show> ShowAdapter<T> {
+    /// # Safety
+    ///
+    /// Called by `seq_read` through `single_open` below: `m->private` is the `T` that
+    /// the file was created with, live while the file is active.
+    unsafe extern "C" fn show(
+        m: *mut bindings::seq_file,
+        _v: *mut crate::ffi::c_void,
+    ) -> crate::ffi::c_int {
+        // SAFETY: See above; only shared references to the data exist.
+        let data = unsafe { &*(*m).private.cast::<T>() };
+        // INVARIANT: `m` is live during this callback.
+        let mut s = SeqFile { m, _p: PhantomData };
+        match data.show(&mut s) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the VFS (through debugfs' proxy, which keeps the file active) on a file
+    /// created by [`Dir::read_only_file`]: `i_private` is its `T`.
+    unsafe extern "C" fn open(
+        inode: *mut bindings::inode,
+        file: *mut bindings::file,
+    ) -> crate::ffi::c_int {
+        // SAFETY: `inode` and `file` are valid for the call; `single_open` stores
+        // `i_private` as the seq_file's private data for `show`.
+        unsafe { bindings::single_open(file, Some(Self::show), (*inode).i_private) }
+    }
+
+    const FOPS: bindings::file_operations = {
+        // SAFETY: All-zero is a valid `file_operations` (no operations).
+        let mut f: bindings::file_operations = unsafe { core::mem::zeroed() };
+        f.open = Some(Self::open);
+        // The stock seq_file operations, from the core kernel.
+        f.read = Some(bindings::seq_read);
+        f.llseek = Some(bindings::seq_lseek);
+        f.release = Some(bindings::single_release);
+        f
+    };
+}
+
+/// A top-level directory shared by the devices of a driver, for use as a `static`:
+/// created by the first [`SharedDir::subdir`], removed when the last subdirectory made
+/// from it is gone.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{c_str, debugfs::SharedDir};
+///
+/// static ROOT: SharedDir = SharedDir::new(c_str!("rust_doctest_shared"));
+///
+/// let a = ROOT.subdir(c_str!("a"));
+/// let b = ROOT.subdir(c_str!("b"));
+/// assert_eq!(ROOT.users(), 2);
+/// drop(a);
+/// drop(b);
+/// assert_eq!(ROOT.users(), 0);
+/// ```
+///
+/// # Invariants
+///
+/// `dentry` and `users` change only while `busy` is held; `dentry` is the directory
+/// (or null) while `users > 0` and null otherwise.
+pub struct SharedDir {
+    name: &'static CStr,
+    busy: AtomicBool,
+    users: AtomicUsize,
+    dentry: AtomicPtr<bindings::dentry>,
+}
+
+impl SharedDir {
+    /// A shared directory called `name`, not created yet.
+    pub const fn new(name: &'static CStr) -> Self {
+        Self {
+            name,
+            busy: AtomicBool::new(false),
+            users: AtomicUsize::new(0),
+            dentry: AtomicPtr::new(null_mut()),
+        }
+    }
+
+    /// Serialises creation and removal; both sleep, and happen only at probe/remove, so
+    /// waiting by sleeping is enough.
+    fn with_lock<R>(&self, f: impl FnOnce() -> R) -> R {
+        while self
+            .busy
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            crate::io::fsleep(100);
+        }
+        let r = f();
+        self.busy.store(false, Ordering::Release);
+        r
+    }
+
+    /// Creates the subdirectory `name`, and the shared directory first if needed.
+    /// Process context.
+    pub fn subdir(&'static self, name: &CStr) -> Dir {
+        self.with_lock(|| {
+            if self.users.load(Ordering::Relaxed) == 0 {
+                // SAFETY: `self.name` is NUL-terminated; top level.
+                let d =
+                    unsafe { bindings::debugfs_create_dir(self.name.as_char_ptr(), null_mut()) };
+                // INVARIANT: Held by `busy`; removed when `users` drops back to 0.
+                self.dentry
+                    .store(from_err_ptr(d).unwrap_or(null_mut()), Ordering::Release);
+            }
+            self.users.fetch_add(1, Ordering::Relaxed);
+        });
+        // The new entry's `Parent::Shared` gives the reference back when dropped.
+        Dir::create(name, Parent::Shared(self))
+    }
+
+    /// Number of live subdirectories made with [`SharedDir::subdir`].
+    pub fn users(&self) -> usize {
+        self.users.load(Ordering::Relaxed)
+    }
+
+    fn put(&self) {
+        self.with_lock(|| {
+            if self.users.fetch_sub(1, Ordering::Relaxed) == 1 {
+                let d = self.dentry.swap(null_mut(), Ordering::AcqRel);
+                if !d.is_null() {
+                    // SAFETY: The last subdirectory is gone; we created `d` and remove it
+                    // once (INVARIANT: `dentry` is null again with `users == 0`).
+                    unsafe { bindings::debugfs_remove(d) };
+                }
+            }
+        });
+    }
+}
+
+impl Drop for Parent {
+    fn drop(&mut self) {
+        if let Parent::Shared(s) = self {
+            s.put();
+        }
+    }
+}
