@@ -47,11 +47,11 @@ enum Parent {
 /// # Invariants
 ///
 /// `dentry` is null or a dentry returned by `debugfs_create_*` that nobody else
-/// removes; the parent stays (in `parent`) until after the removal.
+/// removes; the parent stays (in `_parent`) until after the removal.
 struct Entry {
     dentry: *mut bindings::dentry,
-    // Dropped after `dentry` is removed (see `Drop`).
-    parent: Parent,
+    // Only held: dropped after `dentry` is removed (see `Drop`).
+    _parent: Parent,
 }
 
 // SAFETY: A dentry pointer may be used and removed from any thread.
@@ -64,8 +64,8 @@ impl Entry {
     fn new(ptr: *mut bindings::dentry, parent: Parent) -> Self {
         // INVARIANT: A fresh dentry (or null) that only this entry removes.
         Self {
-            dentry: from_err_ptr(ptr).unwrap_or(null_mut()),
-            parent,
+            dentry: from_err_ptr(ptr).unwrap_or_default(),
+            _parent: parent,
         }
     }
 }
@@ -74,10 +74,10 @@ impl Drop for Entry {
     fn drop(&mut self) {
         if !self.dentry.is_null() {
             // SAFETY: By the type invariant the dentry is ours and still there (its parent
-            // is held by `self.parent`). For a file this waits for readers in progress.
+            // is held by `self._parent`). For a file this waits for readers in progress.
             unsafe { bindings::debugfs_remove(self.dentry) };
         }
-        // `parent` is dropped now, after its child is gone.
+        // `_parent` is dropped now, after its child is gone.
     }
 }
 

@@ -16,8 +16,12 @@
 //! - [`Poll::poll`] runs in the `NET_RX` softirq with a [`PollContext`] that carries
 //!   the budget and the operations only valid there: [`PollContext::alloc_skb`],
 //!   [`PollContext::gro_receive`], [`PollContext::receive_skb`],
-//!   [`PollContext::consume_skb`] (for TX completions) and
-//!   [`PollContext::complete_done`] (re-arm the interrupt only if it returns `true`).
+//!   [`PollContext::consume_skb`] (for TX completions). The poll ends with
+//!   [`PollContext::finish`], which consumes the context and returns the [`PollDone`]
+//!   that `poll` must return: the only way to end a poll, so `napi_complete_done` is
+//!   called at most once, only when the budget was not used up and never for netpoll
+//!   (budget 0), and no buffer can be passed up after it. Re-arm the interrupt only if
+//!   [`PollDone::rearm_irq`] says so.
 //!
 //! The `Napi` must be dropped (or [`Napi::del`]eted) before the net_device it was added
 //! to is freed, and no interrupt handler may schedule it any more by then: keep it in
@@ -32,12 +36,10 @@ use core::{
 
 /// Per-vector state polled by NAPI.
 pub trait Poll: Sized + Send + Sync {
-    /// Processes up to `budget` received packets (TX completions are not counted) and
-    /// returns how many were processed. Softirq context.
-    ///
-    /// If fewer than `budget` were processed, the poll is done: call
-    /// [`PollContext::complete_done`] and re-enable the interrupt if it returns `true`.
-    fn poll(this: &Self, ctx: &mut PollContext<'_>, budget: usize) -> usize;
+    /// Processes up to [`PollContext::budget`] received packets (TX completions are not
+    /// counted) and ends with [`PollContext::finish`] with how many were processed. Softirq
+    /// context (or netpoll with a budget of 0: then clean TX only).
+    fn poll(this: &Self, ctx: PollContext<'_>) -> PollDone;
 }
 
 /// A NAPI instance and the state its poll works on.
@@ -46,7 +48,7 @@ pub trait Poll: Sized + Send + Sync {
 ///
 /// ```
 /// use kernel::net::dev::{Device, NetDeviceOps, NetdevTx, Registration};
-/// use kernel::net::napi::{Napi, Poll, PollContext};
+/// use kernel::net::napi::{Napi, Poll, PollContext, PollDone};
 /// use kernel::net::skb::SkBuff;
 /// use kernel::prelude::*;
 ///
@@ -63,9 +65,11 @@ pub trait Poll: Sized + Send + Sync {
 /// struct Vector;
 ///
 /// impl Poll for Vector {
-///     fn poll(_this: &Self, ctx: &mut PollContext<'_>, _budget: usize) -> usize {
-///         ctx.complete_done(0);
-///         0
+///     fn poll(_this: &Self, ctx: PollContext<'_>) -> PollDone {
+///         // Nothing received: the poll is over; re-enable the interrupt if told to.
+///         let done = ctx.finish(0);
+///         let _rearm = done.rearm_irq();
+///         done
 ///     }
 /// }
 ///
@@ -195,16 +199,13 @@ impl<T: Poll> Napi<T> {
         // SAFETY: By the type invariant `napi` is the first field of a `#[repr(C)]`
         // `Napi<T>` (CAST), which is alive and pinned while it is listed.
         let this = unsafe { &*napi.cast::<Self>() };
-        let budget = budget.max(0);
-        let mut ctx = PollContext {
+        let ctx = PollContext {
             napi,
-            budget,
+            budget: budget.max(0),
             _p: PhantomData,
         };
-        // CAST: `budget` is non-negative.
-        let work = T::poll(&this.data, &mut ctx, budget as usize);
-        // CAST: clamped to `budget`, which fits in `c_int`.
-        work.min(budget as usize) as crate::ffi::c_int
+        // `finish` clamped the work to the budget.
+        T::poll(&this.data, ctx).work
     }
 }
 
@@ -262,14 +263,44 @@ impl PollContext<'_> {
         unsafe { bindings::napi_consume_skb(skb.into_raw(), self.budget) };
     }
 
-    /// Reports that the poll did `work` (< budget) and is done (C
-    /// `napi_complete_done`). Returns `true` if the driver must re-enable the
-    /// interrupt, `false` if NAPI will poll again (busy polling, or rescheduled).
+    /// Ends the poll, which processed `work` packets.
     ///
-    /// Call it at most once per poll, after the last buffer was passed up.
-    pub fn complete_done(&mut self, work: usize) -> bool {
+    /// With `work` below the budget the poll is complete (C `napi_complete_done`, called
+    /// here and only here); [`PollDone::rearm_irq`] then says whether the driver must
+    /// re-enable the interrupt (`false` when NAPI polls again: busy polling, or
+    /// rescheduled meanwhile). With the whole budget used, NAPI stays scheduled and polls
+    /// again, so the interrupt stays off. With a budget of 0 (netpoll) nothing is
+    /// completed: netpoll does not own the instance.
+    pub fn finish(self, work: usize) -> PollDone {
         let work = i32::try_from(work).unwrap_or(i32::MAX);
-        // SAFETY: In the poll of `napi`.
-        unsafe { bindings::napi_complete_done(self.napi, work) }
+        if self.budget == 0 {
+            return PollDone { work: 0, rearm: false };
+        }
+        if work >= self.budget {
+            return PollDone {
+                work: self.budget,
+                rearm: false,
+            };
+        }
+        // SAFETY: In the poll of `napi`; `self` is consumed, so this runs once per poll and
+        // no buffer can be passed up through this context afterwards.
+        let rearm = unsafe { bindings::napi_complete_done(self.napi, work) };
+        PollDone { work, rearm }
+    }
+}
+
+/// How a poll ended; made only by [`PollContext::finish`] and returned by [`Poll::poll`].
+#[must_use = "return it from `Poll::poll`"]
+pub struct PollDone {
+    /// Packets processed, at most the budget.
+    work: i32,
+    rearm: bool,
+}
+
+impl PollDone {
+    /// Whether the driver must re-enable the vector's interrupt: the poll completed and
+    /// NAPI will not poll again on its own.
+    pub fn rearm_irq(&self) -> bool {
+        self.rearm
     }
 }

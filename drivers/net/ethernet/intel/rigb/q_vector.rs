@@ -18,7 +18,7 @@ use kernel::{
     irq::{Handler, IrqReturn, NapiIrq},
     net::{
         dev::Registration,
-        napi::{Poll, PollContext},
+        napi::{Poll, PollContext, PollDone},
     },
     sync::Arc,
 };
@@ -78,34 +78,32 @@ impl QVector {
 }
 
 impl Poll for QVector {
-    fn poll(this: &Self, ctx: &mut PollContext<'_>, budget: usize) -> usize {
+    fn poll(this: &Self, mut ctx: PollContext<'_>) -> PollDone {
         let s = &this.shared;
+        let budget = ctx.budget();
         // CAST: vector < MAX_QUEUES.
         let q = this.vector as usize;
         let (Some(qp), Some(vs)) = (s.queues.get(q), s.vectors.get(q)) else {
-            return 0;
+            return ctx.finish(0);
         };
         vs.polls.inc();
         // Stopping: the rings are going away; do not touch their locks.
         let work = if s.is_running() {
-            this.clean(s, qp, ctx, budget)
+            this.clean(s, qp, &mut ctx, budget)
         } else {
             0
         };
         // Every counted poll lands in one bucket: the buckets add up to `napi_polls`.
         qp.rx_stats.record_poll(work, budget);
-        if budget == 0 {
-            return 0;
-        }
-        if work >= budget {
-            // More to do: stay scheduled, the vector stays masked.
+        if budget > 0 && work >= budget {
+            // More to do: NAPI polls again, the vector stays masked.
             vs.budget_exhausted.inc();
-            return budget;
         }
-        if ctx.complete_done(work) && s.is_running() {
+        let done = ctx.finish(work);
+        if done.rearm_irq() && s.is_running() {
             s.unmask_vector(this.vector);
         }
-        work
+        done
     }
 }
 
