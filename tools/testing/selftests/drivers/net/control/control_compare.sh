@@ -670,6 +670,12 @@ relink
 ping_both && ktap_ok "traffic passes with rigb forced to 100 Mb/s (igb autonegotiating)" ||
 	ktap_fail "traffic with rigb forced to 100 Mb/s (igb autonegotiating)"
 both $ETHTOOL -s @IF@ autoneg on
+# The carrier may still be up from before the restart when relink looks:
+# wait (10 s at most) for the renegotiated speed instead.
+for ((i = 0; i < 50; i++)); do
+	[[ $(field B Speed @IF@) == 1000Mb/s ]] && break
+	sleep 0.2
+done
 relink
 sb=$(field B Speed @IF@) ab=$(field B Auto-negotiation @IF@)
 if [[ $RB -eq 0 && $sb == 1000Mb/s && $ab == on ]]; then
