@@ -18,7 +18,7 @@ A=10.77.0.1
 B=10.77.0.2
 TABLE=177
 
-ktap_plan 22
+ktap_plan 25
 dmesg_mark
 
 cleanup() {
