@@ -30,7 +30,19 @@ up_pair() {
 	setup_pair "$a" "$b"
 }
 works() { ping -q -c 3 -i 0.1 -W 2 $ADDR_B >/dev/null 2>&1; }
-works_again() { ping -q -c 3 -i 0.2 -w 15 $ADDR_B >/dev/null 2>&1; }
+# After a change that resets a port: both links, fresh neighbours, then up
+# to 15 s for three replies; on failure say what the ports look like.
+works_again() {
+	wait_link "$a" "" 15
+	wait_link "$b" $PEER_NS 15
+	$IP neigh flush dev "$a" 2>/dev/null
+	nsx $PEER_NS $IP neigh flush dev "$b" 2>/dev/null
+	ping -q -c 3 -i 0.2 -w 15 $ADDR_B >/dev/null 2>&1 && return 0
+	echo "A: $($IP -br link show "$a") rings: $(ethtool -g "$a" 2>/dev/null | awk '/^Current/{c=1} c && /^(RX|TX):/{printf "%s%s ", $1, $2}')"
+	echo "B: $(nsx $PEER_NS $IP -br link show "$b")"
+	ethtool -S "$a" 2>/dev/null | grep -E '^ +(rx|tx)_(packets|errors|dropped)' | tr -s ' ' | tr '\n' ' '
+	return 1
+}
 
 # 1. load/unload cycles, each with traffic.
 fails=0
