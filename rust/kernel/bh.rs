@@ -8,8 +8,14 @@
 //! must disable bottom halves around it; otherwise a softirq on the same CPU would spin
 //! on the lock its interrupted owner holds.
 
-use crate::bindings;
-use core::marker::PhantomData;
+use crate::{
+    bindings,
+    sync::lock::{Backend, Guard, Lock},
+};
+use core::{
+    marker::PhantomData,
+    ops::{Deref, DerefMut},
+};
 
 /// Bottom halves are disabled on this CPU while the guard lives (C `local_bh_disable`,
 /// re-enabled with `local_bh_enable` on drop).
@@ -41,5 +47,54 @@ impl Drop for BhGuard {
     fn drop(&mut self) {
         // SAFETY: Balances the `local_bh_disable` of `disable`, by the type invariant.
         unsafe { bindings::local_bh_enable() };
+    }
+}
+
+/// A lock held with bottom halves disabled on this CPU (C `spin_lock_bh`).
+///
+/// Returned by [`lock`]. The lock is released before bottom halves are enabled again
+/// (fields drop in declaration order), so a softirq that runs at that moment finds the lock
+/// free.
+pub struct BhLockGuard<'a, T: ?Sized, B: Backend> {
+    guard: Guard<'a, T, B>,
+    _bh: BhGuard,
+}
+
+/// Disables bottom halves, then takes `lock`: for process-context users of a lock that a
+/// softirq (a NAPI poll, a transmit) also takes. Not in hard-IRQ context, and not with
+/// interrupts disabled (enabling bottom halves would run pending softirqs).
+///
+/// # Examples
+///
+/// ```
+/// use kernel::new_spinlock;
+///
+/// let ring = KBox::pin_init(new_spinlock!(0u32, "bh_lock_doctest"), GFP_KERNEL)?;
+/// {
+///     let mut g = kernel::bh::lock(&ring);
+///     *g += 1;
+/// }
+/// assert_eq!(*ring.lock(), 1);
+/// # Ok::<(), Error>(())
+/// ```
+pub fn lock<T: ?Sized, B: Backend>(lock: &Lock<T, B>) -> BhLockGuard<'_, T, B> {
+    let bh = disable();
+    BhLockGuard {
+        guard: lock.lock(),
+        _bh: bh,
+    }
+}
+
+impl<T: ?Sized, B: Backend> Deref for BhLockGuard<'_, T, B> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T: ?Sized, B: Backend> DerefMut for BhLockGuard<'_, T, B> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
     }
 }

@@ -111,6 +111,22 @@ setup_pair() {
 	nsx $PEER_NS $IP link set lo up
 	wait_link "$a" "" 15 && wait_link "$b" $PEER_NS 15
 }
+# start_pair DRV_A DRV_B: the test's first check. Loads both drivers, binds
+# port 0 to DRV_A and port 1 to DRV_B, sets $ports, $a and $b, and sets the
+# pair up (setup_pair); reports "setup" ok, or fails it and ends the test.
+start_pair() {
+	local da=$1 db=$2 what
+	mapfile -t ports < <(igb_ports)
+	load_driver "$da" && load_driver "$db"
+	bind_port "${ports[0]}" "$da" && bind_port "${ports[1]}" "$db"
+	a=$(pci_iface "${ports[0]}") b=$(pci_iface "${ports[1]}")
+	what="setup: $a ($da) and $b ($db, in $PEER_NS) linked"
+	if ! setup_pair "$a" "$b"; then
+		ktap_fail "$what"
+		ktap_finish
+	fi
+	ktap_ok "$what"
+}
 teardown_pair() {
 	$IP netns del $PEER_NS 2>/dev/null
 	sleep 0.2

@@ -96,6 +96,12 @@ pub(crate) fn sleep_us(us: u32) {
 }
 
 /// One TX/RX queue pair.
+///
+/// The ring locks are taken by the NAPI poll and `ndo_start_xmit`, which run with bottom
+/// halves disabled, with plain `lock()`; everyone else (open, stop, reset, resize, debugfs:
+/// process context) takes them with [`kernel::bh::lock`], or a softirq on the same CPU could
+/// spin on a lock its interrupted owner holds. Netpoll calls both paths with interrupts
+/// disabled, where `spin_lock_bh` is not allowed: hence two ways, not one.
 #[pin_data]
 pub(crate) struct QueuePair {
     /// The RX ring, while the interface is up.

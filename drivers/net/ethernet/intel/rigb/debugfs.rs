@@ -112,8 +112,7 @@ impl Show for Rings {
         for (q, qp) in s.all_queues().iter().enumerate() {
             let rx = {
                 // NAPI takes the ring locks in softirq context: keep it off this CPU.
-                let _bh = kernel::bh::disable();
-                let g = qp.rx.lock();
+                let g = kernel::bh::lock(&qp.rx);
                 g.as_ref().map(|r| {
                     let rd = |o: Option<usize>| o.map_or(u32::MAX, |o| s.hw.rd(o));
                     snap(
@@ -126,8 +125,7 @@ impl Show for Rings {
                 })
             };
             let tx = {
-                let _bh = kernel::bh::disable();
-                let g = qp.tx.lock();
+                let g = kernel::bh::lock(&qp.tx);
                 g.as_ref().map(|r| {
                     let rd = |o: Option<usize>| o.map_or(u32::MAX, |o| s.hw.rd(o));
                     snap(

@@ -14,7 +14,7 @@ use crate::{
 use core::sync::atomic::Ordering;
 use kernel::{
     alloc::KVec,
-    dev_err, dev_info, dev_warn,
+    bh, dev_err, dev_info, dev_warn,
     net::dev::{Device, NetDeviceOps, NetdevTx, RtnlLinkStats64, ETH_ALEN},
     net::{rx_mode::RxMode, skb::SkBuff},
     prelude::*,
@@ -67,8 +67,8 @@ fn setup_rss(s: &Shared) {
 
 fn free_rings(s: &Shared) {
     for qp in s.active_queues() {
-        let rx = qp.rx.lock().take();
-        let tx = qp.tx.lock().take();
+        let rx = bh::lock(&qp.rx).take();
+        let tx = bh::lock(&qp.tx).take();
         // Dropped outside the locks: unmaps every buffer and frees the descriptor memory
         // (the queues are disabled and the device's DMA has stopped).
         drop(rx);
@@ -100,8 +100,8 @@ fn start(dev: &Device<Adapter>, rings: KVec<(RxRing, TxRing)>) {
     for ((mut rx, mut tx), qp) in rings.into_iter().zip(s.active_queues()) {
         tx.configure(h);
         rx.configure(h);
-        *qp.tx.lock() = Some(tx);
-        *qp.rx.lock() = Some(rx);
+        *bh::lock(&qp.tx) = Some(tx);
+        *bh::lock(&qp.rx) = Some(rx);
     }
     let mtu = dev.mtu();
     // Receive address filter 0 follows the interface address.
@@ -182,10 +182,10 @@ pub(crate) fn quiesce(s: &Shared) {
     h.wr(RCTL::OFFSET, 0);
     h.wr(TCTL::OFFSET, TCTL::PSP.mask());
     for qp in s.active_queues() {
-        if let Some(r) = qp.rx.lock().as_ref() {
+        if let Some(r) = bh::lock(&qp.rx).as_ref() {
             r.disable(h);
         }
-        if let Some(t) = qp.tx.lock().as_ref() {
+        if let Some(t) = bh::lock(&qp.tx).as_ref() {
             t.disable(h);
         }
     }

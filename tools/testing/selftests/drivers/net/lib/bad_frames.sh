@@ -14,15 +14,7 @@ drv=${1:?driver}
 N=500
 ktap_plan 9
 dmesg_mark
-mapfile -t ports < <(igb_ports)
-load_driver igb && load_driver "$drv"
-bind_port "${ports[0]}" "$drv" && bind_port "${ports[1]}" igb
-a=$(pci_iface "${ports[0]}") b=$(pci_iface "${ports[1]}")
-if ! setup_pair "$a" "$b"; then
-	ktap_fail "setup: $a ($drv) and $b (igb) linked"
-	ktap_finish
-fi
-ktap_ok "setup: $a ($drv) and $b (igb, sender, in netns) linked"
+start_pair "$drv" igb
 nsx $PEER_NS $IP link set "$b" mtu 9000
 mac_a=$(cat /sys/class/net/"$a"/address)
 

@@ -42,8 +42,9 @@ load_driver igb && load_driver "$drv"
 
 # Aim the faults at the driver: only allocations with one of the driver's
 # functions on the stack may fail (require-*), and none made inside the PCI
-# and ACPI core (reject-*: drivers/pci and drivers/acpi are linked one after
-# the other, up to drivers/pnp). 6.12.95's own error paths there are not
+# MSI and ACPI core (reject-*: drivers/pci/msi/ is linked after the rest of
+# drivers/pci, whose pci_device_probe() is on every probe's stack, and is
+# followed by drivers/acpi, up to drivers/pnp). 6.12.95's error paths there are not
 # fault-safe — an injected failure inside acpi_pci_irq_enable() corrupts the
 # ACPI namespace (KASAN use-after-free at the next _PRT evaluation) and one
 # in msix_capability_init() WARNs in iounmap — so failing them tests the
@@ -51,7 +52,7 @@ load_driver igb && load_driver "$drv"
 ksym() { awk -v s="$1" '$3 == s {print $1; exit}' /proc/kallsyms; }
 mod_lo=$(awk -v m="[$drv]" '$4 == m && $2 ~ /^[tT]$/ {print $1}' /proc/kallsyms | sort | head -n1)
 mod_hi=$(awk -v m="[$drv]" '$4 == m && $2 ~ /^[tT]$/ {print $1}' /proc/kallsyms | sort | tail -n1)
-rej_lo=$(ksym pci_bus_read_config_byte)
+rej_lo=$(ksym pci_msi_init)
 rej_hi=$(awk '$2 ~ /^[tT]$/ && $3 ~ /^pnp_/ && $4 == "" {print $1}' /proc/kallsyms | sort | head -n1)
 if [[ -e $dbg/failslab/require-start && -n $mod_lo && -n $rej_lo && -n $rej_hi ]]; then
 	for f in failslab fail_page_alloc; do
@@ -63,7 +64,7 @@ if [[ -e $dbg/failslab/require-start && -n $mod_lo && -n $rej_lo && -n $rej_hi ]
 		printf '%u\n' $((16#$rej_hi)) >"$dbg/$f/reject-end"
 		echo 32 >"$dbg/$f/stacktrace-depth"
 	done
-	ktap_diag "faults only under $drv (0x$mod_lo..), never inside PCI/ACPI core (0x$rej_lo..0x$rej_hi)"
+	ktap_diag "faults only under $drv (0x$mod_lo..), never inside PCI MSI/ACPI core (0x$rej_lo..0x$rej_hi)"
 else
 	ktap_diag "no stacktrace filter (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER) or symbols: faults hit any allocation"
 fi
@@ -71,7 +72,8 @@ pci=${ports[0]}
 points=0
 
 # inject NAME ARGS...: lib/fault_nth.py fails the n-th allocation of one
-# operation for n = 1, 2, ... (see there); prints its tally.
+# operation for n = 1, 2, ... (see there); prints its tally. Runs in $(...):
+# count() adds the tally to $points in the caller.
 inject() {
 	local name=$1 res
 	shift
@@ -81,14 +83,20 @@ inject() {
 		echo "$name: injection failed: $res"
 		return 1
 	fi
-	points=$((points + n))
 	echo "$name: $n injection points, $nfail failed cleanly, $nok succeeded"
+}
+count() {
+	local n
+	for n in $(grep -oE '[0-9]+ injection points' <<<"$1" | cut -d' ' -f1); do
+		points=$((points + n))
+	done
 }
 
 unbind() { [[ -n $(pci_driver "$pci") ]] && echo "$pci" >"/sys/bus/pci/drivers/$(pci_driver "$pci")/unbind"; }
 unbind
 echo "$drv" >"/sys/bus/pci/devices/$pci/driver_override"
 out=$(inject probe bind "$pci" "$drv" "$MAX_N")
+count "$out"
 ktap_diag "$out"
 bind_port "$pci" "$drv" && a=$(pci_iface "$pci")
 [[ -n ${a:-} && $out != *failed:* ]] && ktap_ok "probe under fault injection, then a clean bind ($out)" ||
@@ -96,6 +104,7 @@ bind_port "$pci" "$drv" && a=$(pci_iface "$pci")
 
 $IP link set "$a" down
 out=$(inject open up "$a" "$MAX_N")
+count "$out"
 ktap_diag "$out"
 [[ $out != *failed:* ]] && ktap_check "open under fault injection, then up ($out)" $IP link set "$a" up ||
 	ktap_fail "open under fault injection: $out"
@@ -108,9 +117,11 @@ if ! $ETHTOOL -G "$a" rx 512 tx 512 2>/dev/null; then
 fi
 $ETHTOOL -G "$a" rx 256 tx 256 2>/dev/null
 out=$(inject resize ring "$a" "$MAX_N")
+count "$out"
 ktap_diag "$out"
 if [[ ${resize_down:-0} == 1 ]]; then
 	out2=$(inject open-after-resize up "$a" "$MAX_N")
+	count "$out2"
 	ktap_diag "$out2"
 	out="$out; $out2"
 fi

@@ -12,15 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 ktap_plan 13
 dmesg_mark
-mapfile -t ports < <(igb_ports)
-load_driver rigb
-bind_port "${ports[0]}" rigb && bind_port "${ports[1]}" rigb
-a=$(pci_iface "${ports[0]}") b=$(pci_iface "${ports[1]}")
-if ! setup_pair "$a" "$b"; then
-	ktap_fail "setup: $a and $b on rigb, linked"
-	ktap_finish
-fi
-ktap_ok "setup: $a and $b on rigb, linked"
+start_pair rigb rigb
 
 info=$($ETHTOOL -i "$a")
 if grep -q '^driver: rigb$' <<<"$info" && grep -q "^bus-info: ${ports[0]}$" <<<"$info"; then

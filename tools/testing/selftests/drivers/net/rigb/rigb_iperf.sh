@@ -14,15 +14,7 @@ if [[ -z $IPERF ]]; then
 	ktap_skip "iperf3 runs" "iperf3 not installed"
 	ktap_finish
 fi
-mapfile -t ports < <(igb_ports)
-load_driver rigb
-bind_port "${ports[0]}" rigb && bind_port "${ports[1]}" rigb
-a=$(pci_iface "${ports[0]}") b=$(pci_iface "${ports[1]}")
-if ! setup_pair "$a" "$b"; then
-	ktap_fail "setup: $a and $b on rigb, linked"
-	ktap_finish
-fi
-ktap_ok "setup: $a and $b on rigb, linked"
+start_pair rigb rigb
 
 srv() { nsx $PEER_NS $IPERF -s -D -1 -p 5201 >/dev/null 2>&1; sleep 0.5; }
 

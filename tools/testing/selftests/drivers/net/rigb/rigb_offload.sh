@@ -17,15 +17,7 @@ if ! command -v socat >/dev/null; then
 	ktap_skip "offload checks" "socat not installed"
 	ktap_finish
 fi
-mapfile -t ports < <(igb_ports)
-load_driver rigb
-bind_port "${ports[0]}" rigb && bind_port "${ports[1]}" rigb
-a=$(pci_iface "${ports[0]}") b=$(pci_iface "${ports[1]}")
-if ! setup_pair "$a" "$b"; then
-	ktap_fail "setup: $a and $b on rigb, linked"
-	ktap_finish
-fi
-ktap_ok "setup: $a and $b on rigb, linked"
+start_pair rigb rigb
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -16,15 +16,7 @@ TCTL=0x400 TCTL_EN=0x2
 
 ktap_plan 8
 dmesg_mark
-mapfile -t ports < <(igb_ports)
-load_driver igb && load_driver rigb
-bind_port "${ports[0]}" rigb && bind_port "${ports[1]}" igb
-a=$(pci_iface "${ports[0]}") b=$(pci_iface "${ports[1]}")
-if ! setup_pair "$a" "$b"; then
-	ktap_fail "setup: $a on rigb, $b on igb, linked"
-	ktap_finish
-fi
-ktap_ok "setup: $a on rigb, $b on igb, linked"
+start_pair rigb igb
 
 timeouts_core() { cat /sys/class/net/"$a"/queues/tx-*/tx_timeout | awk '{s += $1} END {print s + 0}'; }
 timeouts_drv() { $ETHTOOL -S "$a" | awk '$1 == "tx_timeout_count:" {print $2}'; }
