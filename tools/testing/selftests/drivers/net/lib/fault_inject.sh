@@ -98,6 +98,10 @@ echo "$drv" >"/sys/bus/pci/devices/$pci/driver_override"
 out=$(inject probe bind "$pci" "$drv" "$MAX_N")
 count "$out"
 ktap_diag "$out"
+# Every probe above sent udev an add and a remove event; on a debug kernel
+# it takes minutes to work through them, and its rename of ethN would pull
+# the interface away from under the next steps: wait for it first.
+command -v udevadm >/dev/null && udevadm settle -t 600 >/dev/null 2>&1
 bind_port "$pci" "$drv" && a=$(pci_iface "$pci")
 [[ -n ${a:-} && $out != *failed:* ]] && ktap_ok "probe under fault injection, then a clean bind ($out)" ||
 	ktap_fail "probe under fault injection: $out; port bound afterwards: ${a:-no}"
