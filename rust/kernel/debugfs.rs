@@ -130,9 +130,9 @@ impl Dir {
         };
         let ops: &'static bindings::file_operations = &ShowAdapter::<T>::FOPS;
         let ptr: *const T = &*data;
-        // SAFETY: `name` is NUL-terminated, `dir` a live directory; `ptr` points to the
-        // heap copy of `data`, which `File` keeps until after the file is removed (field
-        // order), and `FOPS` only uses it as a `&T` while debugfs holds the file active.
+        // `ptr` points to the heap copy of `data`, which `File` keeps until after the file is
+        // removed (field order); `FOPS` only uses it as a `&T` while debugfs holds it active.
+        // SAFETY: `name` is NUL-terminated, `dir` a live directory, `ptr` as explained above.
         let d = unsafe {
             bindings::debugfs_create_file(
                 name.as_char_ptr(),
@@ -183,9 +183,8 @@ pub struct SeqFile<'a> {
 
 impl fmt::Write for SeqFile<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
+        // On overflow `seq_file` retries `show` with a larger buffer: not an error for us.
         // SAFETY: `m` is live by the type invariant; `s` is valid for `s.len()` bytes.
-        // On overflow `seq_file` retries `show` with a larger buffer, so the result is
-        // not an error for the caller.
         unsafe { bindings::seq_write(self.m, s.as_ptr().cast(), s.len()) };
         Ok(())
     }

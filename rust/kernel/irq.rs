@@ -91,9 +91,8 @@ impl<T: Handler> Registration<T> {
             let name_ptr = name.as_char_ptr();
             // SAFETY: As above. The heap buffer of `name` does not move with it.
             unsafe { addr_of_mut!((*slot).name).write(name) };
-            // SAFETY: `handle_irq_callback::<T>` matches `irq_handler_t`; `slot` is fully
-            // initialised and pinned, and stays valid until `free_irq` in `drop`; `name_ptr`
-            // lives as long (it is owned by `slot`).
+            // SAFETY: `handle_irq_callback::<T>` matches `irq_handler_t`; `slot` (pinned, fully
+            // initialised, owning `name_ptr`'s buffer) stays valid until `free_irq` in `drop`.
             let ret = to_result(unsafe {
                 bindings::request_irq(
                     irq,
@@ -177,9 +176,8 @@ impl<T: Handler> Drop for Registration<T> {
             // left set.
             unsafe { bindings::irq_update_affinity_hint(self.irq, core::ptr::null()) };
         }
-        // SAFETY: By the type invariant `irq` was requested with this `dev_id`. `free_irq`
-        // waits for running handlers, so `handler` and `name` are unused once it returns and
-        // may then be dropped (after this function).
+        // SAFETY: `irq` was requested with this `dev_id` (type invariant); `free_irq` waits for
+        // running handlers, so `handler` and `name` are unused once it returns.
         unsafe { bindings::free_irq(self.irq, core::ptr::from_mut(self).cast()) };
     }
 }

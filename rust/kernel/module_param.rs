@@ -46,10 +46,8 @@ impl ParamU32 {
 
     /// The value given at load time, or the default.
     pub fn get(&self) -> u32 {
-        // SAFETY: the pointer comes from a live `UnsafeCell`; the only writer
-        // (the parameter parser) has finished before any module code runs,
-        // and nothing writes later (read-only permissions), so this read
-        // does not race with a write.
+        // SAFETY: A live `UnsafeCell`; its only writer, the parameter parser, finished before
+        // any module code ran, and nothing writes later (read-only permissions): no race.
         unsafe { *self.0.get() }
     }
 }

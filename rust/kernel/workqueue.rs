@@ -588,9 +588,8 @@ where
     // (`this` holds a reference).
     let was_pending = unsafe { bindings::cancel_work_sync(work) };
     if was_pending {
-        // SAFETY: A pending item owns the reference that `__enqueue` leaked with
-        // `Arc::into_raw`; `cancel_work_sync` removed it from the queue without running it, so
-        // that reference is now ours to release.
+        // `cancel_work_sync` removed the pending item from the queue without running it.
+        // SAFETY: So the reference `__enqueue` leaked with `Arc::into_raw` is ours to release.
         drop(unsafe { Arc::from_raw(ptr) });
     }
     was_pending

@@ -818,9 +818,8 @@ impl<T: NetDeviceOps> Adapter<T> {
         from_result(|| {
             // SAFETY: Called with RTNL held on a registered device.
             let dev = unsafe { Device::<T>::from_raw(dev) };
-            // SAFETY: `addr` is a `struct sockaddr` (from `dev_set_mac_address`);
-            // `eth_prepare_mac_addr_change` checks it is a valid unicast address and
-            // that the device allows the change now.
+            // SAFETY: `addr` is a `struct sockaddr` from `dev_set_mac_address`; the function
+            // checks it is a valid unicast address and that the device allows the change now.
             to_result(unsafe { bindings::eth_prepare_mac_addr_change(dev.raw(), addr) })?;
             let mut mac = [0u8; ETH_ALEN];
             // SAFETY: `sa_data` holds at least 14 bytes, ETH_ALEN of which are the MAC.
@@ -880,9 +879,8 @@ impl<T: NetDeviceOps> Adapter<T> {
 }
 
 const fn create_vtable<T: NetDeviceOps>() -> bindings::net_device_ops {
-    // SAFETY: An all-zero `net_device_ops` is valid: every member is an optional
-    // function pointer or a plain integer.
     let mut ops: bindings::net_device_ops =
+        // SAFETY: All-zero is valid: every member is an optional function pointer or an integer.
         unsafe { MaybeUninit::<bindings::net_device_ops>::zeroed().assume_init() };
     ops.ndo_open = Some(Adapter::<T>::open_callback);
     ops.ndo_stop = Some(Adapter::<T>::stop_callback);
@@ -1060,9 +1058,8 @@ impl<T: NetDeviceOps> Registration<T> {
         if self.registered {
             return Err(EBUSY);
         }
-        // SAFETY: Unregistered device; `parent` is valid and, being the parent of a
-        // device it owns, outlives the registration (the driver drops the
-        // registration in its remove path).
+        // SAFETY: Unregistered device; `parent` outlives the registration, which its driver
+        // drops in its remove path.
         unsafe { bindings::netdev_set_parent(self.dev.as_ptr(), parent.as_raw()) };
         Ok(())
     }
@@ -1092,9 +1089,8 @@ impl<T: NetDeviceOps> Drop for Registration<T> {
             // runs `priv_destructor` (dropping `T`) before returning.
             unsafe { bindings::unregister_netdev(dev) };
         }
-        // SAFETY: The device is unregistered (or never was), so nobody else uses `T`;
-        // `destroy` is a no-op if the destructor already ran. `free_netdev` releases
-        // the device we own.
+        // SAFETY: Unregistered (or never registered): nobody else uses `T`; `destroy` is a no-op
+        // if the destructor already ran; `free_netdev` releases the device we own.
         unsafe {
             Priv::<T>::of(dev).destroy();
             bindings::free_netdev(dev);

@@ -288,9 +288,9 @@ impl<T: LinkOps> Adapter<T> {
         dev: *mut bindings::net_device,
         head: *mut bindings::list_head,
     ) {
-        // SAFETY: Registered device of this kind; RTNL held serialises with newlink and
-        // other dellinks. Readers of `peer` are RCU readers: the devices are freed only
-        // after the grace period that `unregister_netdevice_many` waits for.
+        // Readers of `peer` are RCU readers: the devices are freed only after the grace period
+        // that `unregister_netdevice_many` waits for.
+        // SAFETY: Registered device of this kind; RTNL held serialises with (new|del)link.
         unsafe {
             let peer = Priv::<T>::of(dev).peer.swap(null_mut(), Ordering::AcqRel);
             bindings::unregister_netdevice_queue(dev, head);
@@ -340,9 +340,8 @@ impl<T: LinkOps> Device<T> {
         let r = if peer.is_null() {
             None
         } else {
-            // SAFETY: The peer was linked by `newlink_pair`; `dellink` unlinks it before
-            // unregistering it, and it is freed (and its data dropped) only after an RCU
-            // grace period, so it is valid with live data inside this section.
+            // `dellink` unlinks the peer before unregistering it; it is freed after a grace period.
+            // SAFETY: So the peer linked by `newlink_pair` is valid inside this RCU section.
             Some(f(unsafe { Device::<T>::from_raw(peer) }))
         };
         // SAFETY: Closes the section opened above.

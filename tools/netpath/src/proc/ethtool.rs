@@ -95,11 +95,9 @@ fn ethtool_ioctl(sock: &Sock, ifname: &[u8; IFNAMSIZ], buf: &mut [u64]) -> io::R
         data: buf.as_mut_ptr().cast(),
         _pad: [0; 24 - std::mem::size_of::<*mut libc::c_void>()],
     };
-    // SAFETY: `req` is a properly laid out `struct ifreq` (name + pointer
-    // in the union, padded to 40 bytes) that lives across the call, and
-    // `req.data` points to `buf`, which the callers size for the largest
-    // reply the command can write (header + count the kernel reported,
-    // plus SLACK entries). The kernel reads/writes only within those.
+    // `buf` is sized by the callers for the largest reply the command can
+    // write (header + the count the kernel reported + SLACK entries).
+    // SAFETY: `req` is a live `struct ifreq` whose data pointer is `buf`.
     let rc = unsafe { libc::ioctl(sock.0, SIOCETHTOOL as _, &mut req as *mut IfReqData) };
     if rc < 0 {
         return Err(io::Error::last_os_error());
