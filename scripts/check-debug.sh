@@ -17,6 +17,8 @@ rsync -a --delete --exclude .git --exclude target --exclude '*.o' --exclude '*.k
 flock "$RIGB_CACHE/build-debug.lock" bash "$tree/scripts/kernel.sh" build
 bash "$tree/scripts/modules.sh"
 export RIGB_VM_MEM=${RIGB_VM_MEM:-3G}
+# KASAN, lockdep and kmemleak make the guest kernel several times slower.
+export RIGB_TIMEOUT_SCALE=${RIGB_TIMEOUT_SCALE:-3}
 export RIGB_RESULTS=$RIGB_CACHE/results/debug-$(date +%Y%m%d-%H%M%S)
 rc=0
 bash "$tree/scripts/check.sh" --vm-only "$@" || rc=$?

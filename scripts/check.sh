@@ -62,7 +62,8 @@ for suite in "${suites[@]}"; do
 	[[ -f $dir/Makefile ]] || die "no suite at $dir"
 	progs=$(make -s --no-print-directory -C "$dir" -f Makefile -f - print-test-progs <<<'print-test-progs: ; @echo $(TEST_PROGS)' 2>/dev/null)
 	tmo=$(sed -n 's/^timeout=//p' "$dir/settings" 2>/dev/null)
-	tmo=${tmo:-300}
+	# A slower kernel (make check-debug: KASAN, lockdep) scales every timeout.
+	tmo=$((${tmo:-300} * ${RIGB_TIMEOUT_SCALE:-1}))
 	n=$(wc -w <<<"$progs")
 	info "suite $suite: $n programs (timeout ${tmo}s each)"
 	vm_tmo=$((n * (tmo + 15) + 120))
