@@ -42,9 +42,18 @@ for prog in "$@"; do
 	dmesg -C >/dev/null 2>&1 || true
 	(cd "$dir" && timeout --kill-after=10 "$tmo" bash "./$prog") >"$dest/$prog.tap" 2>&1 </dev/null &
 	pid=$!
+	# The kernel log so far, every 30 s: a guest that hangs (or is killed by
+	# the host's timeout) still leaves what it logged (hung tasks, lockdep).
+	(while kill -0 $pid 2>/dev/null; do
+		dmesg >"$dest/$prog.dmesg" 2>/dev/null
+		sleep 30
+	done) &
+	snap=$!
 	tail --pid=$pid -n +1 -f "$dest/$prog.tap" 2>/dev/null | sed -u 's/^/# /'
 	wait $pid
 	rc=$?
+	kill $snap 2>/dev/null
+	wait $snap 2>/dev/null
 	kmemleak_check "$dest/$prog.tap"
 	echo "$rc" >"$dest/$prog.rc"
 	dmesg >"$dest/$prog.dmesg" 2>/dev/null
