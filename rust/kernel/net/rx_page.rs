@@ -40,6 +40,30 @@ pub const RX_HALF: usize = PAGE_SIZE / 2;
 /// `offset` (0 or [`RX_HALF`]) is not referenced by any socket buffer: every page reference
 /// beyond the one `map` owns was given to a socket buffer by [`RxPage::into_frag`] for the
 /// other half.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::alloc::flags::GFP_ATOMIC;
+/// use kernel::net::{rx_page::RxPage, skb::SkBuff};
+///
+/// /// One receive: `len` bytes written by the device, of which the first `hdr` are already
+/// /// copied into `skb`.
+/// fn rx(dev: &kernel::device::Device, skb: &mut SkBuff, hdr: usize, len: usize) -> kernel::error::Result {
+///     let page = RxPage::new(dev, GFP_ATOMIC)?;
+///     let _posted = page.dma_handle(); // goes into a receive descriptor
+///     // ... the device reports `len` bytes ...
+///     page.sync_for_cpu(len)?;
+///     match page.into_frag(skb, hdr, len.saturating_sub(hdr)) {
+///         Ok(Some(next)) => {
+///             let _ = next.dma_handle(); // the other half, to post next
+///         }
+///         Ok(None) => {}     // the stack keeps the page: post a new one
+///         Err(_page) => {}   // nothing attached: the same half can be posted again
+///     }
+///     Ok(())
+/// }
+/// ```
 pub struct RxPage {
     map: PageMapping,
     offset: usize,
