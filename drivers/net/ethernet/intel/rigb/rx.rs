@@ -367,7 +367,7 @@ impl RxRing {
             skb.trim(hl);
             // CAST: u32 to usize.
             let hl = hl as usize;
-            match page.into_frag(&mut skb, hl, len - hl) {
+            match page.into_frag(&mut skb, hl, len.saturating_sub(hl)) {
                 Ok(next) => next.map(RxBuf::Half),
                 Err(page) => {
                     stats.length_errors.inc();
