@@ -155,3 +155,8 @@ const u8 *rust_helper_netdev_sockaddr_data(const void *addr)
 {
 	return (const u8 *)((const struct sockaddr *)addr)->sa_data;
 }
+
+void rust_helper_netif_tx_disable(struct net_device *dev)
+{
+	netif_tx_disable(dev);
+}

@@ -179,3 +179,24 @@ int rust_helper_skb_cow_head(struct sk_buff *skb, unsigned int headroom)
 {
 	return skb_cow_head(skb, headroom);
 }
+
+void rust_helper_skb_add_rx_frag(struct sk_buff *skb, int i, struct page *page,
+				 int off, int size, unsigned int truesize)
+{
+	skb_add_rx_frag(skb, i, page, off, size, truesize);
+}
+
+void rust_helper_get_page(struct page *page)
+{
+	get_page(page);
+}
+
+int rust_helper_page_ref_count(const struct page *page)
+{
+	return page_ref_count(page);
+}
+
+bool rust_helper_page_is_pfmemalloc(const struct page *page)
+{
+	return page_is_pfmemalloc(page);
+}

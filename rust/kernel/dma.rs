@@ -363,6 +363,7 @@ unsafe impl<B: DmaBuffer + Sync> Sync for SingleMapping<B> {}
 pub struct PageMapping {
     dev: ARef<Device>,
     handle: DmaAddress,
+    offset: usize,
     len: usize,
     dir: DataDirection,
     page: ManuallyDrop<Page>,
@@ -393,6 +394,7 @@ impl PageMapping {
         Ok(Self {
             dev: dev.into(),
             handle,
+            offset,
             len,
             dir,
             page: ManuallyDrop::new(page),
@@ -428,6 +430,59 @@ impl PageMapping {
         unsafe {
             bindings::dma_sync_single_for_device(self.dev.as_raw(), self.handle, self.len, self.dir.as_raw())
         };
+    }
+
+    /// The mapped page.
+    pub fn page(&self) -> &Page {
+        &self.page
+    }
+
+    /// Checks that `offset..offset + len` lies within the mapped range.
+    fn check_range(&self, offset: usize, len: usize) -> Result {
+        match offset.checked_add(len) {
+            Some(end) if end <= self.len => Ok(()),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// Gives bytes `offset..offset + len` of the mapped range to the CPU
+    /// (`dma_sync_single_range_for_cpu`); `EINVAL` if the range is outside the mapping.
+    pub fn sync_range_for_cpu(&self, offset: usize, len: usize) -> Result {
+        self.check_range(offset, len)?;
+        // CAST: offset < len of the mapping, which fits a DMA address.
+        let addr = self.handle + offset as DmaAddress;
+        // SAFETY: By the type invariant the mapping is live; the range is within it (checked).
+        unsafe { bindings::dma_sync_single_for_cpu(self.dev.as_raw(), addr, len, self.dir.as_raw()) };
+        Ok(())
+    }
+
+    /// Gives bytes `offset..offset + len` of the mapped range back to the device
+    /// (`dma_sync_single_range_for_device`); `EINVAL` if the range is outside the mapping.
+    pub fn sync_range_for_device(&self, offset: usize, len: usize) -> Result {
+        self.check_range(offset, len)?;
+        // CAST: offset < len of the mapping, which fits a DMA address.
+        let addr = self.handle + offset as DmaAddress;
+        // SAFETY: By the type invariant the mapping is live; the range is within it (checked).
+        unsafe { bindings::dma_sync_single_for_device(self.dev.as_raw(), addr, len, self.dir.as_raw()) };
+        Ok(())
+    }
+
+    /// Copies `dst.len()` bytes at `offset` of the mapped range into `dst`; `EINVAL` if the
+    /// range is outside the mapping. Sync the range for the CPU first
+    /// ([`Self::sync_range_for_cpu`]) once the device has written it.
+    ///
+    /// # Safety
+    ///
+    /// No CPU may write the range concurrently (e.g. through a socket buffer fragment the page
+    /// was lent to). Writes by the device are not CPU accesses: as with
+    /// [`CoherentAllocation::read`] they can only make the copied bytes stale.
+    pub unsafe fn read(&self, offset: usize, dst: &mut [u8]) -> Result {
+        self.check_range(offset, dst.len())?;
+        // SAFETY: `dst` is valid for `dst.len()` byte writes and cannot overlap the page, which
+        // the mapping owns and never lends as a Rust reference. `self.offset + offset + len` is
+        // within the page (checked above; `map` checked `self.offset + self.len <= PAGE_SIZE`).
+        // No concurrent CPU write by the caller's guarantee; any byte value is a valid `u8`.
+        unsafe { self.page.read_raw(dst.as_mut_ptr(), self.offset + offset, dst.len()) }
     }
 
     /// # Safety

@@ -10,6 +10,7 @@ pub mod qstats;
 pub mod phy;
 pub mod rtnl;
 pub mod rx_mode;
+pub mod rx_page;
 pub mod skb;
 
 /// An error from an errno constant that `kernel::error::code` does not name.

@@ -9,6 +9,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../testing/selftests/lib/ktap.sh"
 . "$here/../testing/selftests/lib/netdev.sh"
 rounds=${1:-3} secs=${2:-5}
+# RIGB_BENCH_PAIRS: space-separated subset of "nic veth lo" (default: all).
+pairs=" ${RIGB_BENCH_PAIRS:-nic veth lo} "
+want() { [[ $pairs == *" $1 "* ]]; }
 py=$here/rr.py
 
 emit() { printf '{"pair":"%s","driver":"%s","metric":"%s","value":%s,"unit":"%s","round":%d}\n' "$@"; }
@@ -152,11 +155,17 @@ have_rigb=0
 
 echo "# bench: rounds=$rounds seconds=$secs accel=${RIGB_ACCEL:-?} cpus=$(nproc) kernel=$(uname -r)"
 for ((r = 1; r <= rounds; r++)); do
-	nic_round igb "$r"
-	if [[ $have_rigb == 1 ]]; then nic_round rigb "$r"; fi
-	veth_round veth veth "$r"
-	if [[ -f $ko_veth ]]; then veth_round rveth rust_veth "$r"; fi
-	lo_round lo lo "$r"
-	if [[ -f $ko_lo ]]; then lo_round rlo rust_loopback "$r"; fi
+	if want nic; then
+		nic_round igb "$r"
+		if [[ $have_rigb == 1 ]]; then nic_round rigb "$r"; fi
+	fi
+	if want veth; then
+		veth_round veth veth "$r"
+		if [[ -f $ko_veth ]]; then veth_round rveth rust_veth "$r"; fi
+	fi
+	if want lo; then
+		lo_round lo lo "$r"
+		if [[ -f $ko_lo ]]; then lo_round rlo rust_loopback "$r"; fi
+	fi
 done
 exit 0

@@ -407,6 +407,15 @@ impl NetDev {
         unsafe { bindings::netif_tx_stop_all_queues(self.raw()) }
     }
 
+    /// Stops all TX queues and waits for `start_xmit` calls in progress to return (C
+    /// `netif_tx_disable`: takes each queue's TX lock). Process or softirq context; not from
+    /// `start_xmit` itself.
+    pub fn tx_disable(&self) {
+        // SAFETY: The device is valid. (From `start_xmit` it would deadlock on its own queue
+        // lock, which is a bug but not a memory-safety one.)
+        unsafe { bindings::netif_tx_disable(self.raw()) }
+    }
+
     /// Wakes all TX queues (C `netif_tx_wake_all_queues`).
     pub fn tx_wake_all_queues(&self) {
         // SAFETY: The device is valid.

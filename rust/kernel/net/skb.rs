@@ -376,6 +376,18 @@ impl SkBuff {
         unsafe { bindings::skb_trim(self.as_raw(), len) }
     }
 
+    /// Length of the protocol headers at the start of the linear data, as far as the flow
+    /// dissector can tell (C `eth_get_headlen`): at least the Ethernet header, at most
+    /// [`Self::headlen`]. A receive path that copied the start of a frame into the linear part
+    /// trims it to this length and attaches the rest as a page fragment.
+    pub fn eth_headlen(&self, dev: &NetDev) -> u32 {
+        let len = self.headlen();
+        // SAFETY: `dev` is a valid net_device; the linear data holds `len` valid bytes, which
+        // `eth_get_headlen` only reads.
+        let h = unsafe { bindings::eth_get_headlen(dev.as_raw(), self.data_ptr().cast(), len) };
+        h.min(len)
+    }
+
     /// Removes `len` bytes from the start of the linear data (C `skb_pull`).
     pub fn pull(&mut self, len: u32) -> Result {
         if len > self.headlen() {

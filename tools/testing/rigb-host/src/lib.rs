@@ -19,6 +19,9 @@ mod ring;
 #[path = "../../../../drivers/net/ethernet/intel/rigb/stats.rs"]
 mod stats;
 
+#[path = "../../../../drivers/net/ethernet/intel/rigb/itr.rs"]
+mod itr;
+
 #[path = "../../../../drivers/net/ethernet/intel/rigb/hw/mod.rs"]
 mod hw;
 

@@ -700,3 +700,60 @@ fn register_test_passes_and_restores() {
     assert_eq!(hw::diag::reg_test(&dev), Ok(Ok(())));
     assert_eq!(dev.read(off), Some(0xAB00));
 }
+
+// ---- interrupt moderation ----------------------------------------------------------------
+
+#[test]
+fn itr_settings() {
+    use crate::itr::*;
+    for ok in [0, 1, 3, 10, 50, 8191] {
+        assert!(is_valid(ok), "{ok}");
+    }
+    for bad in [2, 4, 9, 8192, u32::MAX] {
+        assert!(!is_valid(bad), "{bad}");
+    }
+    assert_eq!(initial_itr(3), START_ITR);
+    assert_eq!(initial_itr(1), START_ITR);
+    assert_eq!(initial_itr(50), 200);
+    assert_eq!(eitr_value(initial_itr(50)), 200);
+    assert_eq!(eitr_value(0), 0);
+    assert_eq!(eitr_value(ITR_20K), 196);
+}
+
+#[test]
+fn itr_adapts_to_frame_size() {
+    use crate::itr::*;
+    // Nothing handled: keep the interval.
+    assert_eq!(next_itr(3, (0, 0), (0, 0)), None);
+    // Full-size frames: (1514 + 24) / 2 = 769 quarter-us, ~192 us (bulk).
+    assert_eq!(next_itr(3, (1514 * 100, 100), (66 * 50, 50)), Some(769));
+    // TX TSO traffic counts as well: the larger average wins.
+    assert_eq!(next_itr(1, (66 * 50, 50), (1514 * 10, 10)), Some(769));
+    // Small frames: conservative mode stops at 20K interrupts/s, adaptive goes lower.
+    assert_eq!(next_itr(3, (64 * 10, 10), (0, 0)), Some(ITR_20K));
+    assert_eq!(next_itr(1, (64 * 10, 10), (0, 0)), Some(44));
+    // Mid-size frames get a third.
+    assert_eq!(next_itr(1, (576, 1), (0, 0)), Some(200));
+    // Jumbo frames are capped at 3000 bytes on the wire.
+    assert_eq!(next_itr(3, (9000, 1), (0, 0)), Some(1500));
+}
+
+#[test]
+fn itr_vector_state() {
+    use crate::itr::*;
+    let v = VectorItr::default();
+    assert_eq!(v.reset(3), eitr_value(START_ITR));
+    // Fixed settings never change the interval.
+    v.account(1514 * 10, 10, 0, 0);
+    assert_eq!(v.update(50), None);
+    v.reset(3);
+    v.account(1514 * 10, 10, 0, 0);
+    assert_eq!(v.update(3), Some(eitr_value(769)));
+    // Same traffic again: unchanged, nothing to write.
+    v.account(1514 * 10, 10, 0, 0);
+    assert_eq!(v.update(3), None);
+    // An idle poll keeps it; small ping-pong brings it back down.
+    assert_eq!(v.update(3), None);
+    v.account(98, 1, 98, 1);
+    assert_eq!(v.update(3), Some(eitr_value(ITR_20K)));
+}

@@ -15,6 +15,7 @@ use crate::{
     hw::{self, HwError},
     regs::*,
     rx::RxRing,
+    itr::VectorItr,
     stats::{HwStats, RxQueueStats, TxQueueStats, VectorStats},
     tx::TxRing,
 };
@@ -29,9 +30,6 @@ pub(crate) const MAX_QUEUES: usize = 4;
 /// Most MSI-X vectors: one per queue pair and one for other causes.
 pub(crate) const MAX_VECTORS: usize = MAX_QUEUES + 1;
 
-/// Minimum interval between two interrupts of a queue vector, in microseconds (about 20000
-/// interrupts per second, the C igb driver's default).
-pub(crate) const QUEUE_ITR_US: u32 = 50;
 
 /// The device's register window.
 pub(crate) struct Hw {
@@ -183,7 +181,7 @@ pub(crate) struct Shared {
     pub(crate) ctl: Control,
 }
 
-/// Receive control, RSS key and TX watchdog state of a [`Shared`].
+/// Receive control, RSS key, TX watchdog and interrupt moderation state of a [`Shared`].
 pub(crate) struct Control {
     /// The RSS hash key (the host's random key, see `rss_key_fill`).
     pub(crate) rss_key: [u8; RSSRK::COUNT * 4],
@@ -195,6 +193,8 @@ pub(crate) struct Control {
     pub(crate) tx_timeouts: AtomicU64,
     /// `tx_timeout` asked for a reset; the other-cause vector queues the reset task.
     pub(crate) reset_requested: AtomicBool,
+    /// Per-queue-vector adaptive interrupt moderation state.
+    pub(crate) itr: [VectorItr; MAX_QUEUES],
 }
 
 impl Control {
@@ -207,6 +207,7 @@ impl Control {
             rx_filter: AtomicU32::new(0),
             tx_timeouts: AtomicU64::new(0),
             reset_requested: AtomicBool::new(false),
+            itr: core::array::from_fn(|_| VectorItr::default()),
         }
     }
 }
@@ -237,7 +238,7 @@ impl Shared {
             running: AtomicBool::new(false),
             ready: AtomicBool::new(false),
             gone: AtomicBool::new(false),
-            cfg: crate::ethtool::Config::new(QUEUE_ITR_US),
+            cfg: crate::ethtool::Config::new(crate::itr::DEFAULT_SETTING),
             ctl,
         }? Error)
     }
@@ -297,12 +298,17 @@ impl Shared {
         );
         // Clear a vector's cause bit when it fires, so the next event raises it again.
         h.wr(EIAC::OFFSET, self.all_vectors_mask());
-        // Interrupt moderation (8.8.12): at most one interrupt per queue vector every
-        // `QUEUE_ITR_US` (or what `ethtool -C rx-usecs` chose); NAPI polling covers what
+        // Interrupt moderation (8.8.12): at most one interrupt per queue vector per interval,
+        // fixed or adaptive (`crate::itr`, `ethtool -C rx-usecs`); NAPI polling covers what
         // arrives in between.
-        let eitr = self.cfg.eitr();
-        for n in 0..self.num_queues {
-            h.wr_q(EITR::offset(n), eitr);
+        self.reset_itr();
+    }
+
+    /// Restarts every queue vector's moderation from the configured setting and writes EITR.
+    pub(crate) fn reset_itr(&self) {
+        let setting = self.cfg.itr_setting.load(Ordering::Relaxed);
+        for (n, itr) in self.ctl.itr.iter().enumerate().take(self.num_queues) {
+            self.hw.wr_q(EITR::offset(n), itr.reset(setting));
         }
     }
 

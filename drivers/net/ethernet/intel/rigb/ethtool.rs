@@ -14,6 +14,7 @@ use crate::{
         self,
         phy::{adv, Pause},
     },
+    itr,
     netdev::Adapter,
     regs::*,
     ring::{RingIndex, MAX_DESCS},
@@ -43,19 +44,15 @@ const RETA_SIZE: usize = RETA::COUNT * 4;
 /// Bytes of the RSS key (RSSRK: 10 registers).
 const KEY_SIZE: usize = RSSRK::COUNT * 4;
 
-/// Longest interrupt interval EITR holds, in microseconds (13 bits).
-const MAX_ITR_US: u32 = EITR::INTERVAL.max();
-/// Shortest non-zero interval accepted, as the C driver does (values 1..=3 select its
-/// adaptive modes there; rigb has none).
-const MIN_ITR_US: u32 = 10;
 
 /// Settings chosen with ethtool that the driver applies again at `open` or on link up. All
 /// writers hold RTNL; readers in interrupt context see each value atomically.
 pub(crate) struct Config {
     /// Message level (`ethtool -s msglvl`).
     pub(crate) msg_enable: AtomicU32,
-    /// Queue vector interrupt interval in microseconds, 0 = no moderation (`ethtool -C`).
-    pub(crate) itr_us: AtomicU32,
+    /// Queue vector moderation (`ethtool -C rx-usecs`, see [`crate::itr`]): 0 = none, 1 or
+    /// 3 = adaptive, else a fixed interval in microseconds.
+    pub(crate) itr_setting: AtomicU32,
     /// Pause: resolve by autonegotiation (`ethtool -A autoneg`).
     fc_autoneg: AtomicBool,
     /// Pause requested: honour received pause frames.
@@ -80,12 +77,12 @@ pub(crate) struct Config {
 }
 
 impl Config {
-    /// The defaults: moderation at `itr_us`, symmetric pause by autonegotiation, RSS table and
+    /// The defaults: moderation `itr_setting`, symmetric pause by autonegotiation, RSS table and
     /// key chosen at open.
-    pub(crate) const fn new(itr_us: u32) -> Self {
+    pub(crate) const fn new(itr_setting: u32) -> Self {
         Self {
             msg_enable: AtomicU32::new(DEFAULT_MSG_ENABLE),
-            itr_us: AtomicU32::new(itr_us),
+            itr_setting: AtomicU32::new(itr_setting),
             fc_autoneg: AtomicBool::new(true),
             fc_rx: AtomicBool::new(true),
             fc_tx: AtomicBool::new(true),
@@ -104,11 +101,6 @@ impl Config {
     /// Whether messages of class `bit` (`NETIF_MSG_*`) are enabled.
     pub(crate) fn msg(&self, bit: u32) -> bool {
         self.msg_enable.load(Ordering::Relaxed) & bit != 0
-    }
-
-    /// EITR value for the queue vectors.
-    pub(crate) fn eitr(&self) -> u32 {
-        EITR::INTERVAL.val(self.itr_us.load(Ordering::Relaxed))
     }
 
     fn requested_pause(&self) -> Pause {
@@ -412,7 +404,14 @@ impl EthtoolOps for Adapter {
         if v == u32::MAX {
             return Err(ENODEV);
         }
-        c.rx_coalesce_usecs = EITR::INTERVAL.get(v);
+        let setting = s.cfg.itr_setting.load(Ordering::Relaxed);
+        // The adaptive modes are reported as chosen (1 or 3), as the C driver does; a fixed
+        // interval as the device holds it.
+        c.rx_coalesce_usecs = if itr::is_dynamic(setting) {
+            setting
+        } else {
+            EITR::INTERVAL.get(v)
+        };
         // TX and RX of a queue pair share a vector: tx-usecs follows rx-usecs (0 here, as the
         // C driver reports with paired queues).
         c.tx_coalesce_usecs = 0;
@@ -426,19 +425,12 @@ impl EthtoolOps for Adapter {
             ext.set_msg(c_str!("rigb: TX and RX share a vector; set rx-usecs only"));
             return Err(EINVAL);
         }
-        if (1..=3).contains(&us) {
-            ext.set_msg(c_str!("rigb: adaptive moderation (rx-usecs 1..3) is not supported"));
+        if !itr::is_valid(us) {
+            ext.set_msg(c_str!("rigb: rx-usecs must be 0, 1 or 3 (adaptive) or 10..8191"));
             return Err(EINVAL);
         }
-        if us != 0 && !(MIN_ITR_US..=MAX_ITR_US).contains(&us) {
-            ext.set_msg(c_str!("rigb: rx-usecs must be 0 or 10..8191"));
-            return Err(EINVAL);
-        }
-        s.cfg.itr_us.store(us, Ordering::Relaxed);
-        let eitr = s.cfg.eitr();
-        for n in 0..s.num_queues {
-            s.hw.wr_q(EITR::offset(n), eitr);
-        }
+        s.cfg.itr_setting.store(us, Ordering::Relaxed);
+        s.reset_itr();
         Ok(())
     }
 

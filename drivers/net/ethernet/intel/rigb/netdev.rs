@@ -213,7 +213,9 @@ impl NetDeviceOps for Adapter {
 
     fn stop(dev: &Device<Self>) -> Result {
         let s = &dev.data().shared;
-        dev.tx_stop_all_queues();
+        // Waits for `start_xmit` calls in progress, whose tail write (`Doorbell`) comes after
+        // they released the ring lock: none may reach a queue being reconfigured.
+        dev.tx_disable();
         dev.carrier_off();
         quiesce(s);
         free_rings(s);
@@ -306,13 +308,19 @@ impl NetDeviceOps for Adapter {
         // CAST: q < MAX_QUEUES.
         let txq = dev.tx_queue(q as u32);
         let mut guard = qp.tx.lock();
-        match guard.as_mut() {
-            Some(ring) => ring.xmit(skb, &s.hw, s.dma_dev(), txq, &qp.tx_stats),
+        let (ret, bell) = match guard.as_mut() {
+            Some(ring) => ring.xmit(skb, s.dma_dev(), txq, &qp.tx_stats),
             None => {
                 qp.tx_stats.dropped.inc();
-                NetdevTx::Ok
+                (NetdevTx::Ok, None)
             }
+        };
+        drop(guard);
+        // The tail write outside the ring lock (see `Doorbell`).
+        if let Some(b) = bell {
+            b.ring(&s.hw);
         }
+        ret
     }
 
     fn get_stats64(dev: &Device<Self>, out: &mut RtnlLinkStats64) {

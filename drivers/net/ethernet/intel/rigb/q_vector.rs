@@ -55,25 +55,40 @@ impl NapiIrq for QVector {
 }
 
 impl QVector {
-    /// Cleans TX, receives up to `budget` frames and returns how many it received.
+    /// Cleans TX, receives up to `budget` frames and returns how many it received; adds the
+    /// traffic to the vector's moderation state.
     fn clean(&self, s: &Shared, qp: &QueuePair, ctx: &mut PollContext<'_>, budget: usize) -> usize {
         let dev = self.netdev.dev();
         let q = self.vector;
+        let mut sent = (0, 0);
         {
             let mut tx = qp.tx.lock();
             if let Some(ring) = tx.as_mut() {
-                ring.clean(ctx, dev.tx_queue(q), &qp.tx_stats, true);
+                sent = ring.clean(ctx, dev.tx_queue(q), &qp.tx_stats, true);
             }
         }
+        let itr = s.ctl.itr.get(q as usize);
+        let (tx_frames, tx_bytes) = (u64::from(sent.0), u64::from(sent.1));
         if budget == 0 {
             // netpoll: TX completions only.
+            if let Some(itr) = itr {
+                itr.account(0, 0, tx_bytes, tx_frames);
+            }
             return 0;
         }
+        // This poll is the only writer of the RX counters: the difference is what it received.
+        let bytes0 = qp.rx_stats.bytes.get();
         let mut rx = qp.rx.lock();
-        match rx.as_mut() {
+        let work = match rx.as_mut() {
             Some(ring) => ring.clean(ctx, dev, &s.hw, s.dma_dev(), budget, &qp.rx_stats),
             None => 0,
+        };
+        if let Some(itr) = itr {
+            let rx_bytes = qp.rx_stats.bytes.get().wrapping_sub(bytes0);
+            // CAST: usize to u64 is lossless on 64-bit targets.
+            itr.account(rx_bytes, work as u64, tx_bytes, tx_frames);
         }
+        work
     }
 }
 
@@ -101,6 +116,12 @@ impl Poll for QVector {
         }
         let done = ctx.finish(work);
         if done.rearm_irq() && s.is_running() {
+            // Adaptive moderation: a new interval for the next interrupt, from what the
+            // vector handled since it was last unmasked (`crate::itr`).
+            let setting = s.cfg.itr_setting.load(Ordering::Relaxed);
+            if let Some(eitr) = s.ctl.itr.get(q).and_then(|i| i.update(setting)) {
+                s.hw.wr_q(crate::regs::EITR::offset(q), eitr);
+            }
             s.unmask_vector(this.vector);
         }
         done

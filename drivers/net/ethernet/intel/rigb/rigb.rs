@@ -10,7 +10,7 @@
 //! `ethtool_stats` (`-S`) · `qstats` (netdev netlink per-queue statistics) · `debugfs` (ring
 //! and interrupt dumps) · `q_vector` (interrupt handlers and NAPI poll) · `tx`/`rx`
 //! (descriptor rings) · and the hardware-free parts, also unit-tested on the host: `regs`,
-//! `desc`, `ring`, `stats`, `tso`, `hw`.
+//! `desc`, `ring`, `stats`, `tso`, `itr` (interrupt moderation), `hw`.
 
 mod adapter;
 mod debugfs;
@@ -21,6 +21,7 @@ mod ethtool;
 mod ethtool_stats;
 #[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
 mod hw;
+mod itr;
 mod netdev;
 mod q_vector;
 mod qstats;

@@ -2,11 +2,18 @@
 
 //! The receive ring.
 //!
-//! Each descriptor owns a buffer (2 KiB, more for jumbo MTUs) mapped for the device ([`SingleMapping`]). When the
-//! device has written a frame, the driver unmaps the buffer (the CPU owns it from then on),
-//! checks the length the device wrote against the buffer size, copies the frame into a fresh
-//! skb for the stack and maps the same buffer again for the next descriptor. The buffer itself
-//! never leaves the driver, so the stack never sees memory the device may still write.
+//! Standard MTUs (frames up to 2 KiB): each descriptor owns half a page ([`RxPage`]), mapped
+//! once. When the device has written a frame, the driver checks the length against the buffer
+//! size and syncs the frame for the CPU. A small frame (up to [`COPYBREAK`] bytes) is copied
+//! into a fresh skb and the same half is posted again. A larger one gets an skb holding a copy
+//! of its headers (`eth_get_headlen`), and the rest of the frame is attached as a page
+//! fragment; the other half of the page is posted next if the stack has released it, else a
+//! new page (like the C igb driver's page flip). No mapping, unmapping or large copy happens
+//! per frame while the stack returns pages quickly.
+//!
+//! Jumbo MTUs (frames above 2 KiB): each descriptor owns a buffer of the frame size mapped for
+//! the device ([`SingleMapping`]); the driver unmaps it, copies the frame into a fresh skb and
+//! maps the same buffer again. That buffer never leaves the driver.
 
 use crate::{
     adapter::Hw,
@@ -18,11 +25,12 @@ use crate::{
 use kernel::{
     alloc::{flags::GFP_ATOMIC, Flags, KVec},
     device,
-    dma::{self, CoherentAllocation, DataDirection, SingleMapping},
+    dma::{self, CoherentAllocation, DataDirection, DmaAddress, SingleMapping},
     net::{
         dev::{features, NetDev},
         napi::PollContext,
-        skb::{Checksum, HashType},
+        rx_page::{RxPage, RX_HALF},
+        skb::{Checksum, HashType, SkBuff},
     },
     prelude::*,
 };
@@ -43,22 +51,50 @@ pub(crate) fn buf_len_for_mtu(mtu: u32) -> usize {
 /// Buffers reposted between two RDT writes during a poll.
 const TAIL_BATCH: usize = 16;
 
-type RxBuf = KVec<u8>;
-type RxMap = SingleMapping<RxBuf>;
+/// Frames up to this length are copied whole into the skb and their buffer reused in place.
+pub(crate) const COPYBREAK: usize = 256;
+/// Bytes copied from the start of a larger frame, of which the headers stay in the skb.
+const HDR_COPY: usize = 256;
+
+type RxVec = KVec<u8>;
+type RxMap = SingleMapping<RxVec>;
+
+/// The buffer of one descriptor.
+enum RxBuf {
+    /// Half a page, for frames up to [`RX_HALF`] bytes.
+    Half(RxPage),
+    /// A whole-frame buffer, for jumbo frames.
+    Whole(RxMap),
+}
+
+impl RxBuf {
+    fn dma_handle(&self) -> DmaAddress {
+        match self {
+            Self::Half(p) => p.dma_handle(),
+            Self::Whole(m) => m.dma_handle(),
+        }
+    }
+}
 
 /// An RX descriptor ring and its buffers.
 pub(crate) struct RxRing {
     // Field order is drop order: the buffers (unmapped on drop) go before the descriptors.
-    bufs: KVec<Option<RxMap>>,
+    bufs: KVec<Option<RxBuf>>,
     desc: CoherentAllocation<RawDesc>,
     idx: RingIndex,
     queue: usize,
     buf_len: usize,
 }
 
-fn new_buf(dev: &device::Device, len: usize, gfp: Flags) -> Result<RxMap> {
+/// A new buffer of `len` bytes: half a page if that is enough, else a whole-frame buffer.
+fn new_buf(dev: &device::Device, len: usize, gfp: Flags) -> Result<RxBuf> {
+    if len <= RX_HALF {
+        return RxPage::new(dev, gfp).map(RxBuf::Half);
+    }
     let buf = KVec::from_elem(0u8, len, gfp)?;
-    SingleMapping::map(dev, buf, DataDirection::FromDevice).map_err(|(e, _)| e)
+    SingleMapping::map(dev, buf, DataDirection::FromDevice)
+        .map(RxBuf::Whole)
+        .map_err(|(e, _)| e)
 }
 
 impl RxRing {
@@ -126,8 +162,8 @@ impl RxRing {
         hw.wr_q(RXDCTL::offset(self.queue), 0);
     }
 
-    /// Gives mapping `map` to the device at `next_to_use`. Returns `false` if the ring is full.
-    fn post(&mut self, map: RxMap) -> bool {
+    /// Gives buffer `map` to the device at `next_to_use`. Returns `false` if the ring is full.
+    fn post(&mut self, map: RxBuf) -> bool {
         let i = self.idx.next_to_use();
         if self.idx.unused() == 0 {
             return false;
@@ -221,14 +257,17 @@ impl RxRing {
 
             let reuse = match wb.verdict(self.buf_len) {
                 RxVerdict::Frame { len, csum_ok, hash } => {
-                    // The CPU owns the buffer only once it is unmapped.
-                    let buf = map.unmap();
-                    self.deliver(ctx, netdev, &buf, len, csum_ok, hash, stats);
-                    match SingleMapping::map(dev, buf, DataDirection::FromDevice) {
-                        Ok(m) => Some(m),
-                        Err(_) => {
-                            stats.refill_failed.inc();
-                            None
+                    let meta = RxMeta { len, csum_ok, hash };
+                    match map {
+                        RxBuf::Half(page) => self.receive_half(ctx, netdev, page, meta, stats),
+                        RxBuf::Whole(map) => {
+                            // The CPU owns the buffer only once it is unmapped.
+                            let buf = map.unmap();
+                            self.deliver(ctx, netdev, &buf, meta, stats);
+                            match SingleMapping::map(dev, buf, DataDirection::FromDevice) {
+                                Ok(m) => Some(RxBuf::Whole(m)),
+                                Err(_) => None,
+                            }
                         }
                     }
                 }
@@ -241,6 +280,18 @@ impl RxRing {
                     // The CPU never touched the buffer: give it back to the device as is.
                     Some(map)
                 }
+            };
+            // A buffer that went to the stack with its page, or could not be mapped again:
+            // a new one takes its place (the refill below retries what fails here).
+            let reuse = match reuse {
+                Some(b) => Some(b),
+                None => match new_buf(dev, self.buf_len, GFP_ATOMIC) {
+                    Ok(b) => Some(b),
+                    Err(_) => {
+                        stats.refill_failed.inc();
+                        None
+                    }
+                },
             };
             if let Some(m) = reuse {
                 if self.post(m) {
@@ -276,45 +327,106 @@ impl RxRing {
         self.desc.read(i as usize).ok()
     }
 
-    #[expect(clippy::too_many_arguments)]
-    fn deliver(
+    /// A frame in half page `page`: copied whole if small, else headers copied and the rest
+    /// attached as a page fragment. Returns the buffer to post next (`None`: the page went to
+    /// the stack with its other half still there, a new one is needed).
+    fn receive_half(
         &self,
         ctx: &mut PollContext<'_>,
         netdev: &NetDev,
-        buf: &RxBuf,
-        len: usize,
-        csum_ok: bool,
-        hash: Option<u32>,
+        page: RxPage,
+        meta: RxMeta,
         stats: &RxQueueStats,
-    ) {
+    ) -> Option<RxBuf> {
+        let len = meta.len;
+        // `verdict` checked `len <= buf_len`; `sync_for_cpu` and `read` check again.
+        if page.sync_for_cpu(len).is_err() {
+            stats.length_errors.inc();
+            return Some(RxBuf::Half(page));
+        }
+        let copy = if len <= COPYBREAK { len } else { HDR_COPY };
+        // CAST: copy <= 256.
+        let Ok(mut skb) = ctx.alloc_skb(copy as u32) else {
+            stats.alloc_failed.inc();
+            let _ = page.sync_for_device(len);
+            return Some(RxBuf::Half(page));
+        };
+        // CAST: copy <= 256.
+        if skb.put(copy as u32).and_then(|d| page.read(d)).is_err() {
+            stats.length_errors.inc();
+            let _ = page.sync_for_device(len);
+            return Some(RxBuf::Half(page));
+        }
+        let next = if len <= COPYBREAK {
+            // Copied whole: the same half goes back to the device.
+            let _ = page.sync_for_device(len);
+            Some(RxBuf::Half(page))
+        } else {
+            // Keep the headers in the skb, the rest stays in the page.
+            let hl = skb.eth_headlen(netdev);
+            skb.trim(hl);
+            // CAST: u32 to usize.
+            let hl = hl as usize;
+            match page.into_frag(&mut skb, hl, len.saturating_sub(hl)) {
+                Ok(next) => next.map(RxBuf::Half),
+                Err(page) => {
+                    stats.length_errors.inc();
+                    let _ = page.sync_for_device(len);
+                    return Some(RxBuf::Half(page));
+                }
+            }
+        };
+        self.finish(ctx, netdev, skb, meta, stats);
+        next
+    }
+
+    fn deliver(&self, ctx: &mut PollContext<'_>, netdev: &NetDev, buf: &RxVec, meta: RxMeta, stats: &RxQueueStats) {
         // `verdict` checked `len <= buf_len`; `get` checks again instead of trusting it.
-        let Some(data) = buf.get(..len) else {
+        let Some(data) = buf.get(..meta.len) else {
             stats.length_errors.inc();
             return;
         };
         // CAST: len <= buf_len < 128 KiB.
-        let Ok(mut skb) = ctx.alloc_skb(len as u32) else {
+        let Ok(mut skb) = ctx.alloc_skb(meta.len as u32) else {
             stats.alloc_failed.inc();
             return;
         };
-        if skb.put_data(data).is_err() || skb.eth_type_trans(netdev).is_err() {
+        if skb.put_data(data).is_err() {
+            stats.length_errors.inc();
+            return;
+        }
+        self.finish(ctx, netdev, skb, meta, stats);
+    }
+
+    /// Sets the skb's metadata and passes it to GRO.
+    fn finish(&self, ctx: &mut PollContext<'_>, netdev: &NetDev, mut skb: SkBuff, meta: RxMeta, stats: &RxQueueStats) {
+        if skb.eth_type_trans(netdev).is_err() {
             stats.length_errors.inc();
             return;
         }
         // The device checks every frame; its verdict is used only while the
         // user leaves RX checksumming on (`ethtool -K rx`).
-        if csum_ok && netdev.features() & features::RXCSUM != 0 {
+        let feat = netdev.features();
+        if meta.csum_ok && feat & features::RXCSUM != 0 {
             skb.set_csum(Checksum::Unnecessary);
             stats.csum_ok.inc();
         }
         // The hash goes up only while the user leaves `ethtool -K rxhash` on.
-        if let Some(h) = hash.filter(|_| netdev.features() & features::RXHASH != 0) {
+        if let Some(h) = meta.hash.filter(|_| feat & features::RXHASH != 0) {
             skb.set_hash(h, HashType::L3);
         }
         // CAST: queue < MAX_QUEUES.
         skb.record_rx_queue(self.queue as u16);
         stats.packets.inc();
-        stats.bytes.add(len as u64);
+        stats.bytes.add(meta.len as u64);
         ctx.gro_receive(skb);
     }
+}
+
+/// What the descriptor said about a good frame.
+#[derive(Clone, Copy)]
+struct RxMeta {
+    len: usize,
+    csum_ok: bool,
+    hash: Option<u32>,
 }

@@ -52,6 +52,28 @@ fn prepare_tso(skb: &mut SkBuff) -> Option<tso::TsoPlan> {
     tso::prepare(skb.data_mut(), net, l4, len, mss)
 }
 
+/// A TX tail (TDT) write, done after the ring lock is released.
+///
+/// On the emulated device a TDT write sends the queued frames before it returns, which takes
+/// long; holding the ring lock meanwhile would make the NAPI poll of the queue spin on it.
+/// `start_xmit` calls for a queue are serialised by the stack's TX queue lock, so the tail
+/// writes stay in order; the ring cannot go away meanwhile (`stop` disables the queue under
+/// that lock first).
+#[must_use]
+pub(crate) struct Doorbell {
+    queue: usize,
+    tail: u32,
+}
+
+impl Doorbell {
+    /// Hands the descriptors up to the tail to the device.
+    pub(crate) fn ring(self, hw: &Hw) {
+        // Make the descriptors visible to the device before it sees the new tail.
+        dma::wmb();
+        hw.wr_q(TDT::offset(self.queue), self.tail);
+    }
+}
+
 /// One packet in flight, stored at the slot of its first descriptor.
 struct TxBuf {
     map: TxMapping,
@@ -112,19 +134,19 @@ impl TxRing {
         hw.wr_q(TXDCTL::offset(self.queue), 0);
     }
 
-    /// Hands every produced descriptor to the device.
-    fn ring_doorbell(&self, hw: &Hw) {
-        // Make the descriptors visible to the device before it sees the new tail.
-        dma::wmb();
-        hw.wr_q(TDT::offset(self.queue), self.idx.next_to_use());
+    /// The tail write that hands every produced descriptor to the device.
+    fn doorbell(&self) -> Doorbell {
+        Doorbell {
+            queue: self.queue,
+            tail: self.idx.next_to_use(),
+        }
     }
 
     /// Drops a packet at xmit; the tail still moves past what earlier packets deferred
     /// (`xmit_more`).
-    fn drop_pkt(&self, hw: &Hw, stats: &TxQueueStats) -> NetdevTx {
+    fn drop_pkt(&self, stats: &TxQueueStats) -> (NetdevTx, Option<Doorbell>) {
         stats.dropped.inc();
-        self.ring_doorbell(hw);
-        NetdevTx::Ok
+        (NetdevTx::Ok, Some(self.doorbell()))
     }
 
     /// Writes descriptor `d` at `first + n`.
@@ -133,22 +155,22 @@ impl TxRing {
         self.desc.write(self.idx.wrap_add(first, n) as usize, d)
     }
 
-    /// Queues `skb` for transmission. TX queue lock held, BH disabled.
+    /// Queues `skb` for transmission. TX queue lock held, BH disabled. Returns the tail write
+    /// to do, if any, which the caller does after releasing the ring lock (see [`Doorbell`]).
     pub(crate) fn xmit(
         &mut self,
         mut skb: SkBuff,
-        hw: &Hw,
         dev: &device::Device,
         txq: Option<&TxQueue>,
         stats: &TxQueueStats,
-    ) -> NetdevTx {
+    ) -> (NetdevTx, Option<Doorbell>) {
         if self.idx.unused() < DESCS_PER_PKT {
             // Should not happen: the queue is stopped while a whole packet still fits.
             if let Some(q) = txq {
                 q.stop();
             }
             stats.stopped.inc();
-            return NetdevTx::Busy(skb);
+            return (NetdevTx::Busy(skb), None);
         }
         let len = skb.len();
         let mut ctx = None;
@@ -160,7 +182,7 @@ impl TxRing {
         let mut frames = 1;
         if skb.is_gso() {
             let Some(plan) = prepare_tso(&mut skb) else {
-                return self.drop_pkt(hw, stats);
+                return self.drop_pkt(stats);
             };
             ctx = Some(plan.ctx);
             off = TxOffload {
@@ -180,33 +202,33 @@ impl TxRing {
             );
             // Not TCP/UDP over IP: the stack's fallback computes it now.
             if ctx.is_none() && skb.checksum_help().is_err() {
-                return self.drop_pkt(hw, stats);
+                return self.drop_pkt(stats);
             }
             off.l4_csum = ctx.is_some();
         }
         // On failure the skb comes back and is freed here.
         let Ok(map) = TxMapping::map(dev, skb) else {
-            return self.drop_pkt(hw, stats);
+            return self.drop_pkt(stats);
         };
         let first = self.idx.next_to_use();
         let mut n = 0u32;
         if let Some(c) = ctx {
             if self.put(first, n, &c.to_raw()).is_err() {
-                return self.drop_pkt(hw, stats);
+                return self.drop_pkt(stats);
             }
             n += 1;
         }
         let segs = map.segs();
         if segs.is_empty() {
-            return self.drop_pkt(hw, stats);
+            return self.drop_pkt(stats);
         }
         let last = segs.len() - 1;
         for (k, seg) in segs.iter().enumerate() {
             let Some(d) = AdvTxDesc::data(seg.dma_handle(), seg.len(), paylen, k == last, off) else {
-                return self.drop_pkt(hw, stats);
+                return self.drop_pkt(stats);
             };
             if self.put(first, n, &d.to_raw()).is_err() {
-                return self.drop_pkt(hw, stats);
+                return self.drop_pkt(stats);
             }
             n += 1;
         }
@@ -220,7 +242,7 @@ impl TxRing {
                     ndesc: n,
                 })
             }
-            None => return self.drop_pkt(hw, stats),
+            None => return self.drop_pkt(stats),
         }
         for _ in 0..n {
             // Cannot fail: `n <= DESCS_PER_PKT <= unused`.
@@ -241,11 +263,9 @@ impl TxRing {
             }
             stats.stopped.inc();
         }
-        if !xmit_more() || stopped {
-            self.ring_doorbell(hw);
-        }
         stats.in_flight.set(u64::from(self.idx.in_flight()));
-        NetdevTx::Ok
+        let bell = (!xmit_more() || stopped).then(|| self.doorbell());
+        (NetdevTx::Ok, bell)
     }
 
     /// The index state (debugfs).

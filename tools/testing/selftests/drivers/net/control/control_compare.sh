@@ -22,7 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../lib/netdev.sh"
 RAWSEND=$here/../lib/rawsend.py
 
-ktap_plan 64
+ktap_plan 69
 dmesg_mark
 
 mapfile -t ports < <(igb_ports)
@@ -298,7 +298,12 @@ else
 fi
 
 # --- ethtool -c / -C -------------------------------------------------------------
-ua0=$(field A rx-usecs -c @IF@)
+ua0=$(field A rx-usecs -c @IF@) ub0=$(field B rx-usecs -c @IF@)
+if [[ $ua0 == 3 && $ub0 == 3 ]]; then
+	ktap_ok "ethtool -c: rx-usecs 3 (adaptive, conservative) by default on both"
+else
+	ktap_fail "ethtool -c default rx-usecs: igb '$ua0', rigb '$ub0' (want 3, adaptive)"
+fi
 both $ETHTOOL -C @IF@ rx-usecs 50
 ua=$(field A rx-usecs -c @IF@) ub=$(field B rx-usecs -c @IF@)
 if [[ $RA -ne 0 || $ua != 50 ]]; then
@@ -317,18 +322,60 @@ if [[ $((e0 >> 2 & 0x1fff)) -eq 50 ]]; then
 else
 	ktap_fail "rigb: EITR of vector 0 is '$e0' after rx-usecs 50 (want 50 << 2)"
 fi
-# Adaptive modes (1..3) do not exist in rigb, values beyond EITR neither:
-# refused, the setting unchanged.
-xq B $ETHTOOL -C @IF@ rx-usecs 3
-r3=$XRC
+# Adaptive modes: 1 and 3 accepted by both and reported back as chosen (igb's
+# convention); values beyond EITR refused by rigb, the setting unchanged.
+both $ETHTOOL -C @IF@ rx-usecs 1
+r1a=$RA r1b=$RB u1a=$(field A rx-usecs -c @IF@) u1b=$(field B rx-usecs -c @IF@)
+both $ETHTOOL -C @IF@ rx-usecs 3
+r3a=$RA r3b=$RB u3a=$(field A rx-usecs -c @IF@) u3b=$(field B rx-usecs -c @IF@)
+if [[ $r1a -eq 0 && $r1b -eq 0 && $r3a -eq 0 && $r3b -eq 0 && $u1a == 1 && $u1b == 1 &&
+	$u3a == 3 && $u3b == 3 ]]; then
+	ktap_ok "ethtool -C rx-usecs 1 and 3 (adaptive) on both, reported back as 1 and 3"
+else
+	ktap_fail "rx-usecs 1/3: igb exit $r1a/$r3a -> '$u1a'/'$u3a', rigb exit $r1b/$r3b -> '$u1b'/'$u3b'"
+fi
+xq B $ETHTOOL -C @IF@ rx-usecs 50
 xq B $ETHTOOL -C @IF@ rx-usecs 9000
 r9=$XRC
 ub=$(field B rx-usecs -c @IF@)
-if [[ $r3 -ne 0 && $r9 -ne 0 && $ub == 50 ]]; then
-	ktap_ok "rigb: rx-usecs 3 (adaptive) and 9000 refused, rx-usecs still 50"
+if [[ $r9 -ne 0 && $ub == 50 ]]; then
+	ktap_ok "rigb: rx-usecs 9000 refused, rx-usecs still 50"
 else
-	ktap_fail "rigb: rx-usecs 3 exit $r3, 9000 exit $r9, rx-usecs now '$ub'"
+	ktap_fail "rigb: rx-usecs 9000 exit $r9, rx-usecs now '$ub'"
 fi
+# Adaptive moderation follows the traffic of the vector: frames of an unknown
+# EtherType are not hashed (RSS) and land on queue 0, vector 0 (EITR = word 24).
+# Full-size frames move its interval up to the bulk range (about (1514 + 24) / 2
+# quarter-microseconds, 192 us); small frames a few at a time bring it back to
+# 49 us (the conservative floor, rx-usecs 3), or lower with rx-usecs 1.
+eitr_us() { local e; e=$(regword 24); echo $((e >> 2 & 0x1fff)); }
+xq B $ETHTOOL -C @IF@ rx-usecs 3
+python3 "$RAWSEND" "$a" "$mac_b" full 2000 >/dev/null
+sleep 0.5
+bulk=$(eitr_us)
+if [[ $bulk -ge 100 ]]; then
+	ktap_ok "rigb: rx-usecs 3, full-size flood: EITR of vector 0 at $bulk us (bulk)"
+else
+	ktap_fail "rigb: rx-usecs 3, full-size flood: EITR of vector 0 at '$bulk' us (want >= 100)"
+fi
+python3 "$RAWSEND" "$a" "$mac_b" small 40 1 20 >/dev/null
+sleep 0.5
+low=$(eitr_us)
+if [[ $low == 49 ]]; then
+	ktap_ok "rigb: rx-usecs 3, small frames one by one: EITR back to $low us (20K interrupts/s)"
+else
+	ktap_fail "rigb: rx-usecs 3, small frames: EITR of vector 0 at '$low' us (want 49, bulk was $bulk)"
+fi
+xq B $ETHTOOL -C @IF@ rx-usecs 1
+python3 "$RAWSEND" "$a" "$mac_b" small 40 1 20 >/dev/null
+sleep 0.5
+lowest=$(eitr_us)
+if [[ $lowest -lt 49 ]]; then
+	ktap_ok "rigb: rx-usecs 1, small frames: EITR at $lowest us, below the conservative floor"
+else
+	ktap_fail "rigb: rx-usecs 1, small frames: EITR of vector 0 at '$lowest' us (want < 49)"
+fi
+xq B $ETHTOOL -C @IF@ rx-usecs 50
 # Effect: the same flood to rigb with moderation off and at 8 ms. The 8 ms
 # interval allows at most ~125 interrupts/s per vector; without it the vector
 # fires whenever a poll completes.
@@ -352,7 +399,7 @@ if [[ $p_off -gt 500 && $p_on -gt 100 && $((i_on * p_off * 2)) -lt $((i_off * p_
 else
 	ktap_fail "rigb: rx-usecs 8000 did not cut interrupts per frame ($i_off/$p_off -> $i_on/$p_on)"
 fi
-xq B $ETHTOOL -C @IF@ rx-usecs 50
+xq B $ETHTOOL -C @IF@ rx-usecs "${ub0:-3}"
 
 # --- ethtool -k / -K -------------------------------------------------------------
 # Toggle each feature away from its state and back: where igb changes it,

@@ -6,7 +6,8 @@ With BURST, pause GAP_MS after every BURST frames, so that a slow (emulated)
 receiver can keep up and every frame can be accounted for.
 KIND: runt (frames shorter than the 60-byte minimum), garbage (unknown
 EtherType 0x88b5, local experimental), oversize (3000 bytes, beyond a
-1500 MTU), small (64-byte frames as fast as possible).
+1500 MTU), small (64-byte frames as fast as possible), full (full-size
+1514-byte frames).
 Prints the number of frames the kernel accepted for sending."""
 import socket
 import sys
@@ -27,6 +28,8 @@ def main():
         frame = dmac + src + b"\x88\xb5" + b"g" * 100
     elif kind == "oversize":
         frame = dmac + src + b"\x88\xb5" + b"o" * (3000 - 14)
+    elif kind == "full":
+        frame = dmac + src + b"\x88\xb5" + b"f" * (1514 - 14)
     elif kind == "small":
         frame = dmac + src + b"\x88\xb5" + b"s" * (60 - 14)
     else:

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Half-page receive buffers that are mapped once and reused (the C igb driver's page flip).
+//!
+//! C headers: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h),
+//! [`include/linux/dma-mapping.h`](srctree/include/linux/dma-mapping.h).
+//!
+//! An [`RxPage`] owns one page, mapped for device writes for as long as the `RxPage` lives,
+//! and lends one half of it at a time to the device as a receive buffer. When the device has
+//! written a frame there, the driver either copies it out ([`RxPage::read`], small frames: the
+//! same half is posted again) or attaches it to a socket buffer as a page fragment
+//! ([`RxPage::into_frag`]). In the second case the stack holds a reference to the page; the
+//! `RxPage` gives the device the *other* half next, and only if no socket buffer still holds
+//! that half (the page's reference count says so). Otherwise the page is unmapped and the
+//! driver's reference dropped (the stack frees the page with its last fragment) and the driver
+//! allocates a new one.
+//!
+//! So the device never writes, and the CPU never reads through an `RxPage`, a half that a
+//! socket buffer holds, and no mapping or allocation happens per frame while the stack
+//! returns pages quickly enough.
+
+use super::skb::SkBuff;
+use crate::{
+    alloc::Flags,
+    bindings,
+    device::Device,
+    dma::{DataDirection, DmaAddress, PageMapping},
+    error::{code::*, Result},
+    page::{Page, PAGE_SIZE},
+};
+
+/// Bytes of one receive buffer: half a page.
+pub const RX_HALF: usize = PAGE_SIZE / 2;
+
+/// A page mapped for device writes whose halves serve alternately as receive buffers.
+///
+/// # Invariants
+///
+/// The whole page is mapped by `map` (offset 0, `PAGE_SIZE` bytes, device to CPU). The half at
+/// `offset` (0 or [`RX_HALF`]) is not referenced by any socket buffer: every page reference
+/// beyond the one `map` owns was given to a socket buffer by [`RxPage::into_frag`] for the
+/// other half.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::alloc::flags::GFP_ATOMIC;
+/// use kernel::net::{rx_page::RxPage, skb::SkBuff};
+///
+/// /// One receive: `len` bytes written by the device, of which the first `hdr` are already
+/// /// copied into `skb`.
+/// fn rx(dev: &kernel::device::Device, skb: &mut SkBuff, hdr: usize, len: usize) -> kernel::error::Result {
+///     let page = RxPage::new(dev, GFP_ATOMIC)?;
+///     let _posted = page.dma_handle(); // goes into a receive descriptor
+///     // ... the device reports `len` bytes ...
+///     page.sync_for_cpu(len)?;
+///     match page.into_frag(skb, hdr, len.saturating_sub(hdr)) {
+///         Ok(Some(next)) => {
+///             let _ = next.dma_handle(); // the other half, to post next
+///         }
+///         Ok(None) => {}     // the stack keeps the page: post a new one
+///         Err(_page) => {}   // nothing attached: the same half can be posted again
+///     }
+///     Ok(())
+/// }
+/// ```
+pub struct RxPage {
+    map: PageMapping,
+    offset: usize,
+}
+
+impl RxPage {
+    /// Allocates a page and maps it for `dev` (device writes). `flags` must suit the context
+    /// (`GFP_ATOMIC` in a NAPI poll).
+    pub fn new(dev: &Device, flags: Flags) -> Result<Self> {
+        let page = Page::alloc_page(flags).map_err(|_| ENOMEM)?;
+        let map = PageMapping::map(dev, page, 0, PAGE_SIZE, DataDirection::FromDevice)
+            .map_err(|(e, _page)| e)?;
+        // INVARIANT: a fresh page: no socket buffer references it.
+        Ok(Self { map, offset: 0 })
+    }
+
+    /// The device address of the current half, to post in a receive descriptor.
+    pub fn dma_handle(&self) -> DmaAddress {
+        // CAST: offset < PAGE_SIZE.
+        self.map.dma_handle() + self.offset as DmaAddress
+    }
+
+    /// The length of the buffer the device may fill ([`RX_HALF`]).
+    pub fn len(&self) -> usize {
+        RX_HALF
+    }
+
+    /// Always `false`: a buffer is half a page.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Gives the first `len` bytes of the current half to the CPU (`dma_sync_single_for_cpu`),
+    /// after the device reported a frame of `len` bytes there. `EINVAL` if `len` exceeds the
+    /// buffer.
+    pub fn sync_for_cpu(&self, len: usize) -> Result {
+        if len > RX_HALF {
+            return Err(EINVAL);
+        }
+        self.map.sync_range_for_cpu(self.offset, len)
+    }
+
+    /// Gives the first `len` bytes of the current half back to the device
+    /// (`dma_sync_single_for_device`), before posting the same half again.
+    pub fn sync_for_device(&self, len: usize) -> Result {
+        if len > RX_HALF {
+            return Err(EINVAL);
+        }
+        self.map.sync_range_for_device(self.offset, len)
+    }
+
+    /// Copies the first `dst.len()` bytes of the current half into `dst`; `EINVAL` if `dst` is
+    /// longer than the buffer. Call [`Self::sync_for_cpu`] first.
+    pub fn read(&self, dst: &mut [u8]) -> Result {
+        if dst.len() > RX_HALF {
+            return Err(EINVAL);
+        }
+        // SAFETY: By the type invariant no socket buffer references the current half, so no
+        // CPU writes it; the driver owns it until it posts it again.
+        unsafe { self.map.read(self.offset, dst) }
+    }
+
+    /// Attaches bytes `start..start + len` of the current half to `skb` as a new page fragment
+    /// (`skb_add_rx_frag`, true size half a page); `skb` gets its own page reference. Call
+    /// [`Self::sync_for_cpu`] for the frame first.
+    ///
+    /// Returns the buffer to post next: the same page with its other half (synced for the
+    /// device) if no socket buffer holds that half any more, else `None` (the page is unmapped
+    /// and this reference dropped; the stack frees the page). On error (`EINVAL`: range outside
+    /// the buffer or no fragment slot left in `skb`) nothing was attached and the buffer comes
+    /// back unchanged.
+    pub fn into_frag(self, skb: &mut SkBuff, start: usize, len: usize) -> core::result::Result<Option<Self>, Self> {
+        let fits = matches!(start.checked_add(len), Some(end) if end <= RX_HALF);
+        if !fits || len == 0 || skb.nr_frags() >= bindings::MAX_SKB_FRAGS {
+            return Err(self);
+        }
+        let page = self.map.page().as_ptr();
+        // CAST: all below PAGE_SIZE, which fits in i32/u32.
+        let (off, size, truesize) = ((self.offset + start) as i32, len as i32, RX_HALF as u32);
+        // SAFETY: `page` is a valid page kept alive by `map`; `get_page` takes the reference
+        // that `skb_add_rx_frag` hands to `skb` (dropped when the socket buffer frees its
+        // fragments). The fragment lies within the page (checked above) and `skb` has a free
+        // fragment slot at index `nr_frags` (checked above); we own `skb`.
+        unsafe {
+            bindings::get_page(page);
+            bindings::skb_add_rx_frag(skb.as_raw(), skb.nr_frags() as i32, page, off, size, truesize);
+        }
+        // SAFETY: `page` is valid (kept alive by `map`).
+        let refs = unsafe { bindings::page_ref_count(page) };
+        // Our reference and the one just given: the other half is free. A page from the
+        // emergency reserves goes back to the allocator rather than staying with the driver.
+        // SAFETY: `page` is valid.
+        let pfmemalloc = unsafe { bindings::page_is_pfmemalloc(page) };
+        if refs != 2 || pfmemalloc {
+            // Unmaps the page and drops our reference.
+            drop(self);
+            return Ok(None);
+        }
+        let mut next = self;
+        // INVARIANT: the only socket buffer reference is the one to the half just attached;
+        // the new current half is not referenced.
+        next.offset ^= RX_HALF;
+        // The CPU may have read that half when the device last filled it: hand it back.
+        if next.map.sync_range_for_device(next.offset, RX_HALF).is_err() {
+            return Ok(None);
+        }
+        Ok(Some(next))
+    }
+}
