@@ -350,9 +350,19 @@ fi
 # 49 us (the conservative floor, rx-usecs 3), or lower with rx-usecs 1.
 eitr_us() { local e; e=$(regword 24); echo $((e >> 2 & 0x1fff)); }
 xq B $ETHTOOL -C @IF@ rx-usecs 3
-python3 "$RAWSEND" "$a" "$mac_b" full 2000 >/dev/null
-sleep 0.5
-bulk=$(eitr_us)
+# Sampled while the flood runs: once it ends, any small frame on vector 0 (a
+# neighbour or MLD message) rightly brings the interval down again.
+python3 "$RAWSEND" "$a" "$mac_b" full 6000 >/dev/null &
+flood=$!
+bulk=0
+while kill -0 $flood 2>/dev/null; do
+	sleep 0.2
+	e=$(eitr_us)
+	[[ $e =~ ^[0-9]+$ && $e -gt $bulk ]] && bulk=$e
+done
+wait $flood
+e=$(eitr_us)
+[[ $e =~ ^[0-9]+$ && $e -gt $bulk ]] && bulk=$e
 if [[ $bulk -ge 100 ]]; then
 	ktap_ok "rigb: rx-usecs 3, full-size flood: EITR of vector 0 at $bulk us (bulk)"
 else
