@@ -478,10 +478,10 @@ impl PageMapping {
     /// [`CoherentAllocation::read`] they can only make the copied bytes stale.
     pub unsafe fn read(&self, offset: usize, dst: &mut [u8]) -> Result {
         self.check_range(offset, dst.len())?;
-        // SAFETY: `dst` is valid for `dst.len()` byte writes and cannot overlap the page, which
-        // the mapping owns and never lends as a Rust reference. `self.offset + offset + len` is
-        // within the page (checked above; `map` checked `self.offset + self.len <= PAGE_SIZE`).
+        // `dst` cannot overlap the page, which the mapping never lends as a Rust reference;
+        // `self.offset + offset + len` is within the page (checked above and in `map`).
         // No concurrent CPU write by the caller's guarantee; any byte value is a valid `u8`.
+        // SAFETY: So `dst` is valid for `dst.len()` byte writes from that range of the page.
         unsafe { self.page.read_raw(dst.as_mut_ptr(), self.offset + offset, dst.len()) }
     }
 

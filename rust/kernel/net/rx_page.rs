@@ -143,10 +143,9 @@ impl RxPage {
         let page = self.map.page().as_ptr();
         // CAST: all below PAGE_SIZE, which fits in i32/u32.
         let (off, size, truesize) = ((self.offset + start) as i32, len as i32, RX_HALF as u32);
-        // SAFETY: `page` is a valid page kept alive by `map`; `get_page` takes the reference
-        // that `skb_add_rx_frag` hands to `skb` (dropped when the socket buffer frees its
-        // fragments). The fragment lies within the page (checked above) and `skb` has a free
-        // fragment slot at index `nr_frags` (checked above); we own `skb`.
+        // `get_page` takes the reference that `skb_add_rx_frag` hands to `skb` (dropped when
+        // the socket buffer frees its fragments). Range and free slot were checked above.
+        // SAFETY: `page` is valid (kept alive by `map`), the fragment fits, we own `skb`.
         unsafe {
             bindings::get_page(page);
             bindings::skb_add_rx_frag(skb.as_raw(), skb.nr_frags() as i32, page, off, size, truesize);

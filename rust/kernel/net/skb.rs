@@ -575,9 +575,8 @@ impl SkBuff {
     /// (`skb_orphan`) and makes its route reference (if any) a counted one
     /// (`skb_dst_force`), since it outlives the transmit path's RCU section.
     pub fn loop_back(&mut self) {
-        // SAFETY: We own the buffer; these are the steps of `loopback_xmit`, valid in
-        // the transmit path (BH disabled, inside the RCU-bh section of
-        // `dev_queue_xmit`). A buffer without a route keeps none, which is fine.
+        // The steps of `loopback_xmit`; a buffer without a route keeps none, which is fine.
+        // SAFETY: We own the buffer; valid in the transmit path (BH off, RCU-bh section).
         unsafe {
             bindings::skb_clear_tstamp(self.as_raw());
             bindings::skb_orphan(self.as_raw());
@@ -745,9 +744,8 @@ impl TxMapping {
             if m.nr >= MAX_TX_SEGS {
                 return Err((EINVAL, m.unmap()));
             }
-            // SAFETY: `f` is a fragment of the buffer: `len` bytes at `offset` of `page`
-            // (possibly running into the following pages of a compound page), which the
-            // buffer holds a reference to while the mapping owns it.
+            // `len` bytes at `offset` of `page` may run into the next pages of a compound page.
+            // SAFETY: `f` is a fragment of the buffer, which holds a page reference meanwhile.
             let addr = unsafe {
                 bindings::dma_map_page_attrs(
                     dev.as_raw(),
