@@ -191,6 +191,16 @@ void rust_helper_get_page(struct page *page)
 	get_page(page);
 }
 
+void rust_helper_put_page(struct page *page)
+{
+	put_page(page);
+}
+
+void *rust_helper_page_address(const struct page *page)
+{
+	return page_address(page);
+}
+
 int rust_helper_page_ref_count(const struct page *page)
 {
 	return page_ref_count(page);

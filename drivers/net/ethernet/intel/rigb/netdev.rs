@@ -7,7 +7,7 @@ use crate::{
     adapter::Shared,
     hw::{self, mac::MtaTable},
     regs::*,
-    rx::{buf_len_for_mtu, RxRing, FRAME_OVERHEAD},
+    rx::{RxRing, FRAME_OVERHEAD},
     stats,
     tx::TxRing,
 };
@@ -79,12 +79,12 @@ fn free_rings(s: &Shared) {
 /// New rings for every queue pair in use, RX rings filled with buffers. Nothing is written to
 /// the device: on failure everything allocated is freed and the rings in use (if any) are
 /// untouched.
-fn alloc_rings(s: &Shared, rx_count: u32, tx_count: u32, buf_len: usize) -> Result<KVec<(RxRing, TxRing)>> {
+fn alloc_rings(s: &Shared, rx_count: u32, tx_count: u32, mtu: u32) -> Result<KVec<(RxRing, TxRing)>> {
     let dev = s.dma_dev();
     let queues = s.active_queues();
     let mut rings = KVec::with_capacity(queues.len(), GFP_KERNEL)?;
     for (q, qp) in queues.iter().enumerate() {
-        let mut rx = RxRing::new(dev, rx_count, q, buf_len)?;
+        let mut rx = RxRing::new(dev, rx_count, q, mtu)?;
         rx.fill(dev, &qp.rx_stats)?;
         let tx = TxRing::new(dev, tx_count, q)?;
         rings.push((rx, tx), GFP_KERNEL)?;
@@ -152,7 +152,7 @@ pub(crate) fn relayout(dev: &Device<Adapter>, rx_count: u32, tx_count: u32) -> R
     if !s.ready.load(Ordering::Acquire) || s.gone.load(Ordering::Relaxed) {
         return Err(EAGAIN);
     }
-    let rings = alloc_rings(s, rx_count, tx_count, buf_len_for_mtu(dev.mtu()))?;
+    let rings = alloc_rings(s, rx_count, tx_count, dev.mtu())?;
     Adapter::stop(dev)?;
     s.rx_count.store(rx_count, Ordering::Relaxed);
     s.tx_count.store(tx_count, Ordering::Relaxed);
@@ -205,7 +205,7 @@ impl NetDeviceOps for Adapter {
             s,
             s.rx_count.load(Ordering::Relaxed),
             s.tx_count.load(Ordering::Relaxed),
-            buf_len_for_mtu(dev.mtu()),
+            dev.mtu(),
         )?;
         start(dev, rings);
         Ok(())

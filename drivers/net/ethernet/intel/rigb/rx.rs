@@ -5,11 +5,18 @@
 //! Standard MTUs (frames up to 2 KiB): each descriptor owns half a page ([`RxPage`]), mapped
 //! once. When the device has written a frame, the driver checks the length against the buffer
 //! size and syncs the frame for the CPU. A small frame (up to [`COPYBREAK`] bytes) is copied
-//! into a fresh skb and the same half is posted again. A larger one gets an skb holding a copy
-//! of its headers (`eth_get_headlen`), and the rest of the frame is attached as a page
-//! fragment; the other half of the page is posted next if the stack has released it, else a
-//! new page (like the C igb driver's page flip). No mapping, unmapping or large copy happens
-//! per frame while the stack returns pages quickly.
+//! into a fresh skb and the same half is posted again. A larger one is handed to the stack in
+//! the page: for the usual MTUs (frames up to [`RX_SKB_MAX`], 1500 included) the half page
+//! itself becomes the skb's head (`napi_build_skb`: the device wrote the frame behind the
+//! headroom the stack expects); for MTUs up to 2 KiB minus overhead, an skb holds a copy of the
+//! headers (`eth_get_headlen`) and the rest is attached as a page fragment. Either way the
+//! other half of the page is posted next if the stack has released it, else a new page (like
+//! the C igb driver's page flip). No mapping, unmapping or large copy happens per frame while
+//! the stack returns pages quickly.
+//!
+//! The device is told the buffer is 2 KiB (SRRCTL counts in KiB) also when it starts behind
+//! the headroom: RLPML, or without RCTL.LPE the 1522-byte limit, keeps every frame it writes
+//! shorter than [`RX_SKB_MAX`] (the C driver relies on the same).
 //!
 //! Jumbo MTUs (frames above 2 KiB): each descriptor owns a buffer of the frame size mapped for
 //! the device ([`SingleMapping`]); the driver unmaps it, copies the frame into a fresh skb and
@@ -29,7 +36,7 @@ use kernel::{
     net::{
         dev::{features, NetDev},
         napi::PollContext,
-        rx_page::{RxPage, RX_HALF},
+        rx_page::{RxPage, RX_HALF, RX_SKB_MAX},
         skb::{Checksum, HashType, SkBuff},
     },
     prelude::*,
@@ -61,7 +68,8 @@ type RxMap = SingleMapping<RxVec>;
 
 /// The buffer of one descriptor.
 enum RxBuf {
-    /// Half a page, for frames up to [`RX_HALF`] bytes.
+    /// Half a page, for frames up to [`RX_HALF`] bytes (with headroom in front: up to
+    /// [`RX_SKB_MAX`]).
     Half(RxPage),
     /// A whole-frame buffer, for jumbo frames.
     Whole(RxMap),
@@ -84,10 +92,16 @@ pub(crate) struct RxRing {
     idx: RingIndex,
     queue: usize,
     buf_len: usize,
+    /// Every frame fits behind the skb headroom in half a page: build skbs in place.
+    in_place: bool,
 }
 
-/// A new buffer of `len` bytes: half a page if that is enough, else a whole-frame buffer.
-fn new_buf(dev: &device::Device, len: usize, gfp: Flags) -> Result<RxBuf> {
+/// A new buffer of `len` bytes: half a page if that is enough (with the skb headroom in front
+/// if `in_place`), else a whole-frame buffer.
+fn new_buf(dev: &device::Device, len: usize, in_place: bool, gfp: Flags) -> Result<RxBuf> {
+    if in_place {
+        return RxPage::with_headroom(dev, gfp).map(RxBuf::Half);
+    }
     if len <= RX_HALF {
         return RxPage::new(dev, gfp).map(RxBuf::Half);
     }
@@ -98,12 +112,15 @@ fn new_buf(dev: &device::Device, len: usize, gfp: Flags) -> Result<RxBuf> {
 }
 
 impl RxRing {
-    /// Allocates a ring of `count` descriptors for queue `queue`, whose buffers will be
-    /// `buf_len` bytes (a multiple of 1 KiB); no buffers yet.
-    pub(crate) fn new(dev: &device::Device, count: u32, queue: usize, buf_len: usize) -> Result<Self> {
-        if buf_len < RX_BUF_MIN || buf_len % 1024 != 0 || buf_len > 127 * 1024 {
+    /// Allocates a ring of `count` descriptors for queue `queue`, whose buffers will hold a
+    /// frame of an `mtu`-byte packet; no buffers yet.
+    pub(crate) fn new(dev: &device::Device, count: u32, queue: usize, mtu: u32) -> Result<Self> {
+        if mtu > MAX_MTU {
             return Err(EINVAL);
         }
+        let buf_len = buf_len_for_mtu(mtu);
+        // CAST: u32 to usize.
+        let in_place = (mtu + FRAME_OVERHEAD) as usize <= RX_SKB_MAX;
         let idx = RingIndex::new(count).ok_or(EINVAL)?;
         // CAST: at most MAX_DESCS.
         let n = count as usize;
@@ -118,6 +135,7 @@ impl RxRing {
             idx,
             queue,
             buf_len,
+            in_place,
         })
     }
 
@@ -205,7 +223,7 @@ impl RxRing {
     fn post_new(&mut self, dev: &device::Device, gfp: Flags, stats: &RxQueueStats) -> bool {
         let mut posted = false;
         while self.idx.unused() > 0 {
-            match new_buf(dev, self.buf_len, gfp) {
+            match new_buf(dev, self.buf_len, self.in_place, gfp) {
                 Ok(map) => {
                     if !self.post(map) {
                         break;
@@ -285,7 +303,7 @@ impl RxRing {
             // a new one takes its place (the refill below retries what fails here).
             let reuse = match reuse {
                 Some(b) => Some(b),
-                None => match new_buf(dev, self.buf_len, GFP_ATOMIC) {
+                None => match new_buf(dev, self.buf_len, self.in_place, GFP_ATOMIC) {
                     Ok(b) => Some(b),
                     Err(_) => {
                         stats.refill_failed.inc();
@@ -327,9 +345,10 @@ impl RxRing {
         self.desc.read(i as usize).ok()
     }
 
-    /// A frame in half page `page`: copied whole if small, else headers copied and the rest
-    /// attached as a page fragment. Returns the buffer to post next (`None`: the page went to
-    /// the stack with its other half still there, a new one is needed).
+    /// A frame in half page `page`: copied whole if small, else handed over in the page (as
+    /// the skb's head, or headers copied and the rest attached as a page fragment). Returns the
+    /// buffer to post next (`None`: the page went to the stack with its other half still
+    /// there, a new one is needed).
     fn receive_half(
         &self,
         ctx: &mut PollContext<'_>,
@@ -339,10 +358,30 @@ impl RxRing {
         stats: &RxQueueStats,
     ) -> Option<RxBuf> {
         let len = meta.len;
-        // `verdict` checked `len <= buf_len`; `sync_for_cpu` and `read` check again.
-        if page.sync_for_cpu(len).is_err() {
+        // `verdict` checked `len <= buf_len`; the page's buffer may be shorter (headroom), and
+        // `sync_for_cpu`, `read`, `into_skb` and `into_frag` check again.
+        if len > page.len() || page.sync_for_cpu(len).is_err() {
             stats.length_errors.inc();
             return Some(RxBuf::Half(page));
+        }
+        if len > COPYBREAK && self.in_place {
+            // The half page becomes the skb's head.
+            if len > RX_SKB_MAX {
+                stats.length_errors.inc();
+                let _ = page.sync_for_device(len);
+                return Some(RxBuf::Half(page));
+            }
+            return match page.into_skb(ctx, len) {
+                Ok((skb, next)) => {
+                    self.finish(ctx, netdev, skb, meta, stats);
+                    next.map(RxBuf::Half)
+                }
+                Err(page) => {
+                    stats.alloc_failed.inc();
+                    let _ = page.sync_for_device(len);
+                    Some(RxBuf::Half(page))
+                }
+            };
         }
         let copy = if len <= COPYBREAK { len } else { HDR_COPY };
         // CAST: copy <= 256.
