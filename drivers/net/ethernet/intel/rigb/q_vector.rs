@@ -2,8 +2,8 @@
 
 //! Interrupt vectors: one per queue pair (hard IRQ → NAPI poll) and one for other causes.
 //!
-//! A queue vector's hard-IRQ handler masks its vector in the device (EIMC), counts and
-//! schedules NAPI, nothing else. The poll cleans TX completions first, then receives up to
+//! A queue vector's hard-IRQ handler counts and schedules NAPI, nothing else: the device
+//! masked the vector when it fired (EIAM auto-mask). The poll cleans TX completions first, then receives up to
 //! `budget` frames, and unmasks the vector (EIMS) only when `napi_complete_done` says the poll
 //! is really over.
 
@@ -48,8 +48,8 @@ impl NapiIrq for QVector {
         if let Some(v) = s.vectors.get(self.vector as usize) {
             v.irqs.inc();
         }
-        // Mask this vector until the poll is done (EIAC already cleared its cause bit).
-        s.hw.wr(crate::regs::EIMC::OFFSET, 1 << self.vector);
+        // The device masked this vector (EIAM) and cleared its cause bit (EIAC) when it
+        // fired: no register access here; the poll unmasks it.
         true
     }
 }
