@@ -34,6 +34,12 @@ ktap_skip() {
 	echo "ok $KTAP_N - $1 # SKIP ${2:-}"
 }
 ktap_diag() { printf '# %s\n' "$@"; }
+# ktap_require CMD WHAT: without CMD, skip WHAT (the rest of the plan) and end.
+ktap_require() {
+	command -v "$1" >/dev/null && return 0
+	ktap_skip "$2" "$1 not installed"
+	ktap_finish
+}
 # ktap_check NAME CMD...: run CMD, ok if it exits 0; its output is shown as
 # diagnostics when it fails.
 ktap_check() {

@@ -132,5 +132,29 @@ teardown_pair() {
 	sleep 0.2
 	return 0
 }
+# send_file_check NAME FILE ADDR: sends FILE over TCP (port 5300, socat) from
+# the root namespace to a listener in $PEER_NS at ADDR; ok if what arrives
+# there has FILE's sha256.
+send_file_check() {
+	local name=$1 file=$2 addr=$3 want got dir rx i
+	want=$(sha256sum <"$file" | cut -d' ' -f1)
+	dir=$(mktemp -d)
+	nsx $PEER_NS timeout 60 socat -u TCP-LISTEN:5300,reuseaddr,ipv6only=0 - 2>/dev/null |
+		sha256sum | cut -d' ' -f1 >"$dir/got" &
+	rx=$!
+	# Connect only once the listener is up (a fixed delay lost the race on a
+	# loaded TCG host: connection refused, nothing sent).
+	for ((i = 0; i < 50; i++)); do
+		[[ -n $(nsx $PEER_NS ss -Hltn 'sport = :5300') ]] && break
+		sleep 0.2
+	done
+	timeout 60 socat -u FILE:"$file" "TCP:$addr:5300" 2>"$dir/err" ||
+		ktap_diag "$name: socat: $(head -n1 "$dir/err")"
+	wait $rx
+	got=$(cat "$dir/got" 2>/dev/null)
+	ktap_eq "$name" "$want" "$got"
+	[[ $got == "$want" ]] || ktap_diag "sender: $(cat "$dir/err")"
+	rm -rf "$dir"
+}
 # stat IFACE NAME [NS]: one /sys/class/net statistics counter.
 ifstat() { nsx "${3:-}" cat "/sys/class/net/$1/statistics/$2"; }

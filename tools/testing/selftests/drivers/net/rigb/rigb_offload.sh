@@ -13,16 +13,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 ktap_plan 12
 dmesg_mark
-if ! command -v socat >/dev/null; then
-	ktap_skip "offload checks" "socat not installed"
-	ktap_finish
-fi
+ktap_require socat "offload checks"
 start_pair rigb rigb
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 head -c 24M /dev/urandom >"$tmp/data"
-want=$(sha256sum <"$tmp/data" | cut -d' ' -f1)
 
 # feature NAME: "on" or "off" as ethtool -k shows it for A.
 feature() { $ETHTOOL -k "$a" | awk -v f="$1:" '$1 == f {print $2; exit}'; }
@@ -31,26 +27,8 @@ features() { local f; for f in tx-scatter-gather tx-checksum-ipv4 tx-checksum-ip
 # txsum NAME: sum over A's TX queues of ethtool -S tx_queue_N_NAME.
 txsum() { $ETHTOOL -S "$a" | awk -v n="_$1:" '$1 ~ /^tx_queue_[0-9]+_/ && index($1, n) {s += $2} END {print s + 0}'; }
 
-# send NAME ADDR: the file to B over TCP; ok if B's sha256 matches.
-send() {
-	local name=$1 addr=$2 got
-	rm -f "$tmp/got"
-	nsx $PEER_NS timeout 60 socat -u TCP-LISTEN:5300,reuseaddr,ipv6only=0 - 2>/dev/null |
-		sha256sum | cut -d' ' -f1 >"$tmp/got" &
-	local rx=$! i
-	# Connect only once the listener is up (a fixed delay lost the race on a
-	# loaded TCG host: connection refused, nothing sent).
-	for ((i = 0; i < 50; i++)); do
-		[[ -n $(nsx $PEER_NS ss -Hltn 'sport = :5300') ]] && break
-		sleep 0.2
-	done
-	timeout 60 socat -u FILE:"$tmp/data" "TCP:$addr:5300" 2>"$tmp/err" ||
-		ktap_diag "$name: socat: $(head -n1 "$tmp/err")"
-	wait $rx
-	got=$(cat "$tmp/got" 2>/dev/null)
-	ktap_eq "$name: 24 MiB arrive intact (sha256)" "$want" "$got"
-	[[ $got == "$want" ]] || ktap_diag "sender: $(cat "$tmp/err")"
-}
+# send NAME ADDR: the 24 MiB file to B over TCP; ok if B's sha256 matches.
+send() { send_file_check "$1: 24 MiB arrive intact (sha256)" "$tmp/data" "$2"; }
 
 f=$(features)
 ktap_diag "offloads: $f"
