@@ -139,11 +139,13 @@ impl<T: AsBytes + FromBytes> CoherentAllocation<T> {
     }
 
     /// The device address of the first element.
+    #[inline]
     pub fn dma_handle(&self) -> DmaAddress {
         self.dma_handle
     }
 
     /// Reads element `index` with a volatile read; `EINVAL` if `index >= count()`.
+    #[inline]
     pub fn read(&self, index: usize) -> Result<T> {
         if index >= self.count {
             return Err(EINVAL);
@@ -154,6 +156,7 @@ impl<T: AsBytes + FromBytes> CoherentAllocation<T> {
     }
 
     /// Writes element `index` with a volatile write; `EINVAL` if `index >= count()`.
+    #[inline]
     pub fn write(&self, index: usize, value: &T) -> Result {
         if index >= self.count {
             return Err(EINVAL);
@@ -282,6 +285,7 @@ impl<B: DmaBuffer> SingleMapping<B> {
     }
 
     /// The device address of the buffer.
+    #[inline]
     pub fn dma_handle(&self) -> DmaAddress {
         self.handle
     }
@@ -402,6 +406,7 @@ impl PageMapping {
     }
 
     /// The device address of the mapped range.
+    #[inline]
     pub fn dma_handle(&self) -> DmaAddress {
         self.handle
     }
@@ -433,6 +438,7 @@ impl PageMapping {
     }
 
     /// The mapped page.
+    #[inline]
     pub fn page(&self) -> &Page {
         &self.page
     }
@@ -447,6 +453,7 @@ impl PageMapping {
 
     /// Gives bytes `offset..offset + len` of the mapped range to the CPU
     /// (`dma_sync_single_range_for_cpu`); `EINVAL` if the range is outside the mapping.
+    #[inline]
     pub fn sync_range_for_cpu(&self, offset: usize, len: usize) -> Result {
         self.check_range(offset, len)?;
         // CAST: offset < len of the mapping, which fits a DMA address.
@@ -458,6 +465,7 @@ impl PageMapping {
 
     /// Gives bytes `offset..offset + len` of the mapped range back to the device
     /// (`dma_sync_single_range_for_device`); `EINVAL` if the range is outside the mapping.
+    #[inline]
     pub fn sync_range_for_device(&self, offset: usize, len: usize) -> Result {
         self.check_range(offset, len)?;
         // CAST: offset < len of the mapping, which fits a DMA address.
@@ -476,6 +484,7 @@ impl PageMapping {
     /// No CPU may write the range concurrently (e.g. through a socket buffer fragment the page
     /// was lent to). Writes by the device are not CPU accesses: as with
     /// [`CoherentAllocation::read`] they can only make the copied bytes stale.
+    #[inline]
     pub unsafe fn read(&self, offset: usize, dst: &mut [u8]) -> Result {
         self.check_range(offset, dst.len())?;
         // `dst` cannot overlap the page, which the mapping never lends as a Rust reference;

@@ -174,6 +174,7 @@ impl NetDev {
         self.0.get()
     }
 
+    #[inline]
     fn raw(&self) -> *mut bindings::net_device {
         self.0.get()
     }
@@ -228,6 +229,7 @@ impl NetDev {
     }
 
     /// The active features ([`features`]).
+    #[inline]
     pub fn features(&self) -> u64 {
         // SAFETY: Reading a field of the valid net_device.
         unsafe { core::ptr::read_volatile(&(*self.raw()).features) }
@@ -392,6 +394,7 @@ impl NetDev {
     }
 
     /// The TX queue `index`, `None` if `index >= num_tx_queues()`.
+    #[inline]
     pub fn tx_queue(&self, index: u32) -> Option<&TxQueue> {
         if index >= self.num_tx_queues() {
             return None;
@@ -490,6 +493,7 @@ pub fn rss_key_fill(key: &mut [u8]) {
 /// Whether the stack will pass more packets to `start_xmit` right away (C
 /// `netdev_xmit_more`): the driver may delay the doorbell. Only meaningful in
 /// [`NetDeviceOps::start_xmit`].
+#[inline]
 pub fn xmit_more() -> bool {
     // SAFETY: Reads a per-CPU flag; valid in the transmit path (BH disabled).
     unsafe { bindings::netdev_xmit_more() }
@@ -512,11 +516,13 @@ impl TxQueue {
         unsafe { &*ptr.cast() }
     }
 
+    #[inline]
     fn raw(&self) -> *mut bindings::netdev_queue {
         self.0.get()
     }
 
     /// Stops the queue: the stack will not call `start_xmit` for it until woken.
+    #[inline]
     pub fn stop(&self) {
         // SAFETY: The queue is valid; an atomic bit operation.
         unsafe { bindings::netif_tx_stop_queue(self.raw()) }
@@ -529,12 +535,14 @@ impl TxQueue {
     }
 
     /// Wakes a stopped queue and schedules it (e.g. from TX completion).
+    #[inline]
     pub fn wake(&self) {
         // SAFETY: The queue is valid; callable from any context.
         unsafe { bindings::netif_tx_wake_queue(self.raw()) }
     }
 
     /// Whether the queue is stopped by the driver.
+    #[inline]
     pub fn is_stopped(&self) -> bool {
         // SAFETY: The queue is valid; an atomic bit test.
         unsafe { bindings::netif_tx_queue_stopped(self.raw()) }
@@ -542,6 +550,7 @@ impl TxQueue {
 
     /// BQL: `bytes` were handed to the hardware (C `netdev_tx_sent_queue`); call from
     /// `start_xmit`.
+    #[inline]
     pub fn sent(&self, bytes: u32) {
         // SAFETY: The queue is valid; called in the transmit path of this queue.
         unsafe { bindings::netdev_tx_sent_queue(self.raw(), bytes) }
@@ -549,6 +558,7 @@ impl TxQueue {
 
     /// BQL: `pkts` packets of `bytes` bytes completed (C `netdev_tx_completed_queue`);
     /// call once per TX cleanup round. May wake the queue.
+    #[inline]
     pub fn completed(&self, pkts: u32, bytes: u32) {
         // SAFETY: The queue is valid; called from the TX completion path.
         unsafe { bindings::netdev_tx_completed_queue(self.raw(), pkts, bytes) }

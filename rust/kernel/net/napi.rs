@@ -230,6 +230,7 @@ pub struct PollContext<'a> {
 
 impl PollContext<'_> {
     /// The budget of this poll (0 when called by netpoll: then only clean TX).
+    #[inline]
     pub fn budget(&self) -> usize {
         // CAST: non-negative by construction.
         self.budget as usize
@@ -237,6 +238,7 @@ impl PollContext<'_> {
 
     /// Allocates a receive buffer with `NET_IP_ALIGN` headroom from the per-CPU NAPI
     /// cache (C `napi_alloc_skb`).
+    #[inline]
     pub fn alloc_skb(&self, len: u32) -> Result<SkBuff> {
         // SAFETY: In the poll of `napi`, softirq context, as `napi_alloc_skb` requires.
         let skb = unsafe { bindings::napi_alloc_skb(self.napi, len) };
@@ -245,18 +247,21 @@ impl PollContext<'_> {
     }
 
     /// Passes a received buffer to GRO and up the stack (C `napi_gro_receive`).
+    #[inline]
     pub fn gro_receive(&mut self, skb: SkBuff) {
         // SAFETY: In the poll of `napi`; ownership of the buffer passes to the stack.
         unsafe { bindings::napi_gro_receive(self.napi, skb.into_raw()) };
     }
 
     /// Passes a received buffer up the stack without GRO (C `netif_receive_skb`).
+    #[inline]
     pub fn receive_skb(&mut self, skb: SkBuff) {
         // SAFETY: Softirq context, as required; ownership passes to the stack.
         unsafe { bindings::netif_receive_skb(skb.into_raw()) };
     }
 
     /// Releases a transmitted buffer through the NAPI cache (C `napi_consume_skb`).
+    #[inline]
     pub fn consume_skb(&self, skb: SkBuff) {
         // SAFETY: In NAPI context with this poll's budget (0 for netpoll makes the C side
         // fall back to `dev_consume_skb_any`); ownership is given up.
@@ -300,6 +305,7 @@ pub struct PollDone {
 impl PollDone {
     /// Whether the driver must re-enable the vector's interrupt: the poll completed and
     /// NAPI will not poll again on its own.
+    #[inline]
     pub fn rearm_irq(&self) -> bool {
         self.rearm
     }

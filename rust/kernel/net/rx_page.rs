@@ -120,17 +120,20 @@ impl RxPage {
     }
 
     /// The device address of the current buffer, to post in a receive descriptor.
+    #[inline]
     pub fn dma_handle(&self) -> DmaAddress {
         // CAST: offset + headroom < PAGE_SIZE.
         self.map.dma_handle() + (self.offset + self.headroom) as DmaAddress
     }
 
     /// The length of the buffer the device may fill: the half after the headroom.
+    #[inline]
     pub fn len(&self) -> usize {
         RX_HALF - self.headroom
     }
 
     /// Always `false`: a buffer is half a page.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         false
     }
@@ -138,6 +141,7 @@ impl RxPage {
     /// Gives the first `len` bytes of the current half to the CPU (`dma_sync_single_for_cpu`),
     /// after the device reported a frame of `len` bytes there. `EINVAL` if `len` exceeds the
     /// buffer.
+    #[inline]
     pub fn sync_for_cpu(&self, len: usize) -> Result {
         if len > self.len() {
             return Err(EINVAL);
@@ -147,6 +151,7 @@ impl RxPage {
 
     /// Gives the first `len` bytes of the current half back to the device
     /// (`dma_sync_single_for_device`), before posting the same half again.
+    #[inline]
     pub fn sync_for_device(&self, len: usize) -> Result {
         if len > self.len() {
             return Err(EINVAL);
@@ -156,6 +161,7 @@ impl RxPage {
 
     /// Copies the first `dst.len()` bytes of the current half into `dst`; `EINVAL` if `dst` is
     /// longer than the buffer. Call [`Self::sync_for_cpu`] first.
+    #[inline]
     pub fn read(&self, dst: &mut [u8]) -> Result {
         if dst.len() > self.len() {
             return Err(EINVAL);

@@ -144,21 +144,25 @@ pub struct Frag {
 impl Frag {
     /// The page holding the fragment's data (the fragment may span following pages of
     /// a compound page).
+    #[inline]
     pub fn page(&self) -> *mut bindings::page {
         self.page
     }
 
     /// Offset of the fragment's data in [`Frag::page`].
+    #[inline]
     pub fn offset(&self) -> u32 {
         self.offset
     }
 
     /// Length of the fragment in bytes.
+    #[inline]
     pub fn len(&self) -> u32 {
         self.len
     }
 
     /// Whether the fragment is empty.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -237,12 +241,14 @@ impl SkBuff {
     ///
     /// `ptr` must point to a valid `struct sk_buff` whose ownership is transferred to
     /// the returned object (the caller will not use or free it afterwards).
+    #[inline]
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::sk_buff) -> Option<Self> {
         // INVARIANT: By the safety requirements.
         NonNull::new(ptr).map(|ptr| Self { ptr })
     }
 
     /// Gives up ownership and returns the raw pointer; the caller must release it.
+    #[inline]
     pub(crate) fn into_raw(self) -> *mut bindings::sk_buff {
         let ptr = self.ptr.as_ptr();
         core::mem::forget(self);
@@ -250,6 +256,7 @@ impl SkBuff {
     }
 
     /// Returns the raw pointer, for use by other abstractions.
+    #[inline]
     pub fn as_raw(&self) -> *mut bindings::sk_buff {
         self.ptr.as_ptr()
     }
@@ -276,6 +283,7 @@ impl SkBuff {
         unsafe { Self::from_raw(ptr) }.ok_or(ENOMEM)
     }
 
+    #[inline]
     fn raw(&self) -> &bindings::sk_buff {
         // SAFETY: By the type invariant the buffer is valid and we own it, so no one
         // writes it concurrently.
@@ -283,28 +291,33 @@ impl SkBuff {
     }
 
     /// Total length of the data (linear part plus fragments).
+    #[inline]
     pub fn len(&self) -> u32 {
         self.raw().len
     }
 
     /// Whether the buffer holds no data.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Length of the linear part (C `skb_headlen`).
+    #[inline]
     pub fn headlen(&self) -> u32 {
         // SAFETY: The buffer is valid by the type invariant.
         unsafe { bindings::skb_headlen(self.as_raw()) }
     }
 
     /// Free space before the data (C `skb_headroom`).
+    #[inline]
     pub fn headroom(&self) -> u32 {
         // SAFETY: The buffer is valid by the type invariant.
         unsafe { bindings::skb_headroom(self.as_raw()) }
     }
 
     /// Free space after the data in the linear part (C `skb_tailroom`).
+    #[inline]
     pub fn tailroom(&self) -> u32 {
         // SAFETY: The buffer is valid by the type invariant.
         let room = unsafe { bindings::skb_tailroom(self.as_raw()) };
@@ -314,6 +327,7 @@ impl SkBuff {
 
     /// Pointer to the start of the data, e.g. for a streaming DMA mapping of
     /// [`SkBuff::tailroom`] bytes on RX, or [`SkBuff::headlen`] bytes on TX.
+    #[inline]
     pub fn data_ptr(&self) -> *mut u8 {
         self.raw().data
     }
@@ -342,6 +356,7 @@ impl SkBuff {
     /// Fails with `EINVAL` instead of panicking when there is not enough tailroom.
     /// The returned bytes hold whatever was in the buffer (e.g. what the device
     /// wrote there by DMA).
+    #[inline]
     pub fn put(&mut self, len: u32) -> Result<&mut [u8]> {
         if len > self.tailroom() {
             return Err(EINVAL);
@@ -354,6 +369,7 @@ impl SkBuff {
     }
 
     /// Appends a copy of `data` (C `skb_put_data`).
+    #[inline]
     pub fn put_data(&mut self, data: &[u8]) -> Result {
         let len = u32::try_from(data.len()).map_err(|_| EINVAL)?;
         self.put(len)?.copy_from_slice(data);
@@ -361,6 +377,7 @@ impl SkBuff {
     }
 
     /// Reserves `len` bytes of headroom in an empty buffer (C `skb_reserve`).
+    #[inline]
     pub fn reserve(&mut self, len: u32) -> Result {
         if !self.is_empty() || len > self.tailroom() {
             return Err(EINVAL);
@@ -371,6 +388,7 @@ impl SkBuff {
     }
 
     /// Cuts the data to `len` bytes (C `skb_trim`); no-op if it is already shorter.
+    #[inline]
     pub fn trim(&mut self, len: u32) {
         // SAFETY: The buffer is valid; `skb_trim` ignores lengths above `skb->len`.
         unsafe { bindings::skb_trim(self.as_raw(), len) }
@@ -403,6 +421,7 @@ impl SkBuff {
     ///
     /// Fails (leaving the buffer unchanged) if the buffer holds less than an Ethernet
     /// header.
+    #[inline]
     pub fn eth_type_trans(&mut self, dev: &NetDev) -> Result {
         if self.headlen() < bindings::ETH_HLEN {
             return Err(EINVAL);
@@ -416,6 +435,7 @@ impl SkBuff {
     }
 
     /// The L3 protocol (host byte order, e.g. `0x0800` for IPv4).
+    #[inline]
     pub fn protocol(&self) -> u16 {
         // SAFETY: The buffer is valid.
         u16::from_be(unsafe { bindings::skb_protocol(self.as_raw()) })
@@ -428,6 +448,7 @@ impl SkBuff {
     }
 
     /// The checksum state (C `skb->ip_summed`).
+    #[inline]
     pub fn csum(&self) -> Checksum {
         // SAFETY: The buffer is valid.
         Checksum::from_raw(unsafe { bindings::skb_ip_summed(self.as_raw()) })
@@ -435,17 +456,20 @@ impl SkBuff {
 
     /// Sets the checksum state, e.g. [`Checksum::Unnecessary`] after the device verified
     /// it on RX.
+    #[inline]
     pub fn set_csum(&mut self, csum: Checksum) {
         // SAFETY: We own the buffer.
         unsafe { bindings::skb_set_ip_summed(self.as_raw(), csum.to_raw()) }
     }
 
     /// Whether the stack asks the device to insert the checksum (`CHECKSUM_PARTIAL`).
+    #[inline]
     pub fn is_csum_partial(&self) -> bool {
         self.csum() == Checksum::Partial
     }
 
     /// For [`Checksum::Partial`]: offset from the data start where checksumming starts.
+    #[inline]
     pub fn csum_start(&self) -> u16 {
         // SAFETY: The buffer is valid.
         unsafe { bindings::skb_csum_start_offset(self.as_raw()) }
@@ -453,36 +477,42 @@ impl SkBuff {
 
     /// For [`Checksum::Partial`]: offset from [`SkBuff::csum_start`] where the
     /// checksum is stored.
+    #[inline]
     pub fn csum_offset(&self) -> u16 {
         // SAFETY: The buffer is valid.
         unsafe { bindings::skb_csum_offset(self.as_raw()) }
     }
 
     /// Whether the buffer is a GSO super-packet.
+    #[inline]
     pub fn is_gso(&self) -> bool {
         // SAFETY: The buffer is valid.
         unsafe { bindings::skb_is_gso(self.as_raw()) }
     }
 
     /// Offset of the network (L3) header from the data start (C `skb_network_offset`).
+    #[inline]
     pub fn network_offset(&self) -> i32 {
         // SAFETY: The buffer is valid.
         unsafe { bindings::skb_network_offset(self.as_raw()) }
     }
 
     /// Offset of the transport (L4) header from the data start (C `skb_transport_offset`).
+    #[inline]
     pub fn transport_offset(&self) -> i32 {
         // SAFETY: The buffer is valid.
         unsafe { bindings::skb_transport_offset(self.as_raw()) }
     }
 
     /// For a GSO super-packet: the payload size of each segment (C `gso_size`).
+    #[inline]
     pub fn gso_size(&self) -> u16 {
         // SAFETY: The buffer is valid; its shared info is initialised at allocation.
         unsafe { bindings::skb_gso_size(self.as_raw()) }
     }
 
     /// For a GSO super-packet: the `SKB_GSO_*` flags (C `gso_type`).
+    #[inline]
     pub fn gso_type(&self) -> u32 {
         // SAFETY: The buffer is valid; its shared info is initialised at allocation.
         unsafe { bindings::skb_gso_type(self.as_raw()) }
@@ -513,12 +543,14 @@ impl SkBuff {
     }
 
     /// Number of page fragments.
+    #[inline]
     pub fn nr_frags(&self) -> u32 {
         // SAFETY: The buffer is valid.
         unsafe { bindings::skb_nr_frags(self.as_raw()) }
     }
 
     /// The `i`-th page fragment, `None` if `i >= nr_frags()`.
+    #[inline]
     pub fn frag(&self, i: u32) -> Option<Frag> {
         if i >= self.nr_frags() {
             return None;
@@ -541,18 +573,21 @@ impl SkBuff {
     }
 
     /// Index of the TX queue the stack chose (C `skb_get_queue_mapping`).
+    #[inline]
     pub fn queue_mapping(&self) -> u16 {
         // SAFETY: The buffer is valid.
         unsafe { bindings::skb_get_queue_mapping(self.as_raw()) }
     }
 
     /// Records the RX queue the buffer arrived on (C `skb_record_rx_queue`).
+    #[inline]
     pub fn record_rx_queue(&mut self, queue: u16) {
         // SAFETY: We own the buffer.
         unsafe { bindings::skb_record_rx_queue(self.as_raw(), queue) }
     }
 
     /// Sets the RX hash computed by the device (C `skb_set_hash`).
+    #[inline]
     pub fn set_hash(&mut self, hash: u32, kind: HashType) {
         let kind = match kind {
             HashType::None => bindings::pkt_hash_types_PKT_HASH_TYPE_NONE,
@@ -668,16 +703,19 @@ pub struct TxSeg {
 
 impl TxSeg {
     /// The device address of the piece.
+    #[inline]
     pub fn dma_handle(&self) -> crate::dma::DmaAddress {
         self.addr
     }
 
     /// The length of the piece in bytes (never 0).
+    #[inline]
     pub fn len(&self) -> u32 {
         self.len
     }
 
     /// Whether the piece is empty (never, for a piece of a mapping).
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -764,6 +802,7 @@ impl TxMapping {
     }
 
     /// Records a piece just mapped at `addr`, or fails if the mapping failed.
+    #[inline]
     fn push(&mut self, addr: crate::dma::DmaAddress, len: u32, page: bool) -> Result {
         // SAFETY: `addr` was just returned by a map call for `self.dev`.
         if unsafe { bindings::dma_mapping_error(self.dev.as_raw(), addr) } != 0 {
@@ -777,11 +816,13 @@ impl TxMapping {
     }
 
     /// The mapped pieces, in packet order.
+    #[inline]
     pub fn segs(&self) -> &[TxSeg] {
         self.segs.get(..self.nr).unwrap_or(&[])
     }
 
     /// The mapped buffer (read-only: it must not change while the device may read it).
+    #[inline]
     pub fn skb(&self) -> &SkBuff {
         &self.skb
     }
