@@ -26,7 +26,7 @@ use kernel::net::dev::{
     features, flags, priv_flags, Device, HwType, NetDev, NetDeviceOps, NetdevTx, Registration,
     RtnlLinkStats64,
 };
-use kernel::net::ethtool::{DrvInfo, EthtoolOps, EthtoolTable, StringSet, Strings};
+use kernel::net::ethtool::{DrvInfo, EthtoolOps, EthtoolTable, StatsTable, StringSet, Strings};
 use kernel::net::rtnl::{self, LinkOps};
 use kernel::net::skb::SkBuff;
 use kernel::prelude::*;
@@ -66,13 +66,13 @@ struct Loopback {
 }
 
 /// `ethtool -S` names, in the order of [`Loopback::stages`].
-const STAGES: [&CStr; 5] = [
+const STAGES: StatsTable<5> = StatsTable::new([
     c_str!("xmit"),
     c_str!("looped_back"),
     c_str!("looped_bytes"),
     c_str!("dropped_bad_header"),
     c_str!("dropped_backlog_full"),
-];
+]);
 
 impl Loopback {
     fn new() -> Self {
@@ -150,23 +150,15 @@ impl EthtoolOps for Loopback {
     }
 
     fn get_sset_count(_dev: &Device<Self>, set: StringSet) -> Result<u32> {
-        match set {
-            // CAST: a handful of names.
-            StringSet::Stats => Ok(STAGES.len() as u32),
-            _ => Err(EINVAL),
-        }
+        STAGES.sset_count(set)
     }
 
     fn get_strings(_dev: &Device<Self>, set: StringSet, out: &mut Strings<'_>) {
-        if set == StringSet::Stats {
-            STAGES.iter().for_each(|n| out.push(n));
-        }
+        STAGES.strings(set, out)
     }
 
     fn get_ethtool_stats(dev: &Device<Self>, data: &mut [u64]) {
-        for (d, c) in data.iter_mut().zip(dev.data().stages()) {
-            *d = c.load(Ordering::Relaxed);
-        }
+        STAGES.fill(data, dev.data().stages())
     }
 }
 

@@ -21,7 +21,7 @@ use kernel::c_str;
 use kernel::net::dev::{
     features, priv_flags, Device, NetDev, NetDeviceOps, NetdevTx, RtnlLinkStats64,
 };
-use kernel::net::ethtool::{DrvInfo, EthtoolOps, EthtoolTable, StringSet, Strings};
+use kernel::net::ethtool::{DrvInfo, EthtoolOps, EthtoolTable, StatsTable, StringSet, Strings};
 use kernel::net::rtnl::{self, LinkOps};
 use kernel::net::skb::SkBuff;
 use kernel::prelude::*;
@@ -65,7 +65,7 @@ struct RVeth {
 }
 
 /// `ethtool -S` names, in the order of [`RVeth::stages`].
-const STAGES: [&CStr; 7] = [
+const STAGES: StatsTable<7> = StatsTable::new([
     c_str!("xmit"),
     c_str!("delivered_to_peer"),
     c_str!("delivered_bytes"),
@@ -73,7 +73,7 @@ const STAGES: [&CStr; 7] = [
     c_str!("dropped_peer_refused"),
     c_str!("received_from_peer"),
     c_str!("received_bytes"),
-];
+]);
 
 impl RVeth {
     fn stages(&self) -> [&AtomicU64; 7] {
@@ -187,23 +187,15 @@ impl EthtoolOps for RVeth {
     }
 
     fn get_sset_count(_dev: &Device<Self>, set: StringSet) -> Result<u32> {
-        match set {
-            // CAST: a handful of names.
-            StringSet::Stats => Ok(STAGES.len() as u32),
-            _ => Err(EINVAL),
-        }
+        STAGES.sset_count(set)
     }
 
     fn get_strings(_dev: &Device<Self>, set: StringSet, out: &mut Strings<'_>) {
-        if set == StringSet::Stats {
-            STAGES.iter().for_each(|n| out.push(n));
-        }
+        STAGES.strings(set, out)
     }
 
     fn get_ethtool_stats(dev: &Device<Self>, data: &mut [u64]) {
-        for (d, c) in data.iter_mut().zip(dev.data().stages()) {
-            *d = c.load(Ordering::Relaxed);
-        }
+        STAGES.fill(data, dev.data().stages())
     }
 }
 

@@ -113,6 +113,53 @@ impl Strings<'_> {
     }
 }
 
+/// A fixed list of `ethtool -S` names, one relaxed atomic counter each: the answers of
+/// [`EthtoolOps::get_sset_count`], [`EthtoolOps::get_strings`] and
+/// [`EthtoolOps::get_ethtool_stats`] for a driver whose statistics are such a table.
+///
+/// # Examples
+///
+/// ```
+/// use core::sync::atomic::AtomicU64;
+/// use kernel::{c_str, net::ethtool::StatsTable};
+///
+/// const NAMES: StatsTable<2> = StatsTable::new([c_str!("sent"), c_str!("dropped")]);
+/// let (sent, dropped) = (AtomicU64::new(7), AtomicU64::new(1));
+/// let mut data = [0u64; 2];
+/// NAMES.fill(&mut data, [&sent, &dropped]);
+/// assert_eq!(data, [7, 1]);
+/// ```
+pub struct StatsTable<const N: usize>([&'static CStr; N]);
+
+impl<const N: usize> StatsTable<N> {
+    /// The table of `names`, in the order of the counters [`Self::fill`] will be given.
+    pub const fn new(names: [&'static CStr; N]) -> Self {
+        Self(names)
+    }
+
+    /// The number of strings in `set`: `N` for [`StringSet::Stats`], else `EINVAL`.
+    pub fn sset_count(&self, set: StringSet) -> Result<u32> {
+        match set {
+            StringSet::Stats => u32::try_from(N).map_err(|_| EINVAL),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// Writes the names if `set` is [`StringSet::Stats`].
+    pub fn strings(&self, set: StringSet, out: &mut Strings<'_>) {
+        if set == StringSet::Stats {
+            self.0.iter().for_each(|n| out.push(n));
+        }
+    }
+
+    /// Copies the counters into `data` (as many as both hold).
+    pub fn fill(&self, data: &mut [u64], counters: [&core::sync::atomic::AtomicU64; N]) {
+        for (d, c) in data.iter_mut().zip(counters) {
+            *d = c.load(core::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
 /// Driver information (C `struct ethtool_drvinfo`).
 #[repr(transparent)]
 pub struct DrvInfo(bindings::ethtool_drvinfo);
