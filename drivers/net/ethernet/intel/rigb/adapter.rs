@@ -298,10 +298,11 @@ impl Shared {
         );
         // Clear a vector's cause bit when it fires, so the next event raises it again.
         h.wr(EIAC::OFFSET, self.all_vectors_mask());
-        // And mask the vector when it fires (GPIE.EIAME): the handlers need no EIMC write, the
-        // poll (or the other-causes handler) unmasks it in EIMS when it is done. QEMU's igb
-        // leaves the vector unmasked; an interrupt during the poll then makes NAPI poll again.
-        h.wr(EIAM::OFFSET, self.all_vectors_mask());
+        // And mask a queue vector when it fires (GPIE.EIAME): the hard-IRQ handler needs no
+        // EIMC write, the poll unmasks it in EIMS when it is done. QEMU's igb leaves the vector
+        // unmasked; an interrupt during the poll then makes NAPI poll again. The other-causes
+        // vector stays unmasked, so link changes are seen while the interface is down too.
+        h.wr(EIAM::OFFSET, (1u32 << self.other_vector) - 1);
         // Interrupt moderation (8.8.12): at most one interrupt per queue vector per interval,
         // fixed or adaptive (`crate::itr`, `ethtool -C rx-usecs`); NAPI polling covers what
         // arrives in between.
