@@ -20,11 +20,16 @@ cargo_tap() {
 	{ print "# " $0 }'
 }
 
+# One target directory per checkout: test binaries embed their checkout's path
+# (CARGO_MANIFEST_DIR, for fixtures), and cargo does not rebuild them when the
+# same sources sit at another path.
+target=$RIGB_CACHE/target-host-$(printf '%s' "$RIGB_ROOT" | sha256sum | cut -c1-8)
+
 while read -r manifest; do
 	crate=$(basename "$(dirname "$manifest")")
 	info "cargo test: ${manifest#"$RIGB_ROOT"/}"
 	rc=0
-	CARGO_TARGET_DIR=$RIGB_CACHE/target cargo test --manifest-path "$manifest" 2>&1 |
+	CARGO_TARGET_DIR=$target cargo test --manifest-path "$manifest" 2>&1 |
 		cargo_tap >"$out/$crate.tap"
 	rc=${PIPESTATUS[0]}
 	echo "$rc" >"$out/$crate.rc"

@@ -160,3 +160,9 @@ void rust_helper_netif_tx_disable(struct net_device *dev)
 {
 	netif_tx_disable(dev);
 }
+
+/* The TX queue stop/wake handshake (netif_txq_maybe_stop) needs a full barrier. */
+void rust_helper_smp_mb(void)
+{
+	smp_mb();
+}

@@ -499,6 +499,13 @@ pub fn xmit_more() -> bool {
     unsafe { bindings::netdev_xmit_more() }
 }
 
+/// A full memory barrier between CPUs (C `smp_mb`).
+#[inline]
+fn smp_mb() {
+    // SAFETY: A barrier has no preconditions.
+    unsafe { bindings::smp_mb() }
+}
+
 /// A TX queue of a device (C `struct netdev_queue`).
 ///
 /// # Invariants
@@ -562,6 +569,52 @@ impl TxQueue {
     pub fn completed(&self, pkts: u32, bytes: u32) {
         // SAFETY: The queue is valid; called from the TX completion path.
         unsafe { bindings::netdev_tx_completed_queue(self.raw(), pkts, bytes) }
+    }
+
+    /// Stops the queue if fewer than `stop_at` descriptors are `free()`, without losing a
+    /// wake-up (C `netif_txq_maybe_stop`); call at the end of `start_xmit`. Returns whether the
+    /// queue is stopped.
+    ///
+    /// The completion path may free descriptors between the check and the stop, and then not
+    /// see the queue stopped: after stopping, a full barrier (paired with the one in
+    /// [`TxQueue::completed_wake`]) and a second look at `free()` restart the queue if room
+    /// appeared meanwhile.
+    #[inline]
+    pub fn maybe_stop(&self, free: impl Fn() -> u32, stop_at: u32, start_at: u32) -> bool {
+        if free() >= stop_at {
+            return false;
+        }
+        self.stop();
+        smp_mb();
+        if free() >= start_at {
+            self.start();
+            return false;
+        }
+        true
+    }
+
+    /// BQL completion plus the wake-up of a queue stopped for lack of descriptors (C
+    /// `netif_txq_completed_wake`): wakes it if at least `start_at` descriptors are `free()`
+    /// and `may_wake` (the device is not going down). Call once per cleanup round, after the
+    /// freed descriptors were given back. Returns whether it woke the queue.
+    #[inline]
+    pub fn completed_wake(
+        &self,
+        pkts: u32,
+        bytes: u32,
+        free: impl Fn() -> u32,
+        start_at: u32,
+        may_wake: bool,
+    ) -> bool {
+        self.completed(pkts, bytes);
+        // Pairs with the barrier in `maybe_stop`: either `start_xmit` sees the descriptors
+        // freed, or this sees the queue stopped.
+        smp_mb();
+        if free() >= start_at && may_wake && self.is_stopped() {
+            self.wake();
+            return true;
+        }
+        false
     }
 
     /// BQL: forgets in-flight accounting (C `netdev_tx_reset_queue`), when the ring is

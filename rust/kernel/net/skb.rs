@@ -721,9 +721,13 @@ impl TxSeg {
     }
 }
 
-/// A socket buffer mapped for transmission: its linear part (`dma_map_single`) and each page
-/// fragment (`dma_map_page`, as C `skb_frag_dma_map`), device-readable. Owns the buffer;
-/// unmapped on drop or by [`TxMapping::unmap`].
+/// A place for one socket buffer mapped for transmission: its linear part (`dma_map_single`)
+/// and each page fragment (`dma_map_page`, as C `skb_frag_dma_map`), device-readable.
+///
+/// A mapping is made once per ring slot and reused for every packet that goes through the slot:
+/// [`TxMapping::map`] takes a buffer and maps it, [`TxMapping::unmap`] unmaps it and gives the
+/// buffer back. Nothing is allocated or copied per packet, and the device reference is taken
+/// once. Whatever is still mapped is unmapped and freed on drop.
 ///
 /// Empty pieces (e.g. a linear part of length 0) are not mapped, so every piece of
 /// [`TxMapping::segs`] has a length greater than 0.
@@ -731,151 +735,148 @@ impl TxSeg {
 /// # Invariants
 ///
 /// `segs[..nr]` are live streaming mappings, for `dev` in direction `DMA_TO_DEVICE`, of the
-/// linear part (`page == false`) and fragments (`page == true`) of `skb`, in order; `skb` is
-/// initialised until the mapping is dropped or unmapped; it is not modified meanwhile.
+/// linear part (`page == false`) and fragments (`page == true`) of `skb`, in order; `nr` is 0
+/// when `skb` is `None`; the buffer is not modified while it is mapped.
 pub struct TxMapping {
     dev: ARef<crate::device::Device>,
-    segs: [TxSeg; MAX_TX_SEGS],
     nr: usize,
-    skb: core::mem::ManuallyDrop<SkBuff>,
+    skb: Option<SkBuff>,
+    segs: [TxSeg; MAX_TX_SEGS],
 }
 
 impl TxMapping {
-    /// Maps the linear part and every fragment of `skb` for `dev`.
-    ///
-    /// On failure every piece mapped so far is unmapped and the buffer is handed back with
-    /// the error (`ENOMEM` when a mapping failed, `EINVAL` with too many fragments).
-    pub fn map(
-        dev: &crate::device::Device,
-        skb: SkBuff,
-    ) -> core::result::Result<Self, (Error, SkBuff)> {
-        let dir = bindings::dma_data_direction_DMA_TO_DEVICE;
-        // INVARIANT: no piece is mapped yet (`nr == 0`).
-        let mut m = Self {
+    /// An empty mapping for `dev`.
+    pub fn new(dev: &crate::device::Device) -> Self {
+        // INVARIANT: nothing is mapped.
+        Self {
             dev: dev.into(),
-            segs: [TxSeg::default(); MAX_TX_SEGS],
             nr: 0,
-            skb: core::mem::ManuallyDrop::new(skb),
-        };
-        let head = m.skb.headlen();
+            skb: None,
+            segs: [TxSeg::default(); MAX_TX_SEGS],
+        }
+    }
+
+    /// Takes `skb` and maps its linear part and every fragment.
+    ///
+    /// On failure every piece mapped so far is unmapped and the buffer is handed back with the
+    /// error (`ENOMEM` when a mapping failed, `EINVAL` with too many fragments, `EBUSY` if the
+    /// mapping still holds a buffer).
+    pub fn map(&mut self, skb: SkBuff) -> core::result::Result<(), (Error, SkBuff)> {
+        if self.skb.is_some() {
+            return Err((EBUSY, skb));
+        }
+        let dir = bindings::dma_data_direction_DMA_TO_DEVICE;
+        let dev = self.dev.as_raw();
+        let head = skb.headlen();
+        // INVARIANT: no piece is mapped yet (`nr == 0` while `skb` was `None`).
+        let skb = self.skb.insert(skb);
+        let mut nr = 0;
+        let mut failed = None;
         if head > 0 {
             // SAFETY: `data_ptr` is `headlen` bytes of the linear part, which stays in place
             // while the mapping owns the buffer; `dev` is a valid device.
             let addr = unsafe {
-                bindings::dma_map_single_attrs(
-                    dev.as_raw(),
-                    m.skb.data_ptr().cast(),
-                    head as usize,
-                    dir,
-                    0,
-                )
+                bindings::dma_map_single_attrs(dev, skb.data_ptr().cast(), head as usize, dir, 0)
             };
-            if let Err(e) = m.push(addr, head, false) {
-                return Err((e, m.unmap()));
+            failed = Self::record(&mut self.segs, &mut nr, dev, addr, head, false).err();
+        }
+        if failed.is_none() {
+            for i in 0..skb.nr_frags() {
+                let Some(f) = skb.frag(i) else { break };
+                if f.is_empty() {
+                    continue;
+                }
+                if nr >= MAX_TX_SEGS {
+                    failed = Some(EINVAL);
+                    break;
+                }
+                // `len` bytes at `offset` of `page` may run into the next pages of a compound
+                // page.
+                // SAFETY: `f` is a fragment of the buffer, which holds a page reference
+                // meanwhile.
+                let addr = unsafe {
+                    bindings::dma_map_page_attrs(
+                        dev,
+                        f.page(),
+                        f.offset() as usize,
+                        f.len() as usize,
+                        dir,
+                        0,
+                    )
+                };
+                if let Err(e) = Self::record(&mut self.segs, &mut nr, dev, addr, f.len(), true) {
+                    failed = Some(e);
+                    break;
+                }
             }
         }
-        for i in 0..m.skb.nr_frags() {
-            let Some(f) = m.skb.frag(i) else { break };
-            if f.is_empty() {
-                continue;
-            }
-            if m.nr >= MAX_TX_SEGS {
-                return Err((EINVAL, m.unmap()));
-            }
-            // `len` bytes at `offset` of `page` may run into the next pages of a compound page.
-            // SAFETY: `f` is a fragment of the buffer, which holds a page reference meanwhile.
-            let addr = unsafe {
-                bindings::dma_map_page_attrs(
-                    dev.as_raw(),
-                    f.page(),
-                    f.offset() as usize,
-                    f.len() as usize,
-                    dir,
-                    0,
-                )
-            };
-            if let Err(e) = m.push(addr, f.len(), true) {
-                return Err((e, m.unmap()));
-            }
+        // INVARIANT: `segs[..nr]` are the pieces just mapped, in order.
+        self.nr = nr;
+        match failed {
+            None => Ok(()),
+            Some(e) => match self.unmap() {
+                Some(skb) => Err((e, skb)),
+                // Not reached: the buffer was inserted above.
+                None => Ok(()),
+            },
         }
-        Ok(m)
     }
 
-    /// Records a piece just mapped at `addr`, or fails if the mapping failed.
+    /// Records a piece just mapped at `addr` as `segs[*nr]`, or fails if the mapping failed.
     #[inline]
-    fn push(&mut self, addr: crate::dma::DmaAddress, len: u32, page: bool) -> Result {
-        // SAFETY: `addr` was just returned by a map call for `self.dev`.
-        if unsafe { bindings::dma_mapping_error(self.dev.as_raw(), addr) } != 0 {
+    fn record(
+        segs: &mut [TxSeg; MAX_TX_SEGS],
+        nr: &mut usize,
+        dev: *mut bindings::device,
+        addr: crate::dma::DmaAddress,
+        len: u32,
+        page: bool,
+    ) -> Result {
+        // SAFETY: `addr` was just returned by a map call for `dev`, a valid device.
+        if unsafe { bindings::dma_mapping_error(dev, addr) } != 0 {
             return Err(ENOMEM);
         }
-        let slot = self.segs.get_mut(self.nr).ok_or(EINVAL)?;
+        let slot = segs.get_mut(*nr).ok_or(EINVAL)?;
         *slot = TxSeg { addr, len, page };
-        // INVARIANT: the piece is live and belongs to `skb`, in order.
-        self.nr += 1;
+        *nr += 1;
         Ok(())
     }
 
-    /// The mapped pieces, in packet order.
+    /// The mapped pieces, in packet order (none when empty).
     #[inline]
     pub fn segs(&self) -> &[TxSeg] {
         self.segs.get(..self.nr).unwrap_or(&[])
     }
 
-    /// The mapped buffer (read-only: it must not change while the device may read it).
+    /// The mapped buffer, if any (read-only: it must not change while the device may read it).
     #[inline]
-    pub fn skb(&self) -> &SkBuff {
-        &self.skb
+    pub fn skb(&self) -> Option<&SkBuff> {
+        self.skb.as_ref()
     }
 
-    fn unmap_all(&mut self) {
+    /// Unmaps every piece and gives the buffer back; `None` if the mapping was empty.
+    #[inline]
+    pub fn unmap(&mut self) -> Option<SkBuff> {
         let dir = bindings::dma_data_direction_DMA_TO_DEVICE;
+        let dev = self.dev.as_raw();
         for s in self.segs.get(..self.nr).unwrap_or(&[]) {
             if s.page {
                 // SAFETY: By the type invariant `s` is a live page mapping for `dev`.
-                unsafe {
-                    bindings::dma_unmap_page_attrs(self.dev.as_raw(), s.addr, s.len as usize, dir, 0)
-                };
+                unsafe { bindings::dma_unmap_page_attrs(dev, s.addr, s.len as usize, dir, 0) };
             } else {
                 // SAFETY: By the type invariant `s` is a live single mapping for `dev`.
-                unsafe {
-                    bindings::dma_unmap_single_attrs(
-                        self.dev.as_raw(),
-                        s.addr,
-                        s.len as usize,
-                        dir,
-                        0,
-                    )
-                };
+                unsafe { bindings::dma_unmap_single_attrs(dev, s.addr, s.len as usize, dir, 0) };
             }
         }
-        // INVARIANT: nothing is mapped anymore.
+        // INVARIANT: nothing is mapped anymore and the buffer leaves.
         self.nr = 0;
-    }
-
-    /// Unmaps every piece and returns the buffer.
-    pub fn unmap(self) -> SkBuff {
-        let mut this = core::mem::ManuallyDrop::new(self);
-        this.unmap_all();
-        // SAFETY: `this` is never dropped, so `skb` (initialised by the type invariant) is
-        // taken exactly once and `dev` is dropped exactly once.
-        unsafe {
-            let skb = core::mem::ManuallyDrop::take(&mut this.skb);
-            core::ptr::drop_in_place(&mut this.dev);
-            skb
-        }
+        self.skb.take()
     }
 }
 
 impl Drop for TxMapping {
     fn drop(&mut self) {
         // The device must not read the buffer anymore: unmap before it is freed.
-        self.unmap_all();
-        // SAFETY: `skb` is initialised and dropped exactly once (`unmap` never lets `drop` run).
-        unsafe { core::mem::ManuallyDrop::drop(&mut self.skb) };
+        drop(self.unmap());
     }
 }
-
-// SAFETY: A mapping is addresses plus an owned socket buffer, which may move between threads.
-unsafe impl Send for TxMapping {}
-// SAFETY: `&TxMapping` only gives read access to the addresses and the buffer.
-unsafe impl Sync for TxMapping {}

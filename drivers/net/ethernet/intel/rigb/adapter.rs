@@ -17,7 +17,7 @@ use crate::{
     rx::RxRing,
     itr::VectorItr,
     stats::{HwStats, RxQueueStats, TxQueueStats, VectorStats},
-    tx::TxRing,
+    tx::{TxCleaner, TxRing},
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use kernel::{
@@ -105,9 +105,13 @@ pub(crate) struct QueuePair {
     /// The RX ring, while the interface is up.
     #[pin]
     pub(crate) rx: SpinLock<Option<RxRing>>,
-    /// The TX ring, while the interface is up.
+    /// The TX ring's producer end (`start_xmit`), while the interface is up.
     #[pin]
     pub(crate) tx: SpinLock<Option<TxRing>>,
+    /// The TX ring's consumer end (NAPI), while the interface is up. A lock of its own: the
+    /// two ends run on different CPUs at once and share no state but the ring indices.
+    #[pin]
+    pub(crate) tx_clean: SpinLock<Option<TxCleaner>>,
     /// RX counters.
     pub(crate) rx_stats: RxQueueStats,
     /// TX counters.
@@ -119,6 +123,7 @@ impl QueuePair {
         try_pin_init!(Self {
             rx <- new_spinlock!(None, "rigb_rx_ring"),
             tx <- new_spinlock!(None, "rigb_tx_ring"),
+            tx_clean <- new_spinlock!(None, "rigb_tx_clean"),
             rx_stats: RxQueueStats::default(),
             tx_stats: TxQueueStats::default(),
         }? Error)

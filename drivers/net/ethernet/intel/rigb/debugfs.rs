@@ -32,7 +32,7 @@ static ROOT: SharedDir = SharedDir::new(c_str!("rigb"));
 /// Descriptors shown on each side of `next_to_clean` and `next_to_use`.
 const WINDOW: u32 = 2;
 
-/// A consistent copy of one ring's state, taken under its lock.
+/// A copy of one ring's state, taken under its (producer) lock.
 struct RingSnap {
     idx: RingIndex,
     head: u32,
@@ -125,16 +125,18 @@ impl Show for Rings {
                 })
             };
             let tx = {
+                // The producer end: `start_xmit` stays off while the snapshot is taken; the
+                // NAPI poll may still clean (next_to_clean is read once, at the start).
                 let g = kernel::bh::lock(&qp.tx);
-                g.as_ref().map(|r| {
+                g.as_ref().and_then(|r| {
                     let rd = |o: Option<usize>| o.map_or(u32::MAX, |o| s.hw.rd(o));
-                    snap(
-                        r.index(),
+                    Some(snap(
+                        r.index()?,
                         rd(TDH::offset(q)),
                         rd(TDT::offset(q)),
                         |i| r.raw_desc(i),
                         AdvTxDesc::is_done,
-                    )
+                    ))
                 })
             };
             show_ring(m, "rx_queue", q, rx)?;

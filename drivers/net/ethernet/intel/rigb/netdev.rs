@@ -9,7 +9,7 @@ use crate::{
     regs::*,
     rx::{RxRing, FRAME_OVERHEAD},
     stats,
-    tx::TxRing,
+    tx::{TxCleaner, TxRing},
 };
 use core::sync::atomic::Ordering;
 use kernel::{
@@ -69,37 +69,40 @@ fn free_rings(s: &Shared) {
     for qp in s.active_queues() {
         let rx = bh::lock(&qp.rx).take();
         let tx = bh::lock(&qp.tx).take();
+        let tx_clean = bh::lock(&qp.tx_clean).take();
         // Dropped outside the locks: unmaps every buffer and frees the descriptor memory
         // (the queues are disabled and the device's DMA has stopped).
         drop(rx);
         drop(tx);
+        drop(tx_clean);
     }
 }
 
 /// New rings for every queue pair in use, RX rings filled with buffers. Nothing is written to
 /// the device: on failure everything allocated is freed and the rings in use (if any) are
 /// untouched.
-fn alloc_rings(s: &Shared, rx_count: u32, tx_count: u32, mtu: u32) -> Result<KVec<(RxRing, TxRing)>> {
+fn alloc_rings(s: &Shared, rx_count: u32, tx_count: u32, mtu: u32) -> Result<KVec<(RxRing, TxRing, TxCleaner)>> {
     let dev = s.dma_dev();
     let queues = s.active_queues();
     let mut rings = KVec::with_capacity(queues.len(), GFP_KERNEL)?;
     for (q, qp) in queues.iter().enumerate() {
         let mut rx = RxRing::new(dev, rx_count, q, mtu)?;
         rx.fill(dev, &qp.rx_stats)?;
-        let tx = TxRing::new(dev, tx_count, q)?;
-        rings.push((rx, tx), GFP_KERNEL)?;
+        let (tx, tx_clean) = TxRing::new(dev, tx_count, q)?;
+        rings.push((rx, tx, tx_clean), GFP_KERNEL)?;
     }
     Ok(rings)
 }
 
 /// Hands `rings` (from [`alloc_rings`]) to the device and starts receive and transmit: the
 /// second half of `open`. The interface must be quiesced (no rings installed).
-fn start(dev: &Device<Adapter>, rings: KVec<(RxRing, TxRing)>) {
+fn start(dev: &Device<Adapter>, rings: KVec<(RxRing, TxRing, TxCleaner)>) {
     let s = &dev.data().shared;
     let h = &s.hw;
-    for ((mut rx, mut tx), qp) in rings.into_iter().zip(s.active_queues()) {
+    for ((mut rx, mut tx, tx_clean), qp) in rings.into_iter().zip(s.active_queues()) {
         tx.configure(h);
         rx.configure(h);
+        *bh::lock(&qp.tx_clean) = Some(tx_clean);
         *bh::lock(&qp.tx) = Some(tx);
         *bh::lock(&qp.rx) = Some(rx);
     }
@@ -309,7 +312,7 @@ impl NetDeviceOps for Adapter {
         let txq = dev.tx_queue(q as u32);
         let mut guard = qp.tx.lock();
         let (ret, bell) = match guard.as_mut() {
-            Some(ring) => ring.xmit(skb, s.dma_dev(), txq, &qp.tx_stats),
+            Some(ring) => ring.xmit(skb, txq, &qp.tx_stats),
             None => {
                 qp.tx_stats.dropped.inc();
                 (NetdevTx::Ok, None)

@@ -62,7 +62,7 @@ impl QVector {
         let q = self.vector;
         let mut sent = (0, 0);
         {
-            let mut tx = qp.tx.lock();
+            let mut tx = qp.tx_clean.lock();
             if let Some(ring) = tx.as_mut() {
                 sent = ring.clean(ctx, dev.tx_queue(q), &qp.tx_stats, true);
             }

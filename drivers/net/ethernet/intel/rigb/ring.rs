@@ -46,6 +46,19 @@ impl RingIndex {
         })
     }
 
+    /// A ring of `count` descriptors with the given indices (a snapshot of a ring kept
+    /// elsewhere), `None` unless they are valid.
+    pub(crate) const fn at(count: u32, next_to_use: u32, next_to_clean: u32) -> Option<Self> {
+        match Self::new(count) {
+            Some(_) if next_to_use < count && next_to_clean < count => Some(Self {
+                count,
+                next_to_use,
+                next_to_clean,
+            }),
+            _ => None,
+        }
+    }
+
     /// The nearest valid size to a user request, as the C igb driver computes it: clamped to
     /// [`MIN_DESCS`]`..=`[`MAX_DESCS`], then rounded up to a multiple of [`DESC_MULTIPLE`]
     /// (`MAX_DESCS` is one, so the result stays in range).
@@ -125,12 +138,6 @@ impl RingIndex {
         // INVARIANT: wrapped below `count`.
         self.next_to_clean = self.wrap_add(i, 1);
         Some(i)
-    }
-
-    /// Forgets everything in flight (after the hardware queue was reset).
-    pub(crate) fn reset(&mut self) {
-        self.next_to_use = 0;
-        self.next_to_clean = 0;
     }
 }
 

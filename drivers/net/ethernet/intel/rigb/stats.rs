@@ -36,8 +36,8 @@ impl Counter {
         self.0.load(Ordering::Relaxed)
     }
 
-    /// Replaces the value (a gauge such as descriptors in flight). Only the single writer
-    /// may call this.
+    /// Replaces the value (a gauge such as descriptors in flight). A plain store: two
+    /// contexts may set the same gauge (the last store wins), unlike [`Counter::add`].
     pub(crate) fn set(&self, v: u64) {
         self.0.store(v, Ordering::Relaxed);
     }

@@ -2,13 +2,19 @@
 
 //! The transmit ring.
 //!
-//! `start_xmit` maps the skb's linear part and page fragments ([`TxMapping`] owns the skb
-//! while the device may read it). For a packet whose checksum the stack left to the device, or
+//! `start_xmit` maps the skb's linear part and page fragments into the [`TxMapping`] of the
+//! packet's first slot, which owns the skb while the device may read it. For a packet whose checksum the stack left to the device, or
 //! a TCP packet to segment (TSO, see [`crate::tso`]), it writes an advanced context descriptor
 //! (header lengths, L4 type, MSS); then one advanced data descriptor per mapped piece, the last
 //! one with EOP and RS; then it moves the tail. NAPI cleans a packet once the device wrote DD
 //! back into its last descriptor: it unmaps, frees the skb, reports it to BQL and wakes the
 //! queue.
+//!
+//! The two ends share no lock: the ring is split into a [`TxRing`] (the producer: `start_xmit`,
+//! serialised per queue by the stack's TX queue lock) and a [`TxCleaner`] (the consumer: the
+//! queue's NAPI poll), over [`slot_ring`], which hands slots from one to the other through
+//! the two ring indices. The queue stops and wakes with the barrier handshake of
+//! [`TxQueue::maybe_stop`] and [`TxQueue::completed_wake`].
 
 use crate::{
     adapter::Hw,
@@ -19,13 +25,13 @@ use crate::{
     tso,
 };
 use kernel::{
-    alloc::KVec,
     device,
     dma::{self, CoherentAllocation},
     net::{
         dev::{xmit_more, NetdevTx, TxQueue},
         napi::PollContext,
         skb::{gso, SkBuff, TxMapping, MAX_TX_SEGS},
+        slot_ring::{self, Consumer, Producer},
     },
     prelude::*,
 };
@@ -36,8 +42,14 @@ const DESCS_PER_PKT: u32 = MAX_TX_SEGS as u32 + 1;
 /// Stop the queue when fewer descriptors than this are free, so that the next packet
 /// always fits (the C driver's `DESC_NEEDED`).
 const STOP_THRESHOLD: u32 = DESCS_PER_PKT + 2;
-/// Wake a stopped queue once this many descriptors are free (or half the ring).
+/// Wake a stopped queue once this many descriptors are free (or half the ring, see
+/// [`wake_at`]).
 const WAKE_THRESHOLD: u32 = 2 * STOP_THRESHOLD;
+
+/// Free descriptors at which a stopped queue of a `count`-descriptor ring starts again.
+fn wake_at(count: u32) -> u32 {
+    WAKE_THRESHOLD.min(count / 2)
+}
 
 /// Makes the headers of a GSO (TCP) packet writable and prepares them for the device; `None`
 /// if the device cannot segment it.
@@ -74,8 +86,9 @@ impl Doorbell {
     }
 }
 
-/// One packet in flight, stored at the slot of its first descriptor.
+/// The packet whose first descriptor is at a slot (at the other slots of a packet: unused).
 struct TxBuf {
+    /// The mapped skb, empty when the slot holds no packet.
     map: TxMapping,
     /// Bytes reported to BQL.
     len: u32,
@@ -86,46 +99,49 @@ struct TxBuf {
     ndesc: u32,
 }
 
-/// A TX descriptor ring and the skbs it holds.
+/// The descriptor memory, shared by both ends of the ring.
+type Descs = CoherentAllocation<RawDesc>;
+
+/// The producer end of a TX ring: `start_xmit` fills descriptors and moves the tail.
 pub(crate) struct TxRing {
-    // Field order is drop order: the buffers (unmapped on drop) go before the descriptors.
-    bufs: KVec<Option<TxBuf>>,
-    desc: CoherentAllocation<RawDesc>,
-    idx: RingIndex,
+    slots: Producer<TxBuf, Descs>,
     queue: usize,
 }
 
+/// The consumer end of a TX ring: the NAPI poll frees what the device sent.
+pub(crate) struct TxCleaner {
+    slots: Consumer<TxBuf, Descs>,
+}
+
 impl TxRing {
-    /// Allocates a ring of `count` descriptors for queue `queue`.
-    pub(crate) fn new(dev: &device::Device, count: u32, queue: usize) -> Result<Self> {
-        let idx = RingIndex::new(count).ok_or(EINVAL)?;
+    /// Allocates a ring of `count` descriptors for queue `queue`; returns its two ends.
+    pub(crate) fn new(dev: &device::Device, count: u32, queue: usize) -> Result<(Self, TxCleaner)> {
+        RingIndex::new(count).ok_or(EINVAL)?;
         // CAST: at most MAX_DESCS.
-        let n = count as usize;
-        let desc = CoherentAllocation::alloc_coherent(dev, n, GFP_KERNEL)?;
-        let mut bufs = KVec::with_capacity(n, GFP_KERNEL)?;
-        for _ in 0..n {
-            bufs.push(None, GFP_KERNEL)?;
-        }
-        Ok(Self {
-            bufs,
-            desc,
-            idx,
-            queue,
-        })
+        let desc = CoherentAllocation::alloc_coherent(dev, count as usize, GFP_KERNEL)?;
+        let (prod, cons) = slot_ring::new(count, desc, || {
+            Ok(TxBuf {
+                map: TxMapping::new(dev),
+                len: 0,
+                segs: 0,
+                ndesc: 0,
+            })
+        })?;
+        Ok((Self { slots: prod, queue }, TxCleaner { slots: cons }))
     }
 
-    /// Programs the queue registers (datasheet 4.5.10) and enables the queue.
+    /// Programs the queue registers (datasheet 4.5.10) and enables the queue. The ring is
+    /// new: both indices are 0.
     pub(crate) fn configure(&mut self, hw: &Hw) {
         let q = self.queue;
         hw.wr_q(TXDCTL::offset(q), 0);
-        let base = self.desc.dma_handle();
+        let base = self.slots.shared().dma_handle();
         // CAST: low and high halves of the 64-bit ring address.
         hw.wr_q(TDBAL::offset(q), base as u32);
         hw.wr_q(TDBAH::offset(q), (base >> 32) as u32);
-        hw.wr_q(TDLEN::offset(q), len_bytes(self.idx.count()));
+        hw.wr_q(TDLEN::offset(q), len_bytes(self.slots.count()));
         hw.wr_q(TDH::offset(q), 0);
-        hw.wr_q(TDT::offset(q), 0);
-        self.idx.reset();
+        hw.wr_q(TDT::offset(q), self.slots.head());
         hw.wr_q(TXDCTL::offset(q), TXDCTL::ENABLE.mask() | TXDCTL::WTHRESH.val(1));
     }
 
@@ -138,7 +154,7 @@ impl TxRing {
     fn doorbell(&self) -> Doorbell {
         Doorbell {
             queue: self.queue,
-            tail: self.idx.next_to_use(),
+            tail: self.slots.head(),
         }
     }
 
@@ -149,28 +165,24 @@ impl TxRing {
         (NetdevTx::Ok, Some(self.doorbell()))
     }
 
-    /// Writes descriptor `d` at `first + n`.
-    fn put(&self, first: u32, n: u32, d: &RawDesc) -> Result {
-        // CAST: indices are below `count`.
-        self.desc.write(self.idx.wrap_add(first, n) as usize, d)
-    }
-
     /// Queues `skb` for transmission. TX queue lock held, BH disabled. Returns the tail write
-    /// to do, if any, which the caller does after releasing the ring lock (see [`Doorbell`]).
+    /// to do, if any, which the caller does after releasing the ring's producer lock (see
+    /// [`Doorbell`]).
     pub(crate) fn xmit(
         &mut self,
         mut skb: SkBuff,
-        dev: &device::Device,
         txq: Option<&TxQueue>,
         stats: &TxQueueStats,
     ) -> (NetdevTx, Option<Doorbell>) {
-        if self.idx.unused() < DESCS_PER_PKT {
+        if self.slots.free() < DESCS_PER_PKT {
             // Should not happen: the queue is stopped while a whole packet still fits.
-            if let Some(q) = txq {
-                q.stop();
+            let stopped = txq.is_none_or(|q| {
+                q.maybe_stop(|| self.slots.free(), DESCS_PER_PKT, DESCS_PER_PKT)
+            });
+            if stopped {
+                stats.stopped.inc();
+                return (NetdevTx::Busy(skb), None);
             }
-            stats.stopped.inc();
-            return (NetdevTx::Busy(skb), None);
         }
         let len = skb.len();
         let mut ctx = None;
@@ -206,81 +218,100 @@ impl TxRing {
             }
             off.l4_csum = ctx.is_some();
         }
-        // On failure the skb comes back and is freed here.
-        let Ok(map) = TxMapping::map(dev, skb) else {
+        let Ok(n) = self.fill(skb, ctx, paylen, off) else {
             return self.drop_pkt(stats);
         };
-        let first = self.idx.next_to_use();
-        let mut n = 0u32;
-        if let Some(c) = ctx {
-            if self.put(first, n, &c.to_raw()).is_err() {
-                return self.drop_pkt(stats);
-            }
-            n += 1;
-        }
-        let segs = map.segs();
-        if segs.is_empty() {
+        let slot = self.slots.next_slot();
+        slot.len = wire;
+        slot.segs = frames;
+        slot.ndesc = n;
+        if self.slots.publish(n).is_err() {
+            // Not reached: `n <= DESCS_PER_PKT <= free()`. Keep the ring consistent.
+            drop(self.slots.next_slot().map.unmap());
             return self.drop_pkt(stats);
-        }
-        let last = segs.len() - 1;
-        for (k, seg) in segs.iter().enumerate() {
-            let Some(d) = AdvTxDesc::data(seg.dma_handle(), seg.len(), paylen, k == last, off) else {
-                return self.drop_pkt(stats);
-            };
-            if self.put(first, n, &d.to_raw()).is_err() {
-                return self.drop_pkt(stats);
-            }
-            n += 1;
-        }
-        // CAST: indices are below `count`.
-        match self.bufs.get_mut(first as usize) {
-            Some(s) => {
-                *s = Some(TxBuf {
-                    map,
-                    len: wire,
-                    segs: frames,
-                    ndesc: n,
-                })
-            }
-            None => return self.drop_pkt(stats),
-        }
-        for _ in 0..n {
-            // Cannot fail: `n <= DESCS_PER_PKT <= unused`.
-            let _ = self.idx.produce();
         }
         if off.tso {
             stats.tso.inc();
         } else if off.l4_csum {
             stats.csum_offload.inc();
         }
+        let mut stopped = false;
         if let Some(q) = txq {
             q.sent(wire);
+            let start_at = wake_at(self.slots.count());
+            stopped = q.maybe_stop(|| self.slots.free(), STOP_THRESHOLD, start_at);
         }
-        let stopped = self.idx.unused() < STOP_THRESHOLD;
         if stopped {
-            if let Some(q) = txq {
-                q.stop();
-            }
             stats.stopped.inc();
         }
-        stats.in_flight.set(u64::from(self.idx.in_flight()));
+        // A gauge: the cleaner sets it too (last store wins).
+        stats.in_flight.set(u64::from(self.slots.count() - 1 - self.slots.free()));
         let bell = (!xmit_more() || stopped).then(|| self.doorbell());
         (NetdevTx::Ok, bell)
     }
 
+    /// Maps `skb` into the slot at the head and writes its descriptors from there: the context
+    /// descriptor `ctx` if any, then one data descriptor per piece. Returns how many it wrote;
+    /// on failure the skb is freed and the slot is left empty.
+    fn fill(
+        &mut self,
+        skb: SkBuff,
+        ctx: Option<AdvTxCtxDesc>,
+        paylen: u32,
+        off: TxOffload,
+    ) -> core::result::Result<u32, ()> {
+        let count = self.slots.count();
+        let mut at = self.slots.head();
+        let (slot, descs) = self.slots.next_slot_with_shared();
+        // On failure the skb comes back and is freed here.
+        slot.map.map(skb).map_err(|_| ())?;
+        let mut n = 0u32;
+        let mut put = |d: &RawDesc| {
+            // CAST: indices are below `count`.
+            let ok = descs.write(at as usize, d).is_ok();
+            at = if at + 1 == count { 0 } else { at + 1 };
+            n += 1;
+            ok
+        };
+        let mut ok = match ctx {
+            Some(c) => put(&c.to_raw()),
+            None => true,
+        };
+        let segs = slot.map.segs();
+        ok &= !segs.is_empty();
+        let last = segs.len().wrapping_sub(1);
+        for (k, seg) in segs.iter().enumerate() {
+            if !ok {
+                break;
+            }
+            ok = match AdvTxDesc::data(seg.dma_handle(), seg.len(), paylen, k == last, off) {
+                Some(d) => put(&d.to_raw()),
+                None => false,
+            };
+        }
+        if !ok {
+            drop(slot.map.unmap());
+            return Err(());
+        }
+        Ok(n)
+    }
+
     /// The index state (debugfs).
-    pub(crate) fn index(&self) -> RingIndex {
-        self.idx
+    pub(crate) fn index(&self) -> Option<RingIndex> {
+        let (ntu, ntc) = self.slots.indices();
+        RingIndex::at(self.slots.count(), ntu, ntc)
     }
 
     /// The raw descriptor at `i` (debugfs); the device may be writing it.
     pub(crate) fn raw_desc(&self, i: u32) -> Option<RawDesc> {
         // CAST: u32 to usize.
-        self.desc.read(i as usize).ok()
+        self.slots.shared().read(i as usize).ok()
     }
+}
 
+impl TxCleaner {
     /// Frees the packets the device completed (NAPI context). Returns (frames, bytes) on the
-    /// wire; BQL is told the same bytes it was told at xmit.
+    /// wire; BQL is told the same bytes it was told at xmit. `running`: the queue may be woken.
     pub(crate) fn clean(
         &mut self,
         ctx: &PollContext<'_>,
@@ -289,44 +320,44 @@ impl TxRing {
         running: bool,
     ) -> (u32, u32) {
         let (mut pkts, mut frames, mut bytes) = (0u32, 0u32, 0u32);
-        while self.idx.in_flight() > 0 {
-            let first = self.idx.next_to_clean();
-            // CAST: indices are below `count`.
-            let Some(slot) = self.bufs.get_mut(first as usize) else { break };
-            let Some(ndesc) = slot.as_ref().map(|b| b.ndesc) else { break };
+        let ring = &mut self.slots;
+        loop {
+            let first = ring.tail();
+            let count = ring.count();
+            let Some((buf, descs)) = ring.peek_with_shared() else { break };
+            let ndesc = buf.ndesc.max(1);
             // The device writes DD back only into the last descriptor (RS).
-            let eop = self.idx.wrap_add(first, ndesc.saturating_sub(1));
+            let eop = first + ndesc - 1;
+            let eop = if eop >= count { eop - count } else { eop };
             // CAST: indices are below `count`.
-            let Ok(raw) = self.desc.read(eop as usize) else { break };
+            let Ok(raw) = descs.read(eop as usize) else { break };
             if !AdvTxDesc::is_done(raw) {
                 break;
             }
             // Order the release of the buffers after the read of the DD bit.
             dma::rmb();
-            if let Some(b) = slot.take() {
+            if let Some(skb) = buf.map.unmap() {
                 pkts += 1;
-                frames = frames.wrapping_add(b.segs);
-                bytes = bytes.wrapping_add(b.len);
-                ctx.consume_skb(b.map.unmap());
+                frames = frames.wrapping_add(buf.segs);
+                bytes = bytes.wrapping_add(buf.len);
+                ctx.consume_skb(skb);
             }
-            for _ in 0..ndesc {
-                let _ = self.idx.consume();
+            if ring.release(ndesc).is_err() {
+                break;
             }
         }
         if pkts > 0 {
             stats.clean_runs.inc();
-            stats.in_flight.set(u64::from(self.idx.in_flight()));
             stats.packets.add(u64::from(frames));
             stats.bytes.add(u64::from(bytes));
             if let Some(q) = txq {
-                q.completed(pkts, bytes);
-                let wake_at = WAKE_THRESHOLD.min(self.idx.count() / 2);
-                if running && q.is_stopped() && self.idx.unused() >= wake_at {
-                    q.wake();
+                let start_at = wake_at(ring.count());
+                if q.completed_wake(pkts, bytes, || ring.free(), start_at, running) {
                     stats.restarted.inc();
                 }
             }
         }
+        stats.in_flight.set(u64::from(ring.in_flight()));
         (frames, bytes)
     }
 }

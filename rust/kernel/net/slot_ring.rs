@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The bookkeeping of a descriptor ring shared by one producer and one consumer, without a
+//! lock between them.
+//!
+//! A TX ring has exactly two users: `start_xmit`, serialised per queue by the stack's TX
+//! queue lock, fills descriptors; the queue's NAPI poll cleans them after the device is done.
+//! Sharing one lock between the two makes them spin on each other when they run on different
+//! CPUs. Here the producer owns the slots from `next_to_use` up to (not including) the slot
+//! before `next_to_clean`, the consumer those from `next_to_clean` up to `next_to_use`; each
+//! moves only its own index, and publishes with a release store what it did to its slots
+//! before the other end reads that index with an acquire load (the C drivers' pattern, there
+//! kept by convention; here by the two handle types).
+//!
+//! One entry takes one or more consecutive slots (a packet takes one descriptor per piece);
+//! its value lives in the first. Every slot holds a `T` for the whole life of the ring, so
+//! the producer fills it in place (`&mut T`) instead of moving a value in: slot state the
+//! driver keeps per entry (e.g. DMA mappings) is reused, not rebuilt.
+//!
+//! Ring sizes need not be powers of two (indices wrap by comparison). One slot always stays
+//! unused so that `next_to_use == next_to_clean` means empty.
+//!
+//! # Examples
+//!
+//! ```
+//! use kernel::net::slot_ring;
+//!
+//! let (mut prod, mut cons) = slot_ring::new(4, (), || Ok(0u32))?;
+//! assert_eq!(prod.free(), 3);
+//! // An entry of two slots, its value in the first.
+//! *prod.next_slot() = 7;
+//! prod.publish(2)?;
+//! assert_eq!(prod.free(), 1);
+//! assert!(prod.publish(2).is_err());
+//! assert_eq!(cons.in_flight(), 2);
+//! assert_eq!(cons.peek().copied(), Some(7));
+//! assert!(cons.release(3).is_err());
+//! cons.release(2)?;
+//! assert!(cons.peek().is_none());
+//! assert_eq!(prod.free(), 3);
+//! // Indices wrap: the next entry starts at slot 2 and ends in slot 0.
+//! assert_eq!(prod.head(), 2);
+//! prod.publish(3)?;
+//! assert_eq!(cons.indices(), (1, 2));
+//! # Ok::<(), Error>(())
+//! ```
+
+use crate::{
+    alloc::{flags::GFP_KERNEL, KVVec},
+    prelude::*,
+    sync::Arc,
+};
+use core::{
+    cell::UnsafeCell,
+    sync::atomic::{AtomicU32, Ordering},
+};
+
+/// Keeps each end's index on its own cache line: the producer writes one, the consumer the
+/// other, and both read the other's.
+#[repr(align(64))]
+struct Padded(AtomicU32);
+
+/// The state both handles share.
+///
+/// # Invariants
+///
+/// `count == slots.len()`, at least 2; both indices are below `count`. The slots from `tail`
+/// up to `head` (wrapping) are accessed only by the [`Consumer`]; all others only by the
+/// [`Producer`]. An index is stored only by its end ([`Producer`]: `head`, [`Consumer`]:
+/// `tail`), with release ordering, after that end is done with the slots it gives away.
+struct Shared<T, S> {
+    // Field order is drop order: the slot values (which may hold DMA mappings) go before the
+    // shared part (which may be the descriptor memory).
+    slots: KVVec<UnsafeCell<T>>,
+    shared: S,
+    count: u32,
+    head: Padded,
+    tail: Padded,
+}
+
+// SAFETY: A slot is accessed by one end at a time (type invariant), and passes from one end to
+// the other through a release store and an acquire load of an index, so `T: Send` suffices to
+// share the bookkeeping; `S` is shared by reference from both ends.
+unsafe impl<T: Send, S: Send + Sync> Sync for Shared<T, S> {}
+// SAFETY: Moving the bookkeeping moves the `T`s and the `S`.
+unsafe impl<T: Send, S: Send> Send for Shared<T, S> {}
+
+impl<T, S> Shared<T, S> {
+    /// `i + n`, wrapped; `i < count` and `n <= count`.
+    #[inline]
+    fn wrap_add(&self, i: u32, n: u32) -> u32 {
+        let s = i + n;
+        if s >= self.count {
+            s - self.count
+        } else {
+            s
+        }
+    }
+
+    /// Slots from `tail` up to `head`.
+    #[inline]
+    fn distance(&self, tail: u32, head: u32) -> u32 {
+        if head >= tail {
+            head - tail
+        } else {
+            self.count - tail + head
+        }
+    }
+
+    /// The slot at `i`.
+    ///
+    /// # Safety
+    ///
+    /// `i` must be below `count`.
+    #[inline]
+    unsafe fn slot(&self, i: u32) -> *mut T {
+        // SAFETY: `i < count == slots.len()` (the caller's promise and the type invariant).
+        // CAST: u32 to usize.
+        unsafe { self.slots.get_unchecked(i as usize) }.get()
+    }
+}
+
+/// Creates a ring of `count` slots (at least 2), each initialised by `init`, with `shared`
+/// available to both ends. Returns its producer and consumer ends.
+pub fn new<T: Send, S: Send + Sync>(
+    count: u32,
+    shared: S,
+    mut init: impl FnMut() -> Result<T>,
+) -> Result<(Producer<T, S>, Consumer<T, S>)> {
+    if count < 2 {
+        return Err(EINVAL);
+    }
+    // CAST: u32 to usize.
+    let mut slots = KVVec::with_capacity(count as usize, GFP_KERNEL)?;
+    for _ in 0..count {
+        slots.push(UnsafeCell::new(init()?), GFP_KERNEL)?;
+    }
+    // INVARIANT: `count` slots, both indices 0.
+    let ring = Arc::new(
+        Shared {
+            slots,
+            shared,
+            count,
+            head: Padded(AtomicU32::new(0)),
+            tail: Padded(AtomicU32::new(0)),
+        },
+        GFP_KERNEL,
+    )?;
+    Ok((
+        Producer {
+            ring: ring.clone(),
+            head: 0,
+        },
+        Consumer { ring, tail: 0 },
+    ))
+}
+
+/// The filling end of a ring. There is exactly one per ring; it is not `Clone`.
+///
+/// # Invariants
+///
+/// `head` equals `ring.head`, which only this handle stores.
+pub struct Producer<T, S> {
+    ring: Arc<Shared<T, S>>,
+    head: u32,
+}
+
+impl<T, S> Producer<T, S> {
+    /// The part both ends share.
+    #[inline]
+    pub fn shared(&self) -> &S {
+        &self.ring.shared
+    }
+
+    /// Number of slots.
+    #[inline]
+    pub fn count(&self) -> u32 {
+        self.ring.count
+    }
+
+    /// Where the next entry goes (`next_to_use`).
+    #[inline]
+    pub fn head(&self) -> u32 {
+        self.head
+    }
+
+    /// `i + n` wrapped around the ring (`i` below [`Self::count`], `n` at most it).
+    #[inline]
+    pub fn wrap_add(&self, i: u32, n: u32) -> u32 {
+        self.ring.wrap_add(i % self.ring.count, n % self.ring.count)
+    }
+
+    /// Slots the producer may fill now. The consumer may free more meanwhile, never fewer.
+    #[inline]
+    pub fn free(&self) -> u32 {
+        // Acquire: the consumer is done with the slots before `tail` (pairs with its release).
+        let tail = self.ring.tail.0.load(Ordering::Acquire);
+        self.ring.count - 1 - self.ring.distance(tail, self.head)
+    }
+
+    /// The slot at [`Self::head`], to fill before [`Self::publish`].
+    #[inline]
+    pub fn next_slot(&mut self) -> &mut T {
+        // SAFETY: `head < count` (type invariants). `head` is never in the consumer's range
+        // `tail..head` (it is its end), so the slot is the producer's; `&mut self` makes this
+        // the only reference to it.
+        unsafe { &mut *self.ring.slot(self.head) }
+    }
+
+    /// [`Self::next_slot`] together with the shared part (e.g. to write the entry's
+    /// descriptors while reading its slot).
+    #[inline]
+    pub fn next_slot_with_shared(&mut self) -> (&mut T, &S) {
+        // SAFETY: As in `next_slot`; `shared` is only ever shared.
+        let slot = unsafe { &mut *self.ring.slot(self.head) };
+        (slot, &self.ring.shared)
+    }
+
+    /// Hands the entry at [`Self::head`] (filled through [`Self::next_slot`]) and the `n`
+    /// slots it takes to the consumer. Fails with `ENOSPC` unless `1 <= n <= free()`.
+    #[inline]
+    pub fn publish(&mut self, n: u32) -> Result {
+        if n == 0 || n > self.free() {
+            return Err(ENOSPC);
+        }
+        // INVARIANT: the slots up to the new head were the producer's (`n <= free()`) and
+        // pass to the consumer with this release store.
+        self.head = self.ring.wrap_add(self.head, n);
+        self.ring.head.0.store(self.head, Ordering::Release);
+        Ok(())
+    }
+
+    /// Where both indices are now (`(next_to_use, next_to_clean)`), e.g. for debugfs.
+    pub fn indices(&self) -> (u32, u32) {
+        (self.head, self.ring.tail.0.load(Ordering::Relaxed))
+    }
+}
+
+/// The cleaning end of a ring. There is exactly one per ring; it is not `Clone`.
+///
+/// # Invariants
+///
+/// `tail` equals `ring.tail`, which only this handle stores.
+pub struct Consumer<T, S> {
+    ring: Arc<Shared<T, S>>,
+    tail: u32,
+}
+
+impl<T, S> Consumer<T, S> {
+    /// The part both ends share.
+    #[inline]
+    pub fn shared(&self) -> &S {
+        &self.ring.shared
+    }
+
+    /// The oldest entry's first slot (`next_to_clean`).
+    #[inline]
+    pub fn tail(&self) -> u32 {
+        self.tail
+    }
+
+    /// `i + n` wrapped around the ring (`i` below the ring size, `n` at most it).
+    #[inline]
+    pub fn wrap_add(&self, i: u32, n: u32) -> u32 {
+        self.ring.wrap_add(i % self.ring.count, n % self.ring.count)
+    }
+
+    /// Slots published and not yet released.
+    #[inline]
+    pub fn in_flight(&self) -> u32 {
+        // Acquire: the producer filled the slots before `head` (pairs with its release).
+        let head = self.ring.head.0.load(Ordering::Acquire);
+        self.ring.distance(self.tail, head)
+    }
+
+    /// The oldest published entry, if any.
+    #[inline]
+    pub fn peek(&mut self) -> Option<&mut T> {
+        if self.in_flight() == 0 {
+            return None;
+        }
+        // SAFETY: `tail < count` (type invariants). `tail` is in the consumer's range
+        // `tail..head` (not empty), so the slot is the consumer's; `&mut self` makes this the
+        // only reference to it.
+        Some(unsafe { &mut *self.ring.slot(self.tail) })
+    }
+
+    /// [`Self::peek`] together with the shared part.
+    #[inline]
+    pub fn peek_with_shared(&mut self) -> Option<(&mut T, &S)> {
+        if self.in_flight() == 0 {
+            return None;
+        }
+        // SAFETY: As in `peek`; `shared` is only ever shared.
+        let slot = unsafe { &mut *self.ring.slot(self.tail) };
+        Some((slot, &self.ring.shared))
+    }
+
+    /// Number of slots.
+    #[inline]
+    pub fn count(&self) -> u32 {
+        self.ring.count
+    }
+
+    /// Slots the producer may fill now (it may fill some meanwhile, so this is an upper
+    /// bound until the producer stops, e.g. with its queue stopped).
+    #[inline]
+    pub fn free(&self) -> u32 {
+        self.ring.count - 1 - self.in_flight()
+    }
+
+    /// Gives the oldest entry's `n` slots back to the producer (after taking from the entry
+    /// what the consumer needs, through [`Self::peek`]). Fails with `EINVAL` unless
+    /// `1 <= n <= in_flight()`.
+    #[inline]
+    pub fn release(&mut self, n: u32) -> Result {
+        if n == 0 || n > self.in_flight() {
+            return Err(EINVAL);
+        }
+        // INVARIANT: the consumer owned these slots and gives them away with this release
+        // store.
+        self.tail = self.ring.wrap_add(self.tail, n);
+        self.ring.tail.0.store(self.tail, Ordering::Release);
+        Ok(())
+    }
+
+    /// Where both indices are now (`(next_to_use, next_to_clean)`), e.g. for debugfs.
+    pub fn indices(&self) -> (u32, u32) {
+        (self.ring.head.0.load(Ordering::Relaxed), self.tail)
+    }
+}
