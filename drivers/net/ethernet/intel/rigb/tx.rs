@@ -176,9 +176,10 @@ impl TxRing {
     ) -> (NetdevTx, Option<Doorbell>) {
         if self.slots.free() < DESCS_PER_PKT {
             // Should not happen: the queue is stopped while a whole packet still fits.
-            let stopped = txq.is_none_or(|q| {
-                q.maybe_stop(|| self.slots.free(), DESCS_PER_PKT, DESCS_PER_PKT)
-            });
+            let stopped = match txq {
+                Some(q) => q.maybe_stop(|| self.slots.free(), DESCS_PER_PKT, DESCS_PER_PKT),
+                None => true,
+            };
             if stopped {
                 stats.stopped.inc();
                 return (NetdevTx::Busy(skb), None);
