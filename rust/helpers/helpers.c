@@ -21,6 +21,7 @@
 #include "netdevice.c"
 #include "page.c"
 #include "pci.c"
+#include "percpu.c"
 #include "rbtree.c"
 #include "refcount.c"
 #include "rtnl.c"

@@ -55,6 +55,7 @@ pub mod net;
 pub mod page;
 #[cfg(CONFIG_PCI)]
 pub mod pci;
+pub mod percpu;
 pub mod prelude;
 pub mod print;
 pub mod rbtree;

@@ -20,7 +20,6 @@
 //! receive path, and drops (a frame too short for its Ethernet header, or a full
 //! backlog).
 
-use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::c_str;
 use kernel::net::dev::{
     features, flags, priv_flags, Device, HwType, NetDev, NetDeviceOps, NetdevTx, Registration,
@@ -29,6 +28,7 @@ use kernel::net::dev::{
 use kernel::net::ethtool::{DrvInfo, EthtoolOps, EthtoolTable, StatsTable, StringSet, Strings};
 use kernel::net::rtnl::{self, LinkOps};
 use kernel::net::skb::SkBuff;
+use kernel::percpu::PerCpuCounters;
 use kernel::prelude::*;
 
 module! {
@@ -55,17 +55,21 @@ const GSO_MAX_SIZE: u32 = 65536;
 const ETH_MIN_MTU: u32 = 68;
 
 /// Per-device statistics: transmit calls, packets and bytes looped back (sent =
-/// received, as for `lo`), and drops by cause. Atomics, since transmit is lockless and
-/// runs on all CPUs.
+/// received, as for `lo`), and drops by cause; indices below, in `ethtool -S` order.
+/// Per-CPU counters, as `lo`'s `dev->lstats`: transmit is lockless and runs on all CPUs
+/// at once, and a shared atomic would bounce between them on every frame.
+#[pin_data]
 struct Loopback {
-    xmit: AtomicU64,
-    packets: AtomicU64,
-    bytes: AtomicU64,
-    drop_header: AtomicU64,
-    drop_backlog: AtomicU64,
+    stats: PerCpuCounters<5>,
 }
 
-/// `ethtool -S` names, in the order of [`Loopback::stages`].
+const XMIT: usize = 0;
+const LOOPED: usize = 1;
+const LOOPED_BYTES: usize = 2;
+const DROP_HEADER: usize = 3;
+const DROP_BACKLOG: usize = 4;
+
+/// `ethtool -S` names, in the order of the indices above.
 const STAGES: StatsTable<5> = StatsTable::new([
     c_str!("xmit"),
     c_str!("looped_back"),
@@ -75,28 +79,14 @@ const STAGES: StatsTable<5> = StatsTable::new([
 ]);
 
 impl Loopback {
-    fn new() -> Self {
-        Self {
-            xmit: AtomicU64::new(0),
-            packets: AtomicU64::new(0),
-            bytes: AtomicU64::new(0),
-            drop_header: AtomicU64::new(0),
-            drop_backlog: AtomicU64::new(0),
-        }
-    }
-
-    fn stages(&self) -> [&AtomicU64; 5] {
-        [
-            &self.xmit,
-            &self.packets,
-            &self.bytes,
-            &self.drop_header,
-            &self.drop_backlog,
-        ]
+    fn new() -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            stats: PerCpuCounters::new()?,
+        }? Error)
     }
 
     fn dropped(&self) -> u64 {
-        self.drop_header.load(Ordering::Relaxed) + self.drop_backlog.load(Ordering::Relaxed)
+        self.stats.sum(DROP_HEADER) + self.stats.sum(DROP_BACKLOG)
     }
 }
 
@@ -106,34 +96,32 @@ impl NetDeviceOps for Loopback {
     const VALIDATE_ADDR: bool = false;
 
     fn start_xmit(dev: &Device<Self>, mut skb: SkBuff) -> NetdevTx {
-        let lo = dev.data();
-        lo.xmit.fetch_add(1, Ordering::Relaxed);
+        let lo = &dev.data().stats;
+        lo.inc(XMIT);
         skb.tx_timestamp();
         // Detach from the sending socket, keep the route: the buffer is received again.
         skb.loop_back();
         if skb.eth_type_trans(dev).is_err() {
-            lo.drop_header.fetch_add(1, Ordering::Relaxed);
+            lo.inc(DROP_HEADER);
             drop(skb);
             return NetdevTx::Ok;
         }
         let len = u64::from(skb.len());
         match skb.netif_rx() {
             Ok(()) => {
-                lo.packets.fetch_add(1, Ordering::Relaxed);
-                lo.bytes.fetch_add(len, Ordering::Relaxed);
+                lo.inc(LOOPED);
+                lo.add(LOOPED_BYTES, len);
             }
             // `netif_rx` already freed the buffer.
-            Err(_) => {
-                lo.drop_backlog.fetch_add(1, Ordering::Relaxed);
-            }
+            Err(_) => lo.inc(DROP_BACKLOG),
         }
         NetdevTx::Ok
     }
 
     fn get_stats64(dev: &Device<Self>, stats: &mut RtnlLinkStats64) {
         let lo = dev.data();
-        let packets = lo.packets.load(Ordering::Relaxed);
-        let bytes = lo.bytes.load(Ordering::Relaxed);
+        let packets = lo.stats.sum(LOOPED);
+        let bytes = lo.stats.sum(LOOPED_BYTES);
         stats.rx_packets = packets;
         stats.tx_packets = packets;
         stats.rx_bytes = bytes;
@@ -158,7 +146,7 @@ impl EthtoolOps for Loopback {
     }
 
     fn get_ethtool_stats(dev: &Device<Self>, data: &mut [u64]) {
-        STAGES.fill(data, dev.data().stages())
+        STAGES.fill(data, dev.data().stats.sums())
     }
 }
 

@@ -16,7 +16,6 @@
 //!   to the peer, frames dropped because there was no peer or the peer refused them
 //!   (down, or too long), and frames received from the peer.
 
-use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::c_str;
 use kernel::net::dev::{
     features, priv_flags, Device, NetDev, NetDeviceOps, NetdevTx, RtnlLinkStats64,
@@ -24,6 +23,7 @@ use kernel::net::dev::{
 use kernel::net::ethtool::{DrvInfo, EthtoolOps, EthtoolTable, StatsTable, StringSet, Strings};
 use kernel::net::rtnl::{self, LinkOps};
 use kernel::net::skb::SkBuff;
+use kernel::percpu::PerCpuCounters;
 use kernel::prelude::*;
 
 module! {
@@ -50,21 +50,25 @@ const RVETH_FEATURES: u64 = features::HW_CSUM
     | features::RXCSUM
     | features::SCTP_CRC;
 
-/// Per-device counters. TX counts frames handed to the peer; RX counts frames the peer
-/// handed to this device; a transmitted frame is dropped because there was no peer, or
-/// because the peer refused it (down, or too long for it). Atomics: transmit is
-/// lockless and runs on all CPUs.
+/// Per-device counters (indices below, in `ethtool -S` order). TX counts frames handed to
+/// the peer; RX counts frames the peer handed to this device; a transmitted frame is
+/// dropped because there was no peer, or because the peer refused it (down, or too long
+/// for it). Per-CPU counters, as `veth`'s `dev->tstats`: transmit is lockless and runs on
+/// all CPUs at once.
+#[pin_data]
 struct RVeth {
-    xmit: AtomicU64,
-    tx_packets: AtomicU64,
-    tx_bytes: AtomicU64,
-    drop_no_peer: AtomicU64,
-    drop_peer_refused: AtomicU64,
-    rx_packets: AtomicU64,
-    rx_bytes: AtomicU64,
+    stats: PerCpuCounters<7>,
 }
 
-/// `ethtool -S` names, in the order of [`RVeth::stages`].
+const XMIT: usize = 0;
+const TX_PACKETS: usize = 1;
+const TX_BYTES: usize = 2;
+const DROP_NO_PEER: usize = 3;
+const DROP_PEER_REFUSED: usize = 4;
+const RX_PACKETS: usize = 5;
+const RX_BYTES: usize = 6;
+
+/// `ethtool -S` names, in the order of the indices above.
 const STAGES: StatsTable<7> = StatsTable::new([
     c_str!("xmit"),
     c_str!("delivered_to_peer"),
@@ -74,20 +78,6 @@ const STAGES: StatsTable<7> = StatsTable::new([
     c_str!("received_from_peer"),
     c_str!("received_bytes"),
 ]);
-
-impl RVeth {
-    fn stages(&self) -> [&AtomicU64; 7] {
-        [
-            &self.xmit,
-            &self.tx_packets,
-            &self.tx_bytes,
-            &self.drop_no_peer,
-            &self.drop_peer_refused,
-            &self.rx_packets,
-            &self.rx_bytes,
-        ]
-    }
-}
 
 #[vtable]
 impl NetDeviceOps for RVeth {
@@ -109,39 +99,37 @@ impl NetDeviceOps for RVeth {
     }
 
     fn start_xmit(dev: &Device<Self>, skb: SkBuff) -> NetdevTx {
-        let me = dev.data();
-        me.xmit.fetch_add(1, Ordering::Relaxed);
+        let me = &dev.data().stats;
+        me.inc(XMIT);
         let len = u64::from(skb.len());
         // The closure owns `skb`: without a peer it is dropped (freed) with it.
         let delivered = dev.with_peer(|peer| match skb.forward(peer) {
             Ok(()) => {
-                let rx = peer.data();
-                rx.rx_packets.fetch_add(1, Ordering::Relaxed);
-                rx.rx_bytes.fetch_add(len, Ordering::Relaxed);
+                let rx = &peer.data().stats;
+                rx.inc(RX_PACKETS);
+                rx.add(RX_BYTES, len);
                 true
             }
             Err(_) => false,
         });
-        let counter = match delivered {
+        match delivered {
             Some(true) => {
-                me.tx_bytes.fetch_add(len, Ordering::Relaxed);
-                &me.tx_packets
+                me.add(TX_BYTES, len);
+                me.inc(TX_PACKETS);
             }
-            Some(false) => &me.drop_peer_refused,
-            None => &me.drop_no_peer,
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+            Some(false) => me.inc(DROP_PEER_REFUSED),
+            None => me.inc(DROP_NO_PEER),
+        }
         NetdevTx::Ok
     }
 
     fn get_stats64(dev: &Device<Self>, stats: &mut RtnlLinkStats64) {
-        let me = dev.data();
-        stats.tx_packets = me.tx_packets.load(Ordering::Relaxed);
-        stats.tx_bytes = me.tx_bytes.load(Ordering::Relaxed);
-        stats.tx_dropped =
-            me.drop_no_peer.load(Ordering::Relaxed) + me.drop_peer_refused.load(Ordering::Relaxed);
-        stats.rx_packets = me.rx_packets.load(Ordering::Relaxed);
-        stats.rx_bytes = me.rx_bytes.load(Ordering::Relaxed);
+        let me = &dev.data().stats;
+        stats.tx_packets = me.sum(TX_PACKETS);
+        stats.tx_bytes = me.sum(TX_BYTES);
+        stats.tx_dropped = me.sum(DROP_NO_PEER) + me.sum(DROP_PEER_REFUSED);
+        stats.rx_packets = me.sum(RX_PACKETS);
+        stats.rx_bytes = me.sum(RX_BYTES);
     }
 }
 
@@ -167,15 +155,9 @@ impl LinkOps for RVeth {
     }
 
     fn init(_dev: &NetDev) -> impl PinInit<Self, Error> {
-        RVeth {
-            xmit: AtomicU64::new(0),
-            tx_packets: AtomicU64::new(0),
-            tx_bytes: AtomicU64::new(0),
-            drop_no_peer: AtomicU64::new(0),
-            drop_peer_refused: AtomicU64::new(0),
-            rx_packets: AtomicU64::new(0),
-            rx_bytes: AtomicU64::new(0),
-        }
+        try_pin_init!(RVeth {
+            stats: PerCpuCounters::new()?,
+        }? Error)
     }
 }
 
@@ -195,7 +177,7 @@ impl EthtoolOps for RVeth {
     }
 
     fn get_ethtool_stats(dev: &Device<Self>, data: &mut [u64]) {
-        STAGES.fill(data, dev.data().stages())
+        STAGES.fill(data, dev.data().stats.sums())
     }
 }
 

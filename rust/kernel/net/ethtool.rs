@@ -113,21 +113,24 @@ impl Strings<'_> {
     }
 }
 
-/// A fixed list of `ethtool -S` names, one relaxed atomic counter each: the answers of
+/// A fixed list of `ethtool -S` names, one counter each: the answers of
 /// [`EthtoolOps::get_sset_count`], [`EthtoolOps::get_strings`] and
-/// [`EthtoolOps::get_ethtool_stats`] for a driver whose statistics are such a table.
+/// [`EthtoolOps::get_ethtool_stats`] for a driver whose statistics are such a table (e.g. a
+/// [`PerCpuCounters`](crate::percpu::PerCpuCounters) of the same length).
 ///
 /// # Examples
 ///
 /// ```
-/// use core::sync::atomic::AtomicU64;
-/// use kernel::{c_str, net::ethtool::StatsTable};
+/// use kernel::{c_str, net::ethtool::StatsTable, percpu::PerCpuCounters};
 ///
 /// const NAMES: StatsTable<2> = StatsTable::new([c_str!("sent"), c_str!("dropped")]);
-/// let (sent, dropped) = (AtomicU64::new(7), AtomicU64::new(1));
+/// let counters = PerCpuCounters::<2>::new()?;
+/// counters.add(0, 7);
+/// counters.inc(1);
 /// let mut data = [0u64; 2];
-/// NAMES.fill(&mut data, [&sent, &dropped]);
+/// NAMES.fill(&mut data, counters.sums());
 /// assert_eq!(data, [7, 1]);
+/// # Ok::<(), Error>(())
 /// ```
 pub struct StatsTable<const N: usize>([&'static CStr; N]);
 
@@ -152,10 +155,11 @@ impl<const N: usize> StatsTable<N> {
         }
     }
 
-    /// Copies the counters into `data` (as many as both hold).
-    pub fn fill(&self, data: &mut [u64], counters: [&core::sync::atomic::AtomicU64; N]) {
-        for (d, c) in data.iter_mut().zip(counters) {
-            *d = c.load(core::sync::atomic::Ordering::Relaxed);
+    /// Copies the counter values, in the order of the names, into `data` (as many as both
+    /// hold).
+    pub fn fill(&self, data: &mut [u64], values: [u64; N]) {
+        for (d, v) in data.iter_mut().zip(values) {
+            *d = v;
         }
     }
 }
