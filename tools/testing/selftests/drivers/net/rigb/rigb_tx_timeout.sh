@@ -23,6 +23,21 @@ timeouts_drv() { $ETHTOOL -S "$a" | awk '$1 == "tx_timeout_count:" {print $2}'; 
 t0=$(timeouts_core) d0=$(timeouts_drv)
 ktap_eq "no TX timeout yet (core per-queue counters, rigb tx_timeout_count)" "0 0" "$t0 $d0"
 
+# The pings must reach the driver whatever the neighbour state: with TX stalled
+# no ARP reply comes back, and once the entry has failed the stack stops handing
+# them to the device, whose ring and BQL limit then never fill (no stop, no
+# watchdog: after earlier traffic had grown the BQL limit, some runs never fired).
+# And the queue must stop: ping's small socket buffer lets only a few packets
+# wait for their completion, fewer than the BQL limit that earlier traffic may
+# have grown. A BQL limit of one byte stops the queue at the first packet; the
+# limit follows limit_max only at a completion, hence the pings before the stall.
+mac_b=$(nsx $PEER_NS cat /sys/class/net/"$b"/address)
+$IP neigh replace $ADDR_B lladdr "$mac_b" dev "$a" nud permanent
+for q in /sys/class/net/"$a"/queues/tx-*/byte_queue_limits; do
+	[[ -w $q/limit_max ]] && echo 1 >"$q/limit_max"
+done
+ping -q -c 20 -i 0.05 -W 1 $ADDR_B >/dev/null 2>&1
+
 tctl=$(python3 "$REGPOKE" "${ports[0]}" clear $TCTL $TCTL_EN)
 if [[ -n $tctl && $((tctl & TCTL_EN)) -eq 0 ]]; then
 	ktap_ok "TCTL.EN cleared behind the driver (TCTL $tctl): transmission stalled"
@@ -44,6 +59,14 @@ done
 kill $pp 2>/dev/null
 wait $pp 2>/dev/null
 ktap_diag "after $((i / 2)) s: ${fired:-no timeout logged}; ${done_:-no reset logged}"
+if [[ -z $fired ]]; then
+	# What the queues looked like: stopped by the driver or BQL, descriptors in flight.
+	ktap_diag "$($ETHTOOL -S "$a" | grep -E 'tx_queue_[0-9]+_(packets|stopped|restarted|in_flight|dropped):')"
+	for q in /sys/class/net/"$a"/queues/tx-*; do
+		ktap_diag "${q##*/}: bql inflight $(cat "$q/byte_queue_limits/inflight" 2>/dev/null) limit $(cat "$q/byte_queue_limits/limit" 2>/dev/null) timeouts $(cat "$q/tx_timeout" 2>/dev/null)"
+	done
+	ktap_diag "$(ip -s neigh show dev "$a" 2>&1 | head -n 3)"
+fi
 [[ -n $fired ]] && ktap_ok "watchdog called rigb's tx_timeout" || ktap_fail "watchdog called rigb's tx_timeout (nothing logged in 40 s)"
 [[ -n $done_ ]] && ktap_ok "reset task re-laid the rings (logged 'reset done')" || ktap_fail "reset task ran"
 
@@ -54,6 +77,10 @@ else
 	ktap_fail "timeouts counted: core per-queue '$t1', rigb tx_timeout_count '$d1' (want >= 1, driver <= core)"
 fi
 
+# Back to the default (DQL_MAX_LIMIT) for the tests that follow.
+for q in /sys/class/net/"$a"/queues/tx-*/byte_queue_limits; do
+	[[ -w $q/limit_max ]] && echo 1879048192 >"$q/limit_max"
+done
 wait_link "$a" "" 10
 tctl=$(python3 "$REGPOKE" "${ports[0]}" read $TCTL)
 if [[ -n $tctl && $((tctl & TCTL_EN)) -ne 0 ]] && ping -q -c 20 -i 0.05 -W 2 $ADDR_B >/dev/null; then
