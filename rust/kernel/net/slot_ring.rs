@@ -201,9 +201,8 @@ impl<T, S> Producer<T, S> {
     /// The slot at [`Self::head`], to fill before [`Self::publish`].
     #[inline]
     pub fn next_slot(&mut self) -> &mut T {
-        // SAFETY: `head < count` (type invariants). `head` is never in the consumer's range
-        // `tail..head` (it is its end), so the slot is the producer's; `&mut self` makes this
-        // the only reference to it.
+        // `head` is never in the consumer's range `tail..head` (it is its end).
+        // SAFETY: `head < count` (invariants); the slot is the producer's, `&mut self` unique.
         unsafe { &mut *self.ring.slot(self.head) }
     }
 
@@ -279,9 +278,8 @@ impl<T, S> Consumer<T, S> {
         if self.in_flight() == 0 {
             return None;
         }
-        // SAFETY: `tail < count` (type invariants). `tail` is in the consumer's range
-        // `tail..head` (not empty), so the slot is the consumer's; `&mut self` makes this the
-        // only reference to it.
+        // `tail` is in the consumer's range `tail..head`, which is not empty.
+        // SAFETY: `tail < count` (invariants); the slot is the consumer's, `&mut self` unique.
         Some(unsafe { &mut *self.ring.slot(self.tail) })
     }
 
