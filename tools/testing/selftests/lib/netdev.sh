@@ -19,6 +19,10 @@ ADDR6_A=2001:db8::1
 ADDR6_B=2001:db8::2
 : "${RIGB_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)}"
 RIGB_KO=$RIGB_ROOT/drivers/net/ethernet/intel/rigb/rigb.ko
+# Debug kernels (KASAN, lockdep, kmemleak) run several times slower: bulk
+# transfers get longer time limits there.
+SLOW=1
+[[ -e /sys/kernel/debug/kmemleak ]] && SLOW=4
 
 # PCI addresses of the igb ports, in bus order.
 igb_ports() {
@@ -139,7 +143,7 @@ send_file_check() {
 	local name=$1 file=$2 addr=$3 want got dir rx i
 	want=$(sha256sum <"$file" | cut -d' ' -f1)
 	dir=$(mktemp -d)
-	nsx $PEER_NS timeout 60 socat -u TCP-LISTEN:5300,reuseaddr,ipv6only=0 - 2>/dev/null |
+	nsx $PEER_NS timeout $((60 * SLOW)) socat -u TCP-LISTEN:5300,reuseaddr,ipv6only=0 - 2>/dev/null |
 		sha256sum | cut -d' ' -f1 >"$dir/got" &
 	rx=$!
 	# Connect only once the listener is up (a fixed delay lost the race on a
@@ -148,7 +152,7 @@ send_file_check() {
 		[[ -n $(nsx $PEER_NS ss -Hltn 'sport = :5300') ]] && break
 		sleep 0.2
 	done
-	timeout 60 socat -u FILE:"$file" "TCP:$addr:5300" 2>"$dir/err" ||
+	timeout $((60 * SLOW)) socat -u FILE:"$file" "TCP:$addr:5300" 2>"$dir/err" ||
 		ktap_diag "$name: socat: $(head -n1 "$dir/err")"
 	wait $rx
 	got=$(cat "$dir/got" 2>/dev/null)

@@ -149,9 +149,15 @@ b=$(pci_iface "${ports[1]}")
 setup_pair "$a" "$b"
 # The flood runs already when injection starts, and nothing forks while it
 # is on: fault_nth.py sets the probability, sleeps, and clears it.
-# 10 s at 25%: the NAPI skb cache and the page-fragment cache refill in bulk,
-# so a flood makes few allocation calls; 4 s at 10% hit none in some runs.
-nsx $PEER_NS ping -q -f -w 14 $ADDR_A >/dev/null 2>&1 &
+# A flood of small frames makes almost no allocation calls (they are copied,
+# their buffers reused; the NAPI skb and page-fragment caches refill in bulk),
+# and fail_page_alloc spares single pages unless min-order is 0: runs counted
+# 0 failures. So the frames are full-size, a packet socket holds them unread
+# (their pages stay with the stack: every refill needs new ones), and
+# fault_nth.py sets min-order 0 while it injects.
+python3 "$here/fault_nth.py" hold "$a" 16 &
+sleep 1
+nsx $PEER_NS ping -q -f -s 1400 -w 14 $ADDR_A >/dev/null 2>&1 &
 sleep 1
 python3 "$here/fault_nth.py" random 10 25
 wait

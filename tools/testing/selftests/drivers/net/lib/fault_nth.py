@@ -6,6 +6,7 @@
   fault_nth.py up IFACE MAX          ... of bringing IFACE up
   fault_nth.py ring IFACE MAX        ... of an ethtool ring resize (512 <-> 256)
   fault_nth.py random SECS PERCENT   fail atomic allocations at random for SECS
+  fault_nth.py hold IFACE SECS       keep what IFACE receives for SECS, unread
 
 The operation is issued by this process itself right after arming
 /proc/thread-self/fail-nth, so the fault lands in the kernel path under test
@@ -27,6 +28,7 @@ SIOCETHTOOL = 0x8946
 ETHTOOL_GRINGPARAM = 0x10
 ETHTOOL_SRINGPARAM = 0x11
 IFF_UP = 1
+SO_RCVBUFFORCE = 33
 DBG = "/sys/kernel/debug"
 
 
@@ -126,6 +128,17 @@ def main():
             res = nth_loop(quiet(lambda: fcntl.ioctl(s, SIOCETHTOOL, small)),
                            lambda: fcntl.ioctl(s, SIOCETHTOOL, big),
                            quiet(lambda: fcntl.ioctl(s, SIOCETHTOOL, small)), max_n)
+    elif what == "hold":
+        # A packet socket that never reads: every frame IFACE receives stays
+        # queued (up to 64 MiB) with the pages it arrived in, so the driver
+        # cannot reuse its RX buffers and must allocate new ones.
+        ifc, secs = sys.argv[2], float(sys.argv[3])
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+        s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
+        s.bind((ifc, 0))
+        time.sleep(secs)
+        s.close()
+        return
     elif what == "random":
         secs, pct = float(sys.argv[2]), sys.argv[3]
         for f in ("failslab", "fail_page_alloc"):
@@ -133,10 +146,16 @@ def main():
                          ("verbose", "0"), ("probability", pct)):
                 with open(f"{DBG}/{f}/{k}", "w") as fh:
                     fh.write(v)
+        # fail_page_alloc spares single pages by default (min-order 1): those
+        # are what an RX refill allocates.
+        with open(f"{DBG}/fail_page_alloc/min-order", "w") as fh:
+            fh.write("0")
         time.sleep(secs)
         for f in ("failslab", "fail_page_alloc"):
             with open(f"{DBG}/{f}/probability", "w") as fh:
                 fh.write("0")
+        with open(f"{DBG}/fail_page_alloc/min-order", "w") as fh:
+            fh.write("1")
         return
     else:
         raise SystemExit("usage: see the module doc")
