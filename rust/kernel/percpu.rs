@@ -5,8 +5,8 @@
 //! A counter that every CPU bumps in a hot path (a lockless `start_xmit`, say) should not be
 //! one shared atomic: each locked add pulls the cache line away from the other CPUs. These
 //! counters are one `u64` per CPU; [`PerCpuCounters::add`] adds to the current CPU's copy
-//! with a single per-CPU instruction (no lock prefix), and a reader adds up all copies. This
-//! is what the C drivers get from `dev->lstats`/`dev->tstats`.
+//! with a single per-CPU instruction (no lock prefix; inline on x86-64, as in C), and a reader
+//! adds up all copies. This is what the C drivers get from `dev->lstats`/`dev->tstats`.
 //!
 //! Reads are not synchronised with writes: a sum may miss adds in progress on other CPUs,
 //! never see a torn value (the kernel's Rust support is 64-bit only, where a `u64` is read
@@ -61,9 +61,10 @@ impl<const N: usize> PerCpuCounters<N> {
         if i >= N {
             return;
         }
-        // SAFETY: `i < N`, so `ptr + i` is the per-CPU address of counter `i` (type invariant);
-        // `this_cpu_add` is safe against preemption and interrupts.
-        unsafe { bindings::this_cpu_add_u64(self.ptr.as_ptr().add(i), v) }
+        // `wrapping_add`: a per-CPU pointer is an offset, not an address of this CPU's copy.
+        let p = self.ptr.as_ptr().wrapping_add(i);
+        // SAFETY: `i < N`, so `p` is the per-CPU pointer of counter `i` (type invariant).
+        unsafe { this_cpu_add_u64(p, v) }
     }
 
     /// Adds one to counter `i` on the current CPU; ignored if `i >= N`.
@@ -78,13 +79,53 @@ impl<const N: usize> PerCpuCounters<N> {
             return 0;
         }
         // SAFETY: As in `add`; reading every CPU's copy is fine from any context.
-        unsafe { bindings::per_cpu_u64_sum(self.ptr.as_ptr().add(i)) }
+        unsafe { bindings::per_cpu_u64_sum(self.ptr.as_ptr().wrapping_add(i)) }
     }
 
     /// Every counter summed over all CPUs.
     pub fn sums(&self) -> [u64; N] {
         core::array::from_fn(|i| self.sum(i))
     }
+}
+
+/// Adds `v` to the current CPU's copy of the per-CPU `u64` at `p` (C `this_cpu_add`).
+///
+/// On x86-64 SMP kernels this is C's own instruction, inline: one `add` to `%gs:p` (the `gs`
+/// base is the current CPU's per-CPU offset), atomic with respect to preemption and interrupts
+/// on this CPU, with no lock prefix. Elsewhere it calls the C helper (an out-of-line call on
+/// the hot path of every frame is what the inline form avoids).
+///
+/// # Safety
+///
+/// `p` must be a per-CPU pointer to a `u64` (from `alloc_percpu`) that is still allocated.
+#[cfg(all(CONFIG_X86_64, CONFIG_SMP))]
+#[inline(always)]
+unsafe fn this_cpu_add_u64(p: *mut u64, v: u64) {
+    // SAFETY: By the function's safety requirement `%gs:p` is this CPU's copy of the counter,
+    // a `u64` nobody else writes (other CPUs write their own copies; readers only load). The
+    // `add` neither touches the stack nor memory other than that counter, and clobbers only
+    // the flags, which `asm!` assumes clobbered unless `preserves_flags` is given.
+    unsafe {
+        core::arch::asm!(
+            "add qword ptr gs:[{p}], {v}",
+            p = in(reg) p,
+            v = in(reg) v,
+            options(nostack)
+        )
+    }
+}
+
+/// Adds `v` to the current CPU's copy of the per-CPU `u64` at `p` (C `this_cpu_add`).
+///
+/// # Safety
+///
+/// `p` must be a per-CPU pointer to a `u64` (from `alloc_percpu`) that is still allocated.
+#[cfg(not(all(CONFIG_X86_64, CONFIG_SMP)))]
+#[inline(always)]
+unsafe fn this_cpu_add_u64(p: *mut u64, v: u64) {
+    // SAFETY: By the function's safety requirement; `this_cpu_add` is safe against preemption
+    // and interrupts.
+    unsafe { bindings::this_cpu_add_u64(p, v) }
 }
 
 impl<const N: usize> Drop for PerCpuCounters<N> {
