@@ -101,10 +101,11 @@ impl<const N: usize> PerCpuCounters<N> {
 #[cfg(all(CONFIG_X86_64, CONFIG_SMP))]
 #[inline(always)]
 unsafe fn this_cpu_add_u64(p: *mut u64, v: u64) {
-    // SAFETY: By the function's safety requirement `%gs:p` is this CPU's copy of the counter,
-    // a `u64` nobody else writes (other CPUs write their own copies; readers only load). The
-    // `add` neither touches the stack nor memory other than that counter, and clobbers only
-    // the flags, which `asm!` assumes clobbered unless `preserves_flags` is given.
+    // By the function's safety requirement `%gs:p` is this CPU's copy of the counter, a `u64`
+    // nobody else writes (other CPUs write their own copies; readers only load). The `add`
+    // neither touches the stack nor memory other than that counter, and clobbers only the
+    // flags, which `asm!` assumes clobbered unless `preserves_flags` is given.
+    // SAFETY: See above: the asm writes only this CPU's copy of a live per-CPU counter.
     unsafe {
         core::arch::asm!(
             "add qword ptr gs:[{p}], {v}",
