@@ -27,8 +27,38 @@ use kernel::{
 
 /// Most queue pairs the driver uses (the 82576 has 16; the VM has few CPUs).
 pub(crate) const MAX_QUEUES: usize = 4;
-/// Most MSI-X vectors: one per queue pair and one for other causes.
-pub(crate) const MAX_VECTORS: usize = MAX_QUEUES + 1;
+/// Most MSI-X vectors: one per RX queue and one per TX queue, and one for other causes.
+pub(crate) const MAX_VECTORS: usize = 2 * MAX_QUEUES + 1;
+
+/// What a queue vector serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum VectorRole {
+    /// RX and TX of queue pair `n`.
+    Pair(u32),
+    /// RX of queue `n` only.
+    Rx(u32),
+    /// TX completions of queue `n` only.
+    Tx(u32),
+}
+
+impl VectorRole {
+    /// The queue (pair) the vector serves.
+    pub(crate) fn queue(self) -> u32 {
+        match self {
+            Self::Pair(q) | Self::Rx(q) | Self::Tx(q) => q,
+        }
+    }
+
+    /// Whether the vector cleans TX completions.
+    pub(crate) fn has_tx(self) -> bool {
+        !matches!(self, Self::Rx(_))
+    }
+
+    /// Whether the vector receives.
+    pub(crate) fn has_rx(self) -> bool {
+        !matches!(self, Self::Tx(_))
+    }
+}
 
 
 /// The device's register window.
@@ -154,12 +184,17 @@ pub(crate) struct Shared {
     pub(crate) hw: Hw,
     /// The PCI device, for DMA and logs.
     pub(crate) pdev: ARef<pci::Device>,
-    /// Number of queue pairs with a vector (vectors `0..num_queues`).
+    /// Number of queue pairs with vectors.
     pub(crate) num_queues: usize,
+    /// RX and TX of a queue have vectors of their own (RX `n` on vector `n`, TX `n` on vector
+    /// `num_queues + n`), as the C driver does with up to four queues: a TX completion then
+    /// never holds back the interrupt of a received frame behind the vector's interval.
+    /// Otherwise queue pair `n` shares vector `n`.
+    pub(crate) separate_tx: bool,
     /// Number of queue pairs in use (`ethtool -L`), at most `num_queues`; changed only while
     /// the interface is down.
     pub(crate) active: AtomicUsize,
-    /// MSI-X vector of the other causes (link status change).
+    /// MSI-X vector of the other causes (link status change), after the queue vectors.
     pub(crate) other_vector: u32,
     /// Linux IRQ numbers of the vectors, to synchronise with them.
     pub(crate) irqs: [AtomicU32; MAX_VECTORS],
@@ -199,7 +234,7 @@ pub(crate) struct Control {
     /// `tx_timeout` asked for a reset; the other-cause vector queues the reset task.
     pub(crate) reset_requested: AtomicBool,
     /// Per-queue-vector adaptive interrupt moderation state.
-    pub(crate) itr: [VectorItr; MAX_QUEUES],
+    pub(crate) itr: [VectorItr; MAX_VECTORS],
 }
 
 impl Control {
@@ -218,20 +253,24 @@ impl Control {
 }
 
 impl Shared {
-    /// Creates the shared state for `num_queues` queue pairs.
+    /// Creates the shared state for `num_queues` queue pairs, with separate TX vectors if
+    /// `separate_tx`.
     pub(crate) fn new(
         hw: Hw,
         pdev: ARef<pci::Device>,
         num_queues: usize,
+        separate_tx: bool,
     ) -> impl PinInit<Self, Error> {
         // CAST: at most MAX_QUEUES.
-        let other_vector = num_queues as u32;
+        let nq = num_queues as u32;
+        let other_vector = if separate_tx { 2 * nq } else { nq };
         let active = AtomicUsize::new(num_queues);
         let ctl = Control::new();
         try_pin_init!(Self {
             hw,
             pdev,
             num_queues,
+            separate_tx,
             active,
             other_vector,
             irqs: [const { AtomicU32::new(0) }; MAX_VECTORS],
@@ -268,6 +307,47 @@ impl Shared {
         self.queues.get(..self.num_queues).unwrap_or(&[])
     }
 
+    /// Number of queue vectors (they come first, the other-cause vector after them).
+    pub(crate) fn num_queue_vectors(&self) -> u32 {
+        self.other_vector
+    }
+
+    /// What queue vector `v` serves.
+    pub(crate) fn vector_role(&self, v: u32) -> VectorRole {
+        // CAST: at most MAX_QUEUES.
+        let nq = self.num_queues as u32;
+        match (self.separate_tx, v.checked_sub(nq)) {
+            (false, _) => VectorRole::Pair(v),
+            (true, None) => VectorRole::Rx(v),
+            (true, Some(q)) => VectorRole::Tx(q),
+        }
+    }
+
+    /// The vector of RX queue `q`.
+    pub(crate) fn rx_vector(&self, q: u32) -> u32 {
+        q
+    }
+
+    /// The vector of TX queue `q`.
+    pub(crate) fn tx_vector(&self, q: u32) -> u32 {
+        if self.separate_tx {
+            // CAST: at most MAX_QUEUES.
+            self.num_queues as u32 + q
+        } else {
+            q
+        }
+    }
+
+    /// The moderation setting (`rx-usecs` or `tx-usecs`) of queue vector `v`: a TX-only
+    /// vector follows `tx-usecs`.
+    pub(crate) fn itr_setting(&self, v: u32) -> u32 {
+        let c = &self.cfg;
+        match self.vector_role(v) {
+            VectorRole::Tx(_) => c.tx_itr_setting.load(Ordering::Relaxed),
+            _ => c.itr_setting.load(Ordering::Relaxed),
+        }
+    }
+
     /// Mask of all vectors in use in EIMS/EIMC/EIAC/EIAM.
     pub(crate) fn all_vectors_mask(&self) -> u32 {
         (1u32 << (self.other_vector + 1)) - 1
@@ -278,8 +358,9 @@ impl Shared {
         self.running.load(Ordering::Acquire)
     }
 
-    /// Routes the causes to MSI-X vectors (datasheet 7.3.2): queue pair `n` on vector `n`,
-    /// link and other causes on `other_vector`.
+    /// Routes the causes to MSI-X vectors (datasheet 7.3.2): RX queue `n` on vector `n`, TX
+    /// queue `n` on its own vector or its pair's (see [`Shared::separate_tx`]), link and other
+    /// causes on `other_vector`. Queues not in use (`ethtool -L`) raise nothing.
     pub(crate) fn configure_msix(&self) {
         let h = &self.hw;
         h.wr(
@@ -289,9 +370,12 @@ impl Shared {
         let active = self.active_count();
         for n in 0..self.num_queues {
             // CAST: n < MAX_QUEUES.
-            let v = n as u32;
+            let q = n as u32;
             let ivar = if n < active {
-                IVAR0::RX_LO.val(v) | IVAR0::RX_LO_VALID.mask() | IVAR0::TX_LO.val(v) | IVAR0::TX_LO_VALID.mask()
+                IVAR0::RX_LO.val(self.rx_vector(q))
+                    | IVAR0::RX_LO_VALID.mask()
+                    | IVAR0::TX_LO.val(self.tx_vector(q))
+                    | IVAR0::TX_LO_VALID.mask()
             } else {
                 0
             };
@@ -316,9 +400,12 @@ impl Shared {
 
     /// Restarts every queue vector's moderation from the configured setting and writes EITR.
     pub(crate) fn reset_itr(&self) {
-        let setting = self.cfg.itr_setting.load(Ordering::Relaxed);
-        for (n, itr) in self.ctl.itr.iter().enumerate().take(self.num_queues) {
-            self.hw.wr_q(EITR::offset(n), itr.reset(setting));
+        for v in 0..self.num_queue_vectors() {
+            // CAST: v < MAX_VECTORS.
+            let n = v as usize;
+            if let Some(itr) = self.ctl.itr.get(n) {
+                self.hw.wr_q(EITR::offset(n), itr.reset(self.itr_setting(v)));
+            }
         }
     }
 

@@ -156,9 +156,10 @@ impl Show for Interrupts {
         let eims = h.rd(EIMS::OFFSET);
         writeln!(
             m,
-            "queue_pairs {} active {} other_vector {} EIMS {eims:#010x}",
+            "queue_pairs {} active {} tx_vectors {} other_vector {} EIMS {eims:#010x}",
             s.num_queues,
             s.active_count(),
+            if s.separate_tx { "separate" } else { "paired" },
             s.other_vector
         )?;
         for v in 0..=s.other_vector {

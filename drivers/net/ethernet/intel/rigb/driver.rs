@@ -4,12 +4,12 @@
 //!
 //! Probe follows the datasheet's initialisation order (4.5): enable the device and bus
 //! mastering, set the DMA mask, map BAR0, global reset, read the permanent MAC address, start
-//! link auto-negotiation, allocate MSI-X vectors (one per queue pair plus one for other
-//! causes; fewer queue pairs when fewer vectors are granted), register the net_device, then
-//! request the interrupts and add the NAPI instances.
+//! link auto-negotiation, allocate MSI-X vectors (one per RX queue and one per TX queue plus
+//! one for other causes; one per queue pair, and fewer pairs, when fewer vectors are granted),
+//! register the net_device, then request the interrupts and add the NAPI instances.
 
 use crate::{
-    adapter::{hw_err, sleep_us, Hw, Shared, MAX_QUEUES},
+    adapter::{hw_err, sleep_us, Hw, Shared, VectorRole, MAX_QUEUES},
     debugfs::DebugFs,
     hw,
     netdev::{quiesce, Adapter},
@@ -42,7 +42,7 @@ kernel::pci_device_table!(
 
 type QueueIrq = IrqRegistration<Napi<QVector>>;
 type OtherIrq = IrqRegistration<OtherHandler>;
-/// The interrupt registrations of one device: per queue pair, and the other causes.
+/// The interrupt registrations of one device: per queue vector, and the other causes.
 type Vectors = (KVec<Pin<KBox<QueueIrq>>>, Pin<KBox<OtherIrq>>);
 
 /// The PCI driver data.
@@ -83,12 +83,20 @@ impl RigbDriver {
         reset: &Arc<ResetTask>,
     ) -> Result<Vectors> {
         let ncpu = irq::nr_cpu_ids().max(1);
-        let mut queue_irqs = KVec::with_capacity(shared.num_queues, GFP_KERNEL)?;
-        for v in 0..shared.num_queues {
-            // CAST: v < MAX_QUEUES.
-            let v32 = v as u32;
+        let nv = shared.num_queue_vectors();
+        // CAST: at most MAX_VECTORS.
+        let mut queue_irqs = KVec::with_capacity(nv as usize, GFP_KERNEL)?;
+        for v32 in 0..nv {
+            // CAST: v32 < MAX_VECTORS.
+            let v = v32 as usize;
             let irqn = vectors.irq(v32)?;
-            let name = CString::try_from_fmt(format_args!("rigb-{}-TxRx-{}", pdev.pci_name(), v))?;
+            // The names the C driver gives its vectors.
+            let (kind, q) = match shared.vector_role(v32) {
+                VectorRole::Pair(q) => ("TxRx", q),
+                VectorRole::Rx(q) => ("rx", q),
+                VectorRole::Tx(q) => ("tx", q),
+            };
+            let name = CString::try_from_fmt(format_args!("rigb-{}-{kind}-{q}", pdev.pci_name()))?;
             let qv = QVector::new(v32, shared.clone(), netdev.clone());
             let reg = KBox::pin_init(
                 IrqRegistration::new(irqn, irq::Flags::NONE, name, Napi::new(qv)),
@@ -100,7 +108,8 @@ impl RigbDriver {
             let napi = reg.as_ref().handler_pinned();
             napi.add(netdev.dev());
             napi.enable();
-            if reg.set_affinity_hint(v32 % ncpu).is_err() {
+            // The RX and TX vectors of a queue on the same CPU.
+            if reg.set_affinity_hint(q % ncpu).is_err() {
                 dev_warn!(pdev, "no affinity hint for vector {}\n", v);
             }
             queue_irqs.push(reg, GFP_KERNEL)?;
@@ -157,13 +166,19 @@ impl pci::Driver for RigbDriver {
             dev_warn!(pdev, "PHY setup failed: {:?}\n", e);
         }
 
-        // One vector per queue pair, plus one for link and other causes.
+        // One vector per RX queue and one per TX queue, plus one for link and other causes;
+        // if fewer are granted, one per queue pair (and fewer pairs if need be).
         let want = (irq::num_online_cpus() as usize).clamp(1, MAX_QUEUES);
-        // CAST: at most MAX_QUEUES + 1.
-        let vectors = pdev.alloc_irq_vectors(2, (want + 1) as u32, pci::IrqTypes::MSIX)?;
-        let num_queues = (vectors.count() as usize - 1).min(want);
+        // CAST: at most MAX_VECTORS.
+        let vectors = pdev.alloc_irq_vectors(2, (2 * want + 1) as u32, pci::IrqTypes::MSIX)?;
+        let granted = vectors.count() as usize;
+        let num_queues = (granted - 1).min(want);
+        let separate_tx = granted > 2 * num_queues;
 
-        let shared = Arc::pin_init(Shared::new(regs, pdev.into(), num_queues), GFP_KERNEL)?;
+        let shared = Arc::pin_init(
+            Shared::new(regs, pdev.into(), num_queues, separate_tx),
+            GFP_KERNEL,
+        )?;
         crate::ethtool::resolve_pause(&shared);
 
         // CAST: at most MAX_QUEUES.
@@ -202,10 +217,11 @@ impl pci::Driver for RigbDriver {
 
         dev_info!(
             pdev,
-            "{}: {} queue pair(s), {} MSI-X vectors, {}-bit DMA, MAC {}\n",
+            "{}: {} queue pair(s), {} MSI-X vectors ({}), {}-bit DMA, MAC {}\n",
             netdev.dev().name(),
             num_queues,
             vectors.count(),
+            if separate_tx { "separate RX and TX" } else { "RX and TX paired" },
             dma_bits,
             core::str::from_utf8(&mac_fmt(&mac)).unwrap_or("?"),
         );

@@ -53,6 +53,9 @@ pub(crate) struct Config {
     /// Queue vector moderation (`ethtool -C rx-usecs`, see [`crate::itr`]): 0 = none, 1 or
     /// 3 = adaptive, else a fixed interval in microseconds.
     pub(crate) itr_setting: AtomicU32,
+    /// The same for TX-only vectors (`ethtool -C tx-usecs`); used only when TX queues have
+    /// vectors of their own, otherwise TX follows `itr_setting`.
+    pub(crate) tx_itr_setting: AtomicU32,
     /// Pause: resolve by autonegotiation (`ethtool -A autoneg`).
     fc_autoneg: AtomicBool,
     /// Pause requested: honour received pause frames.
@@ -83,6 +86,7 @@ impl Config {
         Self {
             msg_enable: AtomicU32::new(DEFAULT_MSG_ENABLE),
             itr_setting: AtomicU32::new(itr_setting),
+            tx_itr_setting: AtomicU32::new(itr_setting),
             fc_autoneg: AtomicBool::new(true),
             fc_rx: AtomicBool::new(true),
             fc_tx: AtomicBool::new(true),
@@ -399,29 +403,36 @@ impl EthtoolOps for Adapter {
 
     fn get_coalesce(dev: &Device<Self>, c: &mut Coalesce) -> Result {
         let s = &dev.data().shared;
-        // Read back from vector 0: all queue vectors share the setting.
-        let v = s.hw.rd(EITR::offset(0).ok_or(EINVAL)?);
-        if v == u32::MAX {
-            return Err(ENODEV);
-        }
-        let setting = s.cfg.itr_setting.load(Ordering::Relaxed);
         // The adaptive modes are reported as chosen (1 or 3), as the C driver does; a fixed
-        // interval as the device holds it.
-        c.rx_coalesce_usecs = if itr::is_dynamic(setting) {
-            setting
-        } else {
-            EITR::INTERVAL.get(v)
+        // interval as the device holds it, read back from the first vector of the kind (all
+        // vectors of a kind share the setting).
+        let usecs = |v: u32| -> Result<u32> {
+            let setting = s.itr_setting(v);
+            if itr::is_dynamic(setting) {
+                return Ok(setting);
+            }
+            // CAST: v < MAX_VECTORS.
+            let reg = s.hw.rd(EITR::offset(v as usize).ok_or(EINVAL)?);
+            if reg == u32::MAX {
+                return Err(ENODEV);
+            }
+            Ok(EITR::INTERVAL.get(reg))
         };
-        // TX and RX of a queue pair share a vector: tx-usecs follows rx-usecs (0 here, as the
-        // C driver reports with paired queues).
-        c.tx_coalesce_usecs = 0;
+        c.rx_coalesce_usecs = usecs(s.rx_vector(0))?;
+        // When TX and RX of a queue pair share a vector tx-usecs follows rx-usecs and reads 0,
+        // as the C driver reports with paired queues.
+        c.tx_coalesce_usecs = if s.separate_tx {
+            usecs(s.tx_vector(0))?
+        } else {
+            0
+        };
         Ok(())
     }
 
     fn set_coalesce(dev: &Device<Self>, c: &Coalesce, ext: &ExtAck) -> Result {
         let s = &dev.data().shared;
-        let us = c.rx_coalesce_usecs;
-        if c.tx_coalesce_usecs != 0 {
+        let (us, tx_us) = (c.rx_coalesce_usecs, c.tx_coalesce_usecs);
+        if !s.separate_tx && tx_us != 0 {
             ext.set_msg(c_str!("rigb: TX and RX share a vector; set rx-usecs only"));
             return Err(EINVAL);
         }
@@ -429,7 +440,14 @@ impl EthtoolOps for Adapter {
             ext.set_msg(c_str!("rigb: rx-usecs must be 0, 1 or 3 (adaptive) or 10..8191"));
             return Err(EINVAL);
         }
+        if !itr::is_valid(tx_us) {
+            ext.set_msg(c_str!("rigb: tx-usecs must be 0, 1 or 3 (adaptive) or 10..8191"));
+            return Err(EINVAL);
+        }
         s.cfg.itr_setting.store(us, Ordering::Relaxed);
+        if s.separate_tx {
+            s.cfg.tx_itr_setting.store(tx_us, Ordering::Relaxed);
+        }
         s.reset_itr();
         Ok(())
     }

@@ -62,7 +62,9 @@ const HW_STATS: [&CStr; 13] = [
 pub(crate) fn stats_count(s: &Shared) -> usize {
     let nq = s.num_queues;
     // The last one is the TX watchdog's `tx_timeout_count`.
-    nq * (RX_STATS.len() + TX_STATS.len()) + (nq + 1) * VEC_STATS.len() + HW_STATS.len() + 1
+    // CAST: at most MAX_VECTORS.
+    let nv = s.num_queue_vectors() as usize + 1;
+    nq * (RX_STATS.len() + TX_STATS.len()) + nv * VEC_STATS.len() + HW_STATS.len() + 1
 }
 
 /// Writes the names.
@@ -79,7 +81,7 @@ pub(crate) fn stats_strings(s: &Shared, out: &mut Strings<'_>) {
             out.push_indexed(b"tx_queue_", q, name);
         }
     }
-    for v in 0..=nq {
+    for v in 0..=s.other_vector {
         for name in VEC_STATS {
             out.push_indexed(b"vector_", v, name);
         }
@@ -138,7 +140,8 @@ pub(crate) fn stats_values(s: &Shared, data: &mut [u64]) {
         }
         put(gauge(&t.in_flight));
     }
-    for v in s.vectors.iter().take(s.num_queues + 1) {
+    // CAST: at most MAX_VECTORS.
+    for v in s.vectors.iter().take(s.num_queue_vectors() as usize + 1) {
         for c in [&v.irqs, &v.polls, &v.budget_exhausted] {
             put(c.get());
         }

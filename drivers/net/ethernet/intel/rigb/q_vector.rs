@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Interrupt vectors: one per queue pair (hard IRQ → NAPI poll) and one for other causes.
+//! Interrupt vectors: queue vectors (hard IRQ → NAPI poll) and one for other causes.
 //!
-//! A queue vector's hard-IRQ handler counts and schedules NAPI, nothing else: the device
-//! masked the vector when it fired (EIAM auto-mask). The poll cleans TX completions first, then receives up to
-//! `budget` frames, and unmasks the vector (EIMS) only when `napi_complete_done` says the poll
-//! is really over.
+//! A queue vector serves the RX queue, the TX queue or both of one queue pair
+//! ([`VectorRole`]). Its hard-IRQ handler counts and schedules NAPI, nothing else: the device
+//! masked the vector when it fired (EIAM auto-mask). The poll cleans TX completions first,
+//! then receives up to `budget` frames, and unmasks the vector (EIMS) only when
+//! `napi_complete_done` says the poll is really over.
 
 use crate::{
-    adapter::{QueuePair, Shared},
+    adapter::{QueuePair, Shared, VectorRole},
     netdev::Adapter,
     regs::ICR,
     reset::ResetTask,
@@ -25,8 +26,10 @@ use kernel::{
 
 /// The state of one queue vector's NAPI instance.
 pub(crate) struct QVector {
-    /// Vector number (= queue pair index).
+    /// Vector number.
     vector: u32,
+    /// What it serves.
+    role: VectorRole,
     shared: Arc<Shared>,
     netdev: Arc<Registration<Adapter>>,
 }
@@ -36,6 +39,7 @@ impl QVector {
     pub(crate) fn new(vector: u32, shared: Arc<Shared>, netdev: Arc<Registration<Adapter>>) -> Self {
         Self {
             vector,
+            role: shared.vector_role(vector),
             shared,
             netdev,
         }
@@ -55,21 +59,22 @@ impl NapiIrq for QVector {
 }
 
 impl QVector {
-    /// Cleans TX, receives up to `budget` frames and returns how many it received; adds the
-    /// traffic to the vector's moderation state.
+    /// Cleans TX, receives up to `budget` frames and returns how many it received (each as
+    /// far as the vector's role goes); adds the traffic to the vector's moderation state.
     fn clean(&self, s: &Shared, qp: &QueuePair, ctx: &mut PollContext<'_>, budget: usize) -> usize {
         let dev = self.netdev.dev();
-        let q = self.vector;
+        let q = self.role.queue();
         let mut sent = (0, 0);
-        {
+        if self.role.has_tx() {
             let mut tx = qp.tx_clean.lock();
             if let Some(ring) = tx.as_mut() {
                 sent = ring.clean(ctx, dev.tx_queue(q), &qp.tx_stats, true);
             }
         }
-        let itr = s.ctl.itr.get(q as usize);
+        // CAST: vector < MAX_VECTORS.
+        let itr = s.ctl.itr.get(self.vector as usize);
         let (tx_frames, tx_bytes) = (u64::from(sent.0), u64::from(sent.1));
-        if budget == 0 {
+        if budget == 0 || !self.role.has_rx() {
             // netpoll: TX completions only.
             if let Some(itr) = itr {
                 itr.account(0, 0, tx_bytes, tx_frames);
@@ -96,9 +101,9 @@ impl Poll for QVector {
     fn poll(this: &Self, mut ctx: PollContext<'_>) -> PollDone {
         let s = &this.shared;
         let budget = ctx.budget();
-        // CAST: vector < MAX_QUEUES.
-        let q = this.vector as usize;
-        let (Some(qp), Some(vs)) = (s.queues.get(q), s.vectors.get(q)) else {
+        // CAST: queue < MAX_QUEUES, vector < MAX_VECTORS.
+        let (q, v) = (this.role.queue() as usize, this.vector as usize);
+        let (Some(qp), Some(vs)) = (s.queues.get(q), s.vectors.get(v)) else {
             return ctx.finish(0);
         };
         vs.polls.inc();
@@ -108,8 +113,11 @@ impl Poll for QVector {
         } else {
             0
         };
-        // Every counted poll lands in one bucket: the buckets add up to `napi_polls`.
-        qp.rx_stats.record_poll(work, budget);
+        // Every poll of the queue's RX vector lands in one bucket: the buckets add up to its
+        // `napi_polls`.
+        if this.role.has_rx() {
+            qp.rx_stats.record_poll(work, budget);
+        }
         if budget > 0 && work >= budget {
             // More to do: NAPI polls again, the vector stays masked.
             vs.budget_exhausted.inc();
@@ -118,9 +126,9 @@ impl Poll for QVector {
         if done.rearm_irq() && s.is_running() {
             // Adaptive moderation: a new interval for the next interrupt, from what the
             // vector handled since it was last unmasked (`crate::itr`).
-            let setting = s.cfg.itr_setting.load(Ordering::Relaxed);
-            if let Some(eitr) = s.ctl.itr.get(q).and_then(|i| i.update(setting)) {
-                s.hw.wr_q(crate::regs::EITR::offset(q), eitr);
+            let setting = s.itr_setting(this.vector);
+            if let Some(eitr) = s.ctl.itr.get(v).and_then(|i| i.update(setting)) {
+                s.hw.wr_q(crate::regs::EITR::offset(v), eitr);
             }
             s.unmask_vector(this.vector);
         }

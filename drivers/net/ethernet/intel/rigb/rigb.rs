@@ -2,7 +2,7 @@
 
 //! rigb: a Rust driver for the Intel 82576 (igb-class) PCIe Ethernet controller.
 //!
-//! MSI-X with one vector per queue pair plus one for link and other causes, NAPI, advanced
+//! MSI-X with one vector per RX and per TX queue plus one for link and other causes, NAPI, advanced
 //! TX/RX descriptor rings, RSS over several queue pairs, statistics and ethtool.
 //!
 //! Layout: `driver` (PCI IDs, probe, remove) · `adapter` (device state shared by the netdev

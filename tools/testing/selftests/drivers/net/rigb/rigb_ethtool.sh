@@ -3,8 +3,9 @@
 #
 # rigb's ethtool and interrupt plumbing: driver info, link settings, ring
 # and channel parameters, per-queue / per-vector statistics that add up to
-# the interface counters, one MSI-X vector per queue pair plus one for other
-# causes in /proc/interrupts, and ring resizes that take effect (while up,
+# the interface counters, one MSI-X vector per RX queue and one per TX queue
+# plus one for other causes in /proc/interrupts (QEMU grants 10: enough for
+# the separate layout of the C driver), and ring resizes that take effect (while up,
 # under traffic, and while down).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../lib/ktap.sh"
@@ -39,9 +40,12 @@ else
 	ktap_diag "$ch"
 fi
 
-# One vector per queue pair, plus one for the other causes.
-vec=$(grep -c "rigb-${ports[0]}-" /proc/interrupts)
-ktap_eq "/proc/interrupts: $nq queue vectors + 1 other" $((nq + 1)) "$vec"
+# One vector per RX queue and one per TX queue, plus one for the other causes,
+# named as the C driver names them.
+names=$(grep -o "rigb-${ports[0]}-.*" /proc/interrupts | sed "s/^rigb-${ports[0]}-//" | sort | xargs)
+want=$(for ((q = 0; q < nq; q++)); do echo rx-$q tx-$q; done; echo other)
+want=$(xargs -n1 <<<"$want" | sort | xargs)
+ktap_eq "/proc/interrupts: rx-N and tx-N for $nq queue(s) + other" "$want" "$names"
 
 rp=$($ETHTOOL -g "$a")
 cur_rx=$(awk '/Current hardware settings/ {c = 1} c && /^RX:/ {print $2; exit}' <<<"$rp")
@@ -51,7 +55,7 @@ ktap_eq "ethtool -g: default RX ring 256" 256 "$cur_rx"
 names=$($ETHTOOL -S "$a")
 missing=""
 for n in rx_queue_0_packets rx_queue_0_bytes tx_queue_0_packets vector_0_irqs \
-	vector_0_napi_polls vector_0_budget_exhausted rx_queue_0_refill_failed "vector_${nq}_irqs"; do
+	vector_0_napi_polls vector_0_budget_exhausted rx_queue_0_refill_failed "vector_$((2 * nq))_irqs"; do
 	grep -q "^ *$n: " <<<"$names" || missing+=" $n"
 done
 ktap_eq "ethtool -S names present" "" "$missing"

@@ -235,21 +235,24 @@ descs=$(grep -c '^    \[' "$dbg/rings")
 ktap_eq "debugfs rings: idle TX head = tail = next_to_use = next_to_clean" "" "$bad"
 ktap_eq "debugfs rings: 10 descriptors shown per ring" $((nq * 2 * 10)) "$descs"
 
-# A fixed interval, so that every vector shows it (the default is adaptive).
-$ETHTOOL -C "$a" rx-usecs 50
+# Fixed intervals, so that every vector shows its own (the default is
+# adaptive): 50 us on the RX vectors, 60 us on the TX vectors.
+$ETHTOOL -C "$a" rx-usecs 50 tx-usecs 60
 bad=""
-for ((v = 0; v < nq; v++)); do
+for ((v = 0; v < 2 * nq; v++)); do
+	# Vector q: RX queue q; vector nq + q: TX queue q (as the C driver).
+	if ((v < nq)); then q=$v kind=rx us=50; else q=$((v - nq)) kind=tx us=60; fi
 	line=$(grep "^vector $v:" "$dbg/interrupts")
 	irq=$(awk '{print $4}' <<<"$line")
-	pirq=$(grep "rigb-${ports[0]}-TxRx-$v\$" /proc/interrupts | awk '{sub(":", "", $1); print $1}')
-	[[ $irq == "$pirq" ]] || bad+=" v$v irq $irq vs /proc $pirq;"
-	grep -qw "rx$v" <<<"$line" && grep -qw "tx$v" <<<"$line" || bad+=" v$v queues: $line;"
-	grep -q "interval_us 50 " <<<"$line" || bad+=" v$v EITR: $line;"
+	pirq=$(grep "rigb-${ports[0]}-$kind-$q\$" /proc/interrupts | awk '{sub(":", "", $1); print $1}')
+	[[ -n $irq && $irq == "$pirq" ]] || bad+=" v$v irq $irq vs /proc $pirq;"
+	[[ $(grep -o ' [rt]x[0-9]*' <<<"$line" | xargs) == "$kind$q" ]] || bad+=" v$v queues: $line;"
+	grep -q "interval_us $us " <<<"$line" || bad+=" v$v EITR: $line;"
 done
-grep "^vector $nq:" "$dbg/interrupts" | grep -qw other || bad+=" other vector $nq"
-ktap_eq "debugfs interrupts: vector N serves rxN/txN with its IRQ and EITR 50 us (rx-usecs 50); the last one the other causes" "" "$bad"
+grep "^vector $((2 * nq)):" "$dbg/interrupts" | grep -qw other || bad+=" other vector $((2 * nq))"
+ktap_eq "debugfs interrupts: vector q serves rxq, vector nq+q txq, with their IRQs and EITR 50/60 us (rx-usecs 50 tx-usecs 60); the last one the other causes" "" "$bad"
 [[ -n $bad ]] && sed 's/^/# /' "$dbg/interrupts"
-$ETHTOOL -C "$a" rx-usecs 3
+$ETHTOOL -C "$a" rx-usecs 3 tx-usecs 3
 
 teardown_pair
 # The files go with the device, the directory with the last device.
