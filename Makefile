@@ -23,6 +23,7 @@ help:
 	@echo "make test-host       host unit tests only (cargo test)"
 	@echo "make test-vm [SUITES='a b']  VM suites only"
 	@echo "make clippy          build the modules with CLIPPY=1"
+	@echo "make rustfmt         format the drivers and samples as the kernel's rustfmt does"
 	@echo "make check-debug     the VM suites on a KASAN/kmemleak/lockdep/fault-injection kernel"
 	@echo "make bench           benchmarks, Rust vs C drivers, in one VM boot"
 
@@ -41,6 +42,9 @@ modules: kernel
 clippy: kernel
 	@$(LOCK) bash $(S)/kernel.sh clippy
 	@$(LOCK) bash $(S)/modules.sh CLIPPY=1
+
+rustfmt:
+	@rustfmt --edition 2021 --config newline_style=Unix $$(git ls-files 'drivers/*.rs' 'samples/*.rs')
 
 # User-space tools the guest runs (it sees the host's filesystem).
 tools: deps

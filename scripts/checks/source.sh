@@ -5,10 +5,12 @@
 #  - drivers and samples call safe abstractions: no `bindings::`, no
 #    `unsafe`, no unwrap()/expect() a device or user could reach;
 #  - every unsafe block in rust/ carries a `// SAFETY:` comment;
-#  - every source file starts with an SPDX line.
+#  - every source file starts with an SPDX line;
+#  - drivers and samples are formatted by rustfmt with the kernel's settings
+#    (its .rustfmt.toml: edition 2021, the defaults otherwise).
 cd "$(dirname "$0")/../.." || exit 1
 . tools/testing/selftests/lib/ktap.sh
-ktap_plan 5
+ktap_plan 6
 
 drv=$(git ls-files --cached --others --exclude-standard 'drivers/*.rs' 'samples/*.rs')
 check_none() {
@@ -49,5 +51,17 @@ if [[ -z $nospdx ]]; then
 else
 	ktap_fail "SPDX header on every source file"
 	printf '%s\n' "$nospdx" | head -n 10 | sed 's/^/#   /'
+fi
+
+if command -v rustfmt >/dev/null; then
+	unformatted=$(rustfmt --check --edition 2021 --config newline_style=Unix $drv 2>&1 | awk '/^Diff in/ {print $3}' | cut -d: -f1 | sort -u)
+	if [[ -z $unformatted ]]; then
+		ktap_ok "rustfmt: drivers/ and samples/ formatted"
+	else
+		ktap_fail "rustfmt: drivers/ and samples/ formatted"
+		printf '%s\n' "$unformatted" | head -n 10 | sed 's/^/#   not formatted: /'
+	fi
+else
+	ktap_skip "rustfmt: drivers/ and samples/ formatted" "rustfmt not installed"
 fi
 ktap_finish

@@ -13,9 +13,9 @@
 
 use crate::{
     hw::{self, HwError},
+    itr::VectorItr,
     regs::*,
     rx::RxRing,
-    itr::VectorItr,
     stats::{HwStats, RxQueueStats, TxQueueStats, VectorStats},
     tx::{TxCleaner, TxRing},
 };
@@ -59,7 +59,6 @@ impl VectorRole {
         !matches!(self, Self::Tx(_))
     }
 }
-
 
 /// The device's register window.
 pub(crate) struct Hw {
@@ -294,7 +293,9 @@ impl Shared {
 
     /// Number of queue pairs in use.
     pub(crate) fn active_count(&self) -> usize {
-        self.active.load(Ordering::Relaxed).clamp(1, self.num_queues)
+        self.active
+            .load(Ordering::Relaxed)
+            .clamp(1, self.num_queues)
     }
 
     /// The queue pairs in use.
@@ -365,7 +366,10 @@ impl Shared {
         let h = &self.hw;
         h.wr(
             GPIE::OFFSET,
-            GPIE::NSICR.mask() | GPIE::MULTIPLE_MSIX.mask() | GPIE::EIAME.mask() | GPIE::PBA_SUPPORT.mask(),
+            GPIE::NSICR.mask()
+                | GPIE::MULTIPLE_MSIX.mask()
+                | GPIE::EIAME.mask()
+                | GPIE::PBA_SUPPORT.mask(),
         );
         let active = self.active_count();
         for n in 0..self.num_queues {
@@ -404,7 +408,8 @@ impl Shared {
             // CAST: v < MAX_VECTORS.
             let n = v as usize;
             if let Some(itr) = self.ctl.itr.get(n) {
-                self.hw.wr_q(EITR::offset(n), itr.reset(self.itr_setting(v)));
+                self.hw
+                    .wr_q(EITR::offset(n), itr.reset(self.itr_setting(v)));
             }
         }
     }
@@ -433,7 +438,8 @@ impl Shared {
     /// `set_rx_mode` call it after updating their part, so the last write has both.
     pub(crate) fn write_rctl(&self) {
         if self.is_running() {
-            let v = self.ctl.rctl_base.load(Ordering::SeqCst) | self.ctl.rx_filter.load(Ordering::SeqCst);
+            let v = self.ctl.rctl_base.load(Ordering::SeqCst)
+                | self.ctl.rx_filter.load(Ordering::SeqCst);
             self.hw.wr(RCTL::OFFSET, v);
         }
     }
@@ -487,7 +493,10 @@ impl Shared {
     /// Records that the device returned all-ones (surprise removal or a dead link).
     pub(crate) fn mark_gone(&self) {
         if !self.gone.swap(true, Ordering::Relaxed) {
-            kernel::dev_err!(&*self.pdev, "device not responding (registers read all-ones)\n");
+            kernel::dev_err!(
+                &*self.pdev,
+                "device not responding (registers read all-ones)\n"
+            );
         }
     }
 
@@ -514,7 +523,11 @@ impl Shared {
                 c.fetch_add(roc, Ordering::Relaxed);
             }
         }
-        let g = |i: usize| self.hw_counters.get(i).map_or(0, |c| c.load(Ordering::Relaxed));
+        let g = |i: usize| {
+            self.hw_counters
+                .get(i)
+                .map_or(0, |c| c.load(Ordering::Relaxed))
+        };
         HwStats {
             gprc: g(0),
             gptc: g(1),

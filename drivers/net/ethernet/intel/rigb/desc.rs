@@ -33,7 +33,7 @@ pub(crate) struct AdvTxDesc {
 pub(crate) mod txd {
     use crate::regs::Field;
 
-        /// Buffer length.
+    /// Buffer length.
     pub(crate) const DTALEN: Field = Field::new(15, 0);
     /// Descriptor type: 3 = advanced data.
     pub(crate) const DTYP: Field = Field::new(23, 20);
@@ -142,7 +142,13 @@ impl AdvTxCtxDesc {
     /// A context for TCP segmentation: as [`AdvTxCtxDesc::checksum`] for TCP, plus the TCP
     /// header length `l4len` and the segment payload size `mss`. `None` if a value is 0 or
     /// does not fit its field.
-    pub(crate) const fn tso(maclen: u32, iplen: u32, ipv4: bool, l4len: u32, mss: u32) -> Option<Self> {
+    pub(crate) const fn tso(
+        maclen: u32,
+        iplen: u32,
+        ipv4: bool,
+        l4len: u32,
+        mss: u32,
+    ) -> Option<Self> {
         if l4len == 0 || l4len > ctxd::L4LEN.max() || mss == 0 || mss > ctxd::MSS.max() {
             return None;
         }
@@ -229,11 +235,21 @@ impl AdvTxDesc {
     /// length of the whole packet, `eop` marks its last piece (which also asks for the DD
     /// write-back), `off` what the device inserts. `None` if `len` is 0 or does not fit 16
     /// bits, or `paylen` does not fit its 18 bits.
-    pub(crate) const fn data(addr: u64, len: u32, paylen: u32, eop: bool, off: TxOffload) -> Option<Self> {
+    pub(crate) const fn data(
+        addr: u64,
+        len: u32,
+        paylen: u32,
+        eop: bool,
+        off: TxOffload,
+    ) -> Option<Self> {
         if len == 0 || len > txd::DTALEN.max() || paylen > txd::PAYLEN.max() {
             return None;
         }
-        let last = if eop { txd::EOP.mask() | txd::RS.mask() } else { 0 };
+        let last = if eop {
+            txd::EOP.mask() | txd::RS.mask()
+        } else {
+            0
+        };
         let tse = if off.tso { txd::TSE.mask() } else { 0 };
         let cmd = txd::DTALEN.val(len)
             | txd::DTYP.val(txd::DTYP_DATA)
@@ -241,8 +257,16 @@ impl AdvTxDesc {
             | txd::DEXT.mask()
             | tse
             | last;
-        let l4 = if off.l4_csum { txd::POPTS_TXSM.mask() } else { 0 };
-        let ip = if off.ip_csum { txd::POPTS_IXSM.mask() } else { 0 };
+        let l4 = if off.l4_csum {
+            txd::POPTS_TXSM.mask()
+        } else {
+            0
+        };
+        let ip = if off.ip_csum {
+            txd::POPTS_IXSM.mask()
+        } else {
+            0
+        };
         Some(Self {
             buffer_addr: addr,
             cmd_type_len: cmd,
@@ -309,7 +333,7 @@ pub(crate) struct AdvRxDescWb {
 pub(crate) mod rxd {
     use crate::regs::Field;
 
-        /// Descriptor done.
+    /// Descriptor done.
     pub(crate) const STAT_DD: Field = Field::new(0, 0);
     /// End of packet.
     pub(crate) const STAT_EOP: Field = Field::new(1, 1);

@@ -221,7 +221,11 @@ impl pci::Driver for RigbDriver {
             netdev.dev().name(),
             num_queues,
             vectors.count(),
-            if separate_tx { "separate RX and TX" } else { "RX and TX paired" },
+            if separate_tx {
+                "separate RX and TX"
+            } else {
+                "RX and TX paired"
+            },
             dma_bits,
             core::str::from_utf8(&mac_fmt(&mac)).unwrap_or("?"),
         );

@@ -26,9 +26,9 @@ use kernel::{
     net::{
         dev::Device,
         ethtool::{
-            coalesce, eopnotsupp, rxfh, Channels, Coalesce, DrvInfo, Duplex, EthtoolOps, ExtAck, LinkKsettings,
-            LinkMode, PauseParam, PhysIdState, RingParam, RxNfc, RxNfcReply, Rxfh, StringSet,
-            Strings, TestResult,
+            coalesce, eopnotsupp, rxfh, Channels, Coalesce, DrvInfo, Duplex, EthtoolOps, ExtAck,
+            LinkKsettings, LinkMode, PauseParam, PhysIdState, RingParam, RxNfc, RxNfcReply, Rxfh,
+            StringSet, Strings, TestResult,
         },
     },
     prelude::*,
@@ -43,7 +43,6 @@ pub(crate) const MSG_LINK: u32 = 0x4;
 const RETA_SIZE: usize = RETA::COUNT * 4;
 /// Bytes of the RSS key (RSSRK: 10 registers).
 const KEY_SIZE: usize = RSSRK::COUNT * 4;
-
 
 /// Settings chosen with ethtool that the driver applies again at `open` or on link up. All
 /// writers hold RTNL; readers in interrupt context see each value atomically.
@@ -131,7 +130,10 @@ pub(crate) fn apply_pause(s: &Shared) {
     // XOFF at 90% of the 64 KiB receive packet buffer, XON 16 bytes below.
     let high = (64 * 1024 * 9 / 10) & !0xF;
     h.wr(FCRTH::OFFSET, FCRTH::RTH.val(high >> 4));
-    h.wr(FCRTL::OFFSET, FCRTL::RTL.val((high - 16) >> 4) | FCRTL::XONE.mask());
+    h.wr(
+        FCRTL::OFFSET,
+        FCRTL::RTL.val((high - 16) >> 4) | FCRTL::XONE.mask(),
+    );
     let p = if c.fc_autoneg.load(Ordering::Relaxed) {
         Pause {
             rx: c.fc_rx_res.load(Ordering::Relaxed),
@@ -171,7 +173,9 @@ pub(crate) fn apply_rss(s: &Shared) {
     let h = &s.hw;
     let nq = s.active_count();
     if c.reta_set.load(Ordering::Relaxed)
-        && c.reta.iter().all(|e| usize::from(e.load(Ordering::Relaxed)) < nq)
+        && c.reta
+            .iter()
+            .all(|e| usize::from(e.load(Ordering::Relaxed)) < nq)
     {
         for (n, e) in c.reta.chunks_exact(4).enumerate() {
             let v = [0, 1, 2, 3].map(|j| e[j].load(Ordering::Relaxed));
@@ -313,7 +317,11 @@ impl EthtoolOps for Adapter {
         match hw::mac::link_status(&s.hw) {
             Ok(l) if l.up => {
                 ks.set_speed(Some(l.speed));
-                ks.set_duplex(if l.full_duplex { Duplex::Full } else { Duplex::Half });
+                ks.set_duplex(if l.full_duplex {
+                    Duplex::Full
+                } else {
+                    Duplex::Half
+                });
             }
             _ => {
                 ks.set_speed(None);
@@ -338,7 +346,10 @@ impl EthtoolOps for Adapter {
         }
         // The core refused sizes above the maximum; clamp to the minimum and round up to a
         // multiple of 8, as C igb does.
-        let (rx, tx) = (RingIndex::clamp_count(ring.rx_pending), RingIndex::clamp_count(ring.tx_pending));
+        let (rx, tx) = (
+            RingIndex::clamp_count(ring.rx_pending),
+            RingIndex::clamp_count(ring.tx_pending),
+        );
         if rx == s.rx_count.load(Ordering::Relaxed) && tx == s.tx_count.load(Ordering::Relaxed) {
             return Ok(());
         }
@@ -359,7 +370,8 @@ impl EthtoolOps for Adapter {
     fn set_channels(dev: &Device<Self>, ch: &Channels) -> Result {
         let s = &dev.data().shared;
         let n = ch.combined_count as usize;
-        if n == 0 || n > s.num_queues || ch.rx_count != 0 || ch.tx_count != 0 || ch.other_count != 1 {
+        if n == 0 || n > s.num_queues || ch.rx_count != 0 || ch.tx_count != 0 || ch.other_count != 1
+        {
             return Err(EINVAL);
         }
         // Queue pairs come and go with their rings: reopen a running interface.
@@ -437,11 +449,15 @@ impl EthtoolOps for Adapter {
             return Err(EINVAL);
         }
         if !itr::is_valid(us) {
-            ext.set_msg(c_str!("rigb: rx-usecs must be 0, 1 or 3 (adaptive) or 10..8191"));
+            ext.set_msg(c_str!(
+                "rigb: rx-usecs must be 0, 1 or 3 (adaptive) or 10..8191"
+            ));
             return Err(EINVAL);
         }
         if !itr::is_valid(tx_us) {
-            ext.set_msg(c_str!("rigb: tx-usecs must be 0, 1 or 3 (adaptive) or 10..8191"));
+            ext.set_msg(c_str!(
+                "rigb: tx-usecs must be 0, 1 or 3 (adaptive) or 10..8191"
+            ));
             return Err(EINVAL);
         }
         s.cfg.itr_setting.store(us, Ordering::Relaxed);
@@ -457,7 +473,11 @@ impl EthtoolOps for Adapter {
     }
 
     fn set_msglevel(dev: &Device<Self>, level: u32) {
-        dev.data().shared.cfg.msg_enable.store(level, Ordering::Relaxed);
+        dev.data()
+            .shared
+            .cfg
+            .msg_enable
+            .store(level, Ordering::Relaxed);
     }
 
     fn nway_reset(dev: &Device<Self>) -> Result {
@@ -581,7 +601,9 @@ impl EthtoolOps for Adapter {
                 let blink = LEDCTL::LED0_BLINK.set(LEDCTL::LED0_MODE.set(led, 0xE), 1);
                 h.wr(LEDCTL::OFFSET, blink);
             }
-            PhysIdState::Inactive => h.wr(LEDCTL::OFFSET, s.cfg.ledctl_saved.load(Ordering::Relaxed)),
+            PhysIdState::Inactive => {
+                h.wr(LEDCTL::OFFSET, s.cfg.ledctl_saved.load(Ordering::Relaxed))
+            }
             PhysIdState::On | PhysIdState::Off => {}
         }
         Ok(0)
@@ -594,7 +616,11 @@ impl EthtoolOps for Adapter {
             RxNfc::GetRings => Ok(RxNfcReply::Rings(s.active_count() as u32)),
             RxNfc::GetFlowHash(flow) => {
                 let (ports, _) = flow_ports(s, flow & 0xff)?;
-                let l4 = if ports { rxfh::L4_B_0_1 | rxfh::L4_B_2_3 } else { 0 };
+                let l4 = if ports {
+                    rxfh::L4_B_0_1 | rxfh::L4_B_2_3
+                } else {
+                    0
+                };
                 Ok(RxNfcReply::FlowHash(rxfh::IP_SRC | rxfh::IP_DST | l4))
             }
             _ => Err(eopnotsupp()),

@@ -163,5 +163,8 @@ pub(crate) fn stats_values(s: &Shared, data: &mut [u64]) {
     ] {
         put(v);
     }
-    put(s.ctl.tx_timeouts.load(core::sync::atomic::Ordering::Relaxed));
+    put(s
+        .ctl
+        .tx_timeouts
+        .load(core::sync::atomic::Ordering::Relaxed));
 }

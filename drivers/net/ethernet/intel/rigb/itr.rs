@@ -76,7 +76,11 @@ pub(crate) fn next_itr(setting: u32, rx: (u64, u64), tx: (u64, u64)) -> Option<u
     }
     // CAST: at most 3000.
     let wire = (avg.saturating_add(24)).min(3000) as u32;
-    let mut itr = if wire > 300 && wire < 1200 { wire / 3 } else { wire / 2 };
+    let mut itr = if wire > 300 && wire < 1200 {
+        wire / 3
+    } else {
+        wire / 2
+    };
     if setting == DYNAMIC_CONSERVATIVE && itr < ITR_20K {
         itr = ITR_20K;
     }
@@ -143,7 +147,12 @@ impl VectorItr {
     pub(crate) fn reset(&self, setting: u32) -> u32 {
         let itr = initial_itr(setting);
         self.itr.store(itr, Ordering::Relaxed);
-        for c in [&self.rx_bytes, &self.rx_packets, &self.tx_bytes, &self.tx_packets] {
+        for c in [
+            &self.rx_bytes,
+            &self.rx_packets,
+            &self.tx_bytes,
+            &self.tx_packets,
+        ] {
             c.store(0, Ordering::Relaxed);
         }
         eitr_value(itr)

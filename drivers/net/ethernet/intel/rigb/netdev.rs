@@ -39,7 +39,10 @@ fn setup_rss(s: &Shared) {
     // The host's random key (chosen at probe): flows cannot be steered by someone who knows a
     // fixed key.
     for (n, chunk) in s.ctl.rss_key.chunks_exact(4).enumerate() {
-        h.wr_q(RSSRK::offset(n), u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]));
+        h.wr_q(
+            RSSRK::offset(n),
+            u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]),
+        );
     }
     // 128 one-byte entries, queue = entry % nq.
     for n in 0..RETA::COUNT {
@@ -51,7 +54,10 @@ fn setup_rss(s: &Shared) {
         h.wr_q(RETA::offset(n), u32::from_le_bytes(v));
     }
     // Report the RSS hash in the descriptor instead of the IP checksum (RSS needs PCSD).
-    h.wr(RXCSUM::OFFSET, RXCSUM::IPOFLD.mask() | RXCSUM::TUOFLD.mask() | RXCSUM::PCSD.mask());
+    h.wr(
+        RXCSUM::OFFSET,
+        RXCSUM::IPOFLD.mask() | RXCSUM::TUOFLD.mask() | RXCSUM::PCSD.mask(),
+    );
     let mrqc = if nq > 1 {
         MRQC::MRQ_ENABLE.val(2)
             | MRQC::RSS_FIELD_IPV4.mask()
@@ -81,7 +87,12 @@ fn free_rings(s: &Shared) {
 /// New rings for every queue pair in use, RX rings filled with buffers. Nothing is written to
 /// the device: on failure everything allocated is freed and the rings in use (if any) are
 /// untouched.
-fn alloc_rings(s: &Shared, rx_count: u32, tx_count: u32, mtu: u32) -> Result<KVec<(RxRing, TxRing, TxCleaner)>> {
+fn alloc_rings(
+    s: &Shared,
+    rx_count: u32,
+    tx_count: u32,
+    mtu: u32,
+) -> Result<KVec<(RxRing, TxRing, TxCleaner)>> {
     let dev = s.dma_dev();
     let queues = s.active_queues();
     let mut rings = KVec::with_capacity(queues.len(), GFP_KERNEL)?;
@@ -170,7 +181,10 @@ pub(crate) fn reset(dev: &Device<Adapter>) {
     if !dev.is_running() || !s.is_running() {
         return;
     }
-    let (rx, tx) = (s.rx_count.load(Ordering::Relaxed), s.tx_count.load(Ordering::Relaxed));
+    let (rx, tx) = (
+        s.rx_count.load(Ordering::Relaxed),
+        s.tx_count.load(Ordering::Relaxed),
+    );
     match relayout(dev, rx, tx) {
         Ok(()) => dev_info!(&*s.pdev, "{}: reset done\n", dev.name()),
         Err(e) => dev_err!(&*s.pdev, "{}: reset failed: {:?}\n", dev.name(), e),

@@ -36,7 +36,11 @@ pub(crate) struct QVector {
 
 impl QVector {
     /// The state for vector `vector`.
-    pub(crate) fn new(vector: u32, shared: Arc<Shared>, netdev: Arc<Registration<Adapter>>) -> Self {
+    pub(crate) fn new(
+        vector: u32,
+        shared: Arc<Shared>,
+        netdev: Arc<Registration<Adapter>>,
+    ) -> Self {
         Self {
             vector,
             role: shared.vector_role(vector),
@@ -183,4 +187,3 @@ impl Handler for OtherHandler {
         IrqReturn::Handled
     }
 }
-

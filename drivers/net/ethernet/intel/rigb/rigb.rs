@@ -14,23 +14,35 @@
 
 mod adapter;
 mod debugfs;
-#[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
+#[expect(
+    dead_code,
+    reason = "shared with the host unit tests, which use all of it"
+)]
 mod desc;
 mod driver;
 mod ethtool;
 mod ethtool_stats;
-#[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
+#[expect(
+    dead_code,
+    reason = "shared with the host unit tests, which use all of it"
+)]
 mod hw;
 mod itr;
 mod netdev;
 mod q_vector;
 mod qstats;
-#[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
+#[expect(
+    dead_code,
+    reason = "shared with the host unit tests, which use all of it"
+)]
 mod regs;
 mod reset;
 mod ring;
 mod rx;
-#[expect(dead_code, reason = "shared with the host unit tests, which use all of it")]
+#[expect(
+    dead_code,
+    reason = "shared with the host unit tests, which use all of it"
+)]
 mod stats;
 mod tso;
 mod tx;

@@ -171,7 +171,10 @@ impl RxRing {
         // The ring is fresh: the device starts at slot 0, where `fill` started.
         hw.wr_q(RDH::offset(q), self.idx.next_to_clean());
         hw.wr_q(RDT::offset(q), 0);
-        hw.wr_q(RXDCTL::offset(q), RXDCTL::ENABLE.mask() | RXDCTL::WTHRESH.val(1));
+        hw.wr_q(
+            RXDCTL::offset(q),
+            RXDCTL::ENABLE.mask() | RXDCTL::WTHRESH.val(1),
+        );
         self.write_tail(hw);
     }
 
@@ -212,7 +215,13 @@ impl RxRing {
 
     /// Gives new buffers to every free descriptor; on allocation or mapping failure, counts it
     /// and stops (the ring keeps working with fewer buffers; the next poll tries again).
-    pub(crate) fn refill(&mut self, hw: &Hw, dev: &device::Device, gfp: Flags, stats: &RxQueueStats) {
+    pub(crate) fn refill(
+        &mut self,
+        hw: &Hw,
+        dev: &device::Device,
+        gfp: Flags,
+        stats: &RxQueueStats,
+    ) {
         if self.post_new(dev, gfp, stats) {
             self.write_tail(hw);
         }
@@ -419,7 +428,14 @@ impl RxRing {
         next
     }
 
-    fn deliver(&self, ctx: &mut PollContext<'_>, netdev: &NetDev, buf: &RxVec, meta: RxMeta, stats: &RxQueueStats) {
+    fn deliver(
+        &self,
+        ctx: &mut PollContext<'_>,
+        netdev: &NetDev,
+        buf: &RxVec,
+        meta: RxMeta,
+        stats: &RxQueueStats,
+    ) {
         // `verdict` checked `len <= buf_len`; `get` checks again instead of trusting it.
         let Some(data) = buf.get(..meta.len) else {
             stats.length_errors.inc();
@@ -438,7 +454,14 @@ impl RxRing {
     }
 
     /// Sets the skb's metadata and passes it to GRO.
-    fn finish(&self, ctx: &mut PollContext<'_>, netdev: &NetDev, mut skb: SkBuff, meta: RxMeta, stats: &RxQueueStats) {
+    fn finish(
+        &self,
+        ctx: &mut PollContext<'_>,
+        netdev: &NetDev,
+        mut skb: SkBuff,
+        meta: RxMeta,
+        stats: &RxQueueStats,
+    ) {
         if skb.eth_type_trans(netdev).is_err() {
             stats.length_errors.inc();
             return;

@@ -73,7 +73,13 @@ pub(crate) fn fold(mut s: u32) -> u16 {
 /// the segment payload size. `None` (and `hdr` unchanged) if the packet is not TCP over IPv4
 /// or IPv6 without extension headers, if its headers are not all in `hdr`, or if a value does
 /// not fit the descriptors.
-pub(crate) fn prepare(hdr: &mut [u8], net_off: usize, l4_off: usize, len: u32, mss: u16) -> Option<TsoPlan> {
+pub(crate) fn prepare(
+    hdr: &mut [u8],
+    net_off: usize,
+    l4_off: usize,
+    len: u32,
+    mss: u16,
+) -> Option<TsoPlan> {
     let [vhl] = get::<1>(hdr, net_off)?;
     let iplen = l4_off.checked_sub(net_off)?;
     let ipv4 = match vhl >> 4 {
@@ -110,7 +116,11 @@ pub(crate) fn prepare(hdr: &mut [u8], net_off: usize, l4_off: usize, len: u32, m
         mss32,
     )?;
     // Addresses: IPv4 source and destination at 12..20, IPv6 at 8..40.
-    let (addr_at, addr_len) = if ipv4 { (net_off + 12, 8) } else { (net_off + 8, 32) };
+    let (addr_at, addr_len) = if ipv4 {
+        (net_off + 12, 8)
+    } else {
+        (net_off + 8, 32)
+    };
     let addrs = hdr.get(addr_at..addr_at + addr_len)?;
     let pseudo = fold(sum16(addrs) + u32::from(IPPROTO_TCP));
     // All checks passed: now write.

@@ -142,7 +142,10 @@ impl TxRing {
         hw.wr_q(TDLEN::offset(q), len_bytes(self.slots.count()));
         hw.wr_q(TDH::offset(q), 0);
         hw.wr_q(TDT::offset(q), self.slots.head());
-        hw.wr_q(TXDCTL::offset(q), TXDCTL::ENABLE.mask() | TXDCTL::WTHRESH.val(1));
+        hw.wr_q(
+            TXDCTL::offset(q),
+            TXDCTL::ENABLE.mask() | TXDCTL::WTHRESH.val(1),
+        );
     }
 
     /// Disables the queue in the device (stop path).
@@ -246,7 +249,9 @@ impl TxRing {
             stats.stopped.inc();
         }
         // A gauge: the cleaner sets it too (last store wins).
-        stats.in_flight.set(u64::from(self.slots.count() - 1 - self.slots.free()));
+        stats
+            .in_flight
+            .set(u64::from(self.slots.count() - 1 - self.slots.free()));
         let bell = (!xmit_more() || stopped).then(|| self.doorbell());
         (NetdevTx::Ok, bell)
     }
@@ -325,13 +330,17 @@ impl TxCleaner {
         loop {
             let first = ring.tail();
             let count = ring.count();
-            let Some((buf, descs)) = ring.peek_with_shared() else { break };
+            let Some((buf, descs)) = ring.peek_with_shared() else {
+                break;
+            };
             let ndesc = buf.ndesc.max(1);
             // The device writes DD back only into the last descriptor (RS).
             let eop = first + ndesc - 1;
             let eop = if eop >= count { eop - count } else { eop };
             // CAST: indices are below `count`.
-            let Ok(raw) = descs.read(eop as usize) else { break };
+            let Ok(raw) = descs.read(eop as usize) else {
+                break;
+            };
             if !AdvTxDesc::is_done(raw) {
                 break;
             }

@@ -61,7 +61,9 @@ pub(crate) fn reset(regs: &impl Regs, delay: &mut dyn FnMut(u32)) -> HwResult {
     wr(regs, CTRL::OFFSET, ctrl | CTRL::RST.mask())?;
     // 4.3.1: wait at least 1 ms before reading anything after a reset.
     delay(1_000);
-    poll(regs, CTRL::OFFSET, 100, 1_000, delay, |v| !CTRL::RST.is_set(v))?;
+    poll(regs, CTRL::OFFSET, 100, 1_000, delay, |v| {
+        !CTRL::RST.is_set(v)
+    })?;
     mask_all_irqs(regs)
 }
 

@@ -7,10 +7,7 @@ use crate::regs::EERD;
 
 /// Reads 16-bit word `addr` of the NVM (datasheet 8.2.5).
 pub(crate) fn read_word(regs: &impl Regs, addr: u32, delay: &mut dyn FnMut(u32)) -> HwResult<u16> {
-    let cmd = EERD::ADDR
-        .try_set(0, addr)
-        .ok_or(super::HwError::Invalid)?
-        | EERD::START.mask();
+    let cmd = EERD::ADDR.try_set(0, addr).ok_or(super::HwError::Invalid)? | EERD::START.mask();
     wr(regs, EERD::OFFSET, cmd)?;
     let v = poll(regs, EERD::OFFSET, 1000, 5, delay, |v| EERD::DONE.is_set(v))?;
     Ok(EERD::DATA.get(v) as u16)

@@ -33,7 +33,9 @@ fn mdic_cmd(reg: u32, op: u32, data: u16) -> HwResult<u32> {
 fn mdic(regs: &impl Regs, cmd: u32, delay: &mut dyn FnMut(u32)) -> HwResult<u32> {
     wr(regs, MDIC::OFFSET, cmd)?;
     // 8.2.4: the access takes ~64 us at MDC 2.5 MHz; allow 1000 x 50 us.
-    let v = poll(regs, MDIC::OFFSET, 1000, 50, delay, |v| MDIC::READY.is_set(v))?;
+    let v = poll(regs, MDIC::OFFSET, 1000, 50, delay, |v| {
+        MDIC::READY.is_set(v)
+    })?;
     if MDIC::E.is_set(v) {
         return Err(HwError::Device);
     }
@@ -58,12 +60,7 @@ pub(crate) fn setup_link(regs: &impl Regs, delay: &mut dyn FnMut(u32)) -> HwResu
     let ctrl = rd(regs, CTRL::OFFSET)?;
     wr(regs, CTRL::OFFSET, ctrl | CTRL::SLU.mask())?;
     let bmcr = read(regs, MII_BMCR, delay)?;
-    write(
-        regs,
-        MII_BMCR,
-        bmcr | BMCR_ANENABLE | BMCR_ANRESTART,
-        delay,
-    )
+    write(regs, MII_BMCR, bmcr | BMCR_ANENABLE | BMCR_ANRESTART, delay)
 }
 
 /// MII auto-negotiation advertisement register.
@@ -139,11 +136,20 @@ impl Pause {
         if lp && pp {
             Self { rx: true, tx: true }
         } else if !lp && la && pp && pa {
-            Self { rx: false, tx: true }
+            Self {
+                rx: false,
+                tx: true,
+            }
         } else if lp && la && !pp && pa {
-            Self { rx: true, tx: false }
+            Self {
+                rx: true,
+                tx: false,
+            }
         } else {
-            Self { rx: false, tx: false }
+            Self {
+                rx: false,
+                tx: false,
+            }
         }
     }
 }
@@ -164,7 +170,11 @@ pub(crate) const fn advertise_regs(modes: u8, pause: Pause) -> (u16, u16) {
     if modes & adv::T100_FULL != 0 {
         a |= ADV_100FULL;
     }
-    let g = if modes & adv::T1000_FULL != 0 { CTRL1000_FULL } else { 0 };
+    let g = if modes & adv::T1000_FULL != 0 {
+        CTRL1000_FULL
+    } else {
+        0
+    };
     (a, g)
 }
 
@@ -214,7 +224,12 @@ pub(crate) fn start_autoneg(
     write(regs, MII_ADVERTISE, a, delay)?;
     // Keep CTRL1000's other bits (master/slave, port type), change the advertisement only.
     let g0 = read(regs, MII_CTRL1000, delay)?;
-    write(regs, MII_CTRL1000, (g0 & !(CTRL1000_FULL | CTRL1000_HALF)) | g, delay)?;
+    write(
+        regs,
+        MII_CTRL1000,
+        (g0 & !(CTRL1000_FULL | CTRL1000_HALF)) | g,
+        delay,
+    )?;
     let ctrl = rd(regs, CTRL::OFFSET)?;
     let ctrl = ctrl & !(CTRL::FRCSPD.mask() | CTRL::FRCDPX.mask());
     wr(regs, CTRL::OFFSET, ctrl | CTRL::SLU.mask())?;
