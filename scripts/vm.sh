@@ -63,6 +63,9 @@ qemu_opts="-device pcie-root-port,id=rp1,chassis=1,slot=1"
 qemu_opts+=" -device pcie-root-port,id=rp2,chassis=2,slot=2"
 qemu_opts+=" -netdev hubport,id=port0,hubid=0 -device igb,bus=rp1,netdev=port0,mac=52:54:00:00:00:01"
 qemu_opts+=" -netdev hubport,id=port1,hubid=0 -device igb,bus=rp2,netdev=port1,mac=52:54:00:00:00:02"
+# Developer hook: more QEMU options, e.g. RIGB_QEMU_OPTS='-trace enable=e1000e_core_write,file=/tmp/t'
+# to see every register write of the emulated ports.
+qemu_opts+=${RIGB_QEMU_OPTS:+ $RIGB_QEMU_OPTS}
 
 args=(--run "$KOUT" --disable-microvm "${accel[@]}" --cpus "$cpus" --memory "$mem"
 	--qemu-opts="$qemu_opts" --cwd "$RIGB_ROOT" --name rigb-vm

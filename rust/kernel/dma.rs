@@ -412,16 +412,19 @@ impl PageMapping {
     }
 
     /// The mapped length in bytes.
+    #[inline]
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Whether the mapping is empty (never: `map` rejects `len == 0`).
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Gives the range to the CPU without unmapping it.
+    #[inline]
     pub fn sync_for_cpu(&self) {
         // SAFETY: By the type invariant the mapping is live.
         unsafe {
@@ -430,6 +433,7 @@ impl PageMapping {
     }
 
     /// Gives the range back to the device.
+    #[inline]
     pub fn sync_for_device(&self) {
         // SAFETY: By the type invariant the mapping is live.
         unsafe {
@@ -444,6 +448,7 @@ impl PageMapping {
     }
 
     /// Checks that `offset..offset + len` lies within the mapped range.
+    #[inline]
     fn check_range(&self, offset: usize, len: usize) -> Result {
         match offset.checked_add(len) {
             Some(end) if end <= self.len => Ok(()),

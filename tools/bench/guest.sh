@@ -153,7 +153,7 @@ if [[ -f $ko_lo ]]; then insmod "$ko_lo" numdevs=0; fi
 have_rigb=0
 [[ -f $RIGB_KO ]] && have_rigb=1
 
-echo "# bench: rounds=$rounds seconds=$secs accel=${RIGB_ACCEL:-?} cpus=$(nproc) kernel=$(uname -r)"
+echo "# bench: rounds=$rounds seconds=$secs accel=${RIGB_ACCEL:-?} clock=${RIGB_BENCH_CLOCK:-host} cpus=$(nproc) kernel=$(uname -r)"
 for ((r = 1; r <= rounds; r++)); do
 	if want nic; then
 		nic_round igb "$r"

@@ -180,6 +180,7 @@ impl RxPage {
     /// and this reference dropped; the stack frees the page). On error (`EINVAL`: range outside
     /// the buffer or no fragment slot left in `skb`) nothing was attached and the buffer comes
     /// back unchanged.
+    #[inline]
     pub fn into_frag(self, skb: &mut SkBuff, start: usize, len: usize) -> core::result::Result<Option<Self>, Self> {
         let fits = matches!(start.checked_add(len), Some(end) if end <= self.len());
         if !fits || len == 0 || skb.nr_frags() >= bindings::MAX_SKB_FRAGS {
@@ -210,6 +211,7 @@ impl RxPage {
     /// Returns the socket buffer and, as [`Self::into_frag`], the buffer to post next. On error
     /// (a page made without headroom, `len` 0 or above [`RX_SKB_MAX`], or no socket buffer
     /// could be allocated) the buffer comes back unchanged.
+    #[inline]
     pub fn into_skb(
         self,
         _ctx: &PollContext<'_>,
@@ -250,10 +252,13 @@ impl RxPage {
     /// After the current half went to a socket buffer: the other half, synced for the device,
     /// if no socket buffer holds it any more; else `None`, and the page is unmapped and this
     /// reference dropped (the stack frees the page with its last socket buffer).
+    #[inline]
     fn flip(self) -> Option<Self> {
         let page = self.map.page().as_ptr();
-        // SAFETY: `page` is valid (kept alive by `map`).
-        let refs = unsafe { bindings::page_ref_count(page) };
+        // C `page_ref_count`, read directly (it is on every receive).
+        // SAFETY: `page` is valid (kept alive by `map`); the count is an atomic the mm code
+        // updates with atomic operations, read here with a single volatile load.
+        let refs = unsafe { core::ptr::read_volatile(core::ptr::addr_of!((*page)._refcount.counter)) };
         // Our reference and the one just given: the other half is free. A page from the
         // emergency reserves goes back to the allocator rather than staying with the driver.
         // SAFETY: `page` is valid.

@@ -319,10 +319,15 @@ impl SkBuff {
     /// Free space after the data in the linear part (C `skb_tailroom`).
     #[inline]
     pub fn tailroom(&self) -> u32 {
-        // SAFETY: The buffer is valid by the type invariant.
-        let room = unsafe { bindings::skb_tailroom(self.as_raw()) };
-        // CAST: `skb_tailroom` is 0 for non-linear buffers and otherwise non-negative.
-        room.max(0) as u32
+        // C `skb_tailroom`, in Rust rather than through a helper call: it is on every
+        // receive. On 64-bit `tail` and `end` are offsets from `head` (`sk_buff_data_t` is
+        // `unsigned int`), `end >= tail`.
+        let s = self.raw();
+        if s.data_len != 0 {
+            0
+        } else {
+            s.end.saturating_sub(s.tail)
+        }
     }
 
     /// Pointer to the start of the data, e.g. for a streaming DMA mapping of
@@ -361,11 +366,21 @@ impl SkBuff {
         if len > self.tailroom() {
             return Err(EINVAL);
         }
-        // SAFETY: `len <= tailroom`, so `skb_put` does not overflow the buffer; the
-        // buffer is linear (a non-linear buffer has zero tailroom).
-        let p = unsafe { bindings::skb_put(self.as_raw(), len) };
-        // SAFETY: `skb_put` returned the start of `len` bytes inside the linear part.
-        Ok(unsafe { core::slice::from_raw_parts_mut(p.cast::<u8>(), len as usize) })
+        let skb = self.as_raw();
+        // C `__skb_put`: the new bytes start at the tail (`head + tail` on 64-bit, where
+        // `tail` is an offset).
+        // SAFETY: We own the valid buffer. `len <= tailroom = end - tail` (a non-linear
+        // buffer has none, and `len == 0` adds nothing), so `tail + len` stays within the
+        // linear part and neither field overflows.
+        let p = unsafe {
+            let tail = (*skb).tail;
+            (*skb).tail = tail + len;
+            (*skb).len += len;
+            (*skb).head.add(tail as usize)
+        };
+        // SAFETY: `p` is the start of `len` bytes inside the linear part, now part of the
+        // data and owned by this buffer for as long as `self` is borrowed mutably.
+        Ok(unsafe { core::slice::from_raw_parts_mut(p, len as usize) })
     }
 
     /// Appends a copy of `data` (C `skb_put_data`).
@@ -382,8 +397,14 @@ impl SkBuff {
         if !self.is_empty() || len > self.tailroom() {
             return Err(EINVAL);
         }
-        // SAFETY: The buffer is empty and has at least `len` bytes of tailroom.
-        unsafe { bindings::skb_reserve(self.as_raw(), len as i32) };
+        let skb = self.as_raw();
+        // C `skb_reserve`: moves the (empty) data start and the tail by `len`.
+        // SAFETY: We own the valid, empty buffer; it has at least `len` bytes of tailroom, so
+        // `data + len` and `tail + len` stay within the linear part.
+        unsafe {
+            (*skb).data = (*skb).data.add(len as usize);
+            (*skb).tail += len;
+        }
         Ok(())
     }
 
@@ -582,8 +603,9 @@ impl SkBuff {
     /// Records the RX queue the buffer arrived on (C `skb_record_rx_queue`).
     #[inline]
     pub fn record_rx_queue(&mut self, queue: u16) {
-        // SAFETY: We own the buffer.
-        unsafe { bindings::skb_record_rx_queue(self.as_raw(), queue) }
+        // C `skb_record_rx_queue`: the queue plus one (0 means "not recorded").
+        // SAFETY: We own the valid buffer; a plain field write.
+        unsafe { (*self.as_raw()).queue_mapping = queue.wrapping_add(1) }
     }
 
     /// Sets the RX hash computed by the device (C `skb_set_hash`).

@@ -723,9 +723,11 @@ fn itr_settings() {
     assert_eq!(initial_itr(3), START_ITR);
     assert_eq!(initial_itr(1), START_ITR);
     assert_eq!(initial_itr(50), 200);
-    assert_eq!(eitr_value(initial_itr(50)), 200);
-    assert_eq!(eitr_value(0), 0);
-    assert_eq!(eitr_value(ITR_20K), 196);
+    // CNT_INGR (bit 31) is set in every value written.
+    assert_eq!(eitr_value(initial_itr(50)), 200 | 1 << 31);
+    assert_eq!(eitr_value(0), 1 << 31);
+    assert_eq!(eitr_value(ITR_20K), 196 | 1 << 31);
+    assert_eq!(eitr_value(769), 768 | 1 << 31);
 }
 
 #[test]

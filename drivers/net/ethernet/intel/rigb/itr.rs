@@ -9,7 +9,8 @@
 //! it received and sent. Bulk traffic (full-size frames) gets long intervals (about 4000
 //! interrupts per second: more frames per poll, fewer interrupts), small frames short ones
 //! (low latency). The conservative mode never goes below 50 µs (20000 interrupts per second).
-//! The new interval is written to EITR before the vector is unmasked, only when it changed.
+//! The new interval is written to EITR before the vector is unmasked, only when it changed,
+//! with CNT_INGR set so that the write does not end the moderation window that is running.
 //!
 //! Intervals are kept in EITR units: quarter microseconds, the interval field (bits 14:2, in
 //! µs) together with the two bits below it. `core`-only: also built into the host tests.
@@ -34,6 +35,12 @@ pub(crate) const ITR_20K: u32 = 196;
 
 /// Bits of EITR that hold the interval (bits 14:2).
 const EITR_INTERVAL_MASK: u32 = 0x7FFC;
+/// EITR.CNT_INGR (bit 31): the write leaves the running interval counter (ITR_CNT) alone.
+/// Without it a write also loads the counter, with 0 from these values, which ends the
+/// current moderation window: the next interrupt fires at once. The adaptive mode rewrites
+/// EITR on most polls under bulk traffic (the interval moves by one step with the average
+/// frame size), so that would undo the moderation it computes.
+const EITR_CNT_IGNR: u32 = 1 << 31;
 
 /// Whether `setting` (`rx-usecs`) selects an adaptive mode.
 pub(crate) const fn is_dynamic(setting: u32) -> bool {
@@ -56,9 +63,10 @@ pub(crate) const fn initial_itr(setting: u32) -> u32 {
 }
 
 /// The EITR register value for an interval in quarter-µs (the interval field; the low two
-/// bits are dropped). 0 means no moderation.
+/// bits are dropped), with CNT_INGR set so that writing it does not restart the interval
+/// counter. An interval of 0 means no moderation.
 pub(crate) const fn eitr_value(itr: u32) -> u32 {
-    itr & EITR_INTERVAL_MASK
+    (itr & EITR_INTERVAL_MASK) | EITR_CNT_IGNR
 }
 
 /// The next interval (quarter-µs) of a vector in adaptive mode `setting`, from what it handled

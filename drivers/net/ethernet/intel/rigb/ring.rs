@@ -35,6 +35,7 @@ pub(crate) struct RingIndex {
 impl RingIndex {
     /// A ring of `count` descriptors, `None` unless `count` is a multiple of
     /// [`DESC_MULTIPLE`] within [`MIN_DESCS`]`..=`[`MAX_DESCS`].
+    #[inline]
     pub(crate) const fn new(count: u32) -> Option<Self> {
         if count % DESC_MULTIPLE != 0 || count < MIN_DESCS || count > MAX_DESCS {
             return None;
@@ -48,6 +49,7 @@ impl RingIndex {
 
     /// A ring of `count` descriptors with the given indices (a snapshot of a ring kept
     /// elsewhere), `None` unless they are valid.
+    #[inline]
     pub(crate) const fn at(count: u32, next_to_use: u32, next_to_clean: u32) -> Option<Self> {
         match Self::new(count) {
             Some(_) if next_to_use < count && next_to_clean < count => Some(Self {
@@ -62,6 +64,7 @@ impl RingIndex {
     /// The nearest valid size to a user request, as the C igb driver computes it: clamped to
     /// [`MIN_DESCS`]`..=`[`MAX_DESCS`], then rounded up to a multiple of [`DESC_MULTIPLE`]
     /// (`MAX_DESCS` is one, so the result stays in range).
+    #[inline]
     pub(crate) const fn clamp_count(requested: u32) -> u32 {
         let r = if requested < MIN_DESCS {
             MIN_DESCS
@@ -74,21 +77,25 @@ impl RingIndex {
     }
 
     /// Number of descriptors.
+    #[inline]
     pub(crate) const fn count(&self) -> u32 {
         self.count
     }
 
     /// Where the next descriptor is produced.
+    #[inline]
     pub(crate) const fn next_to_use(&self) -> u32 {
         self.next_to_use
     }
 
     /// The oldest descriptor not yet consumed.
+    #[inline]
     pub(crate) const fn next_to_clean(&self) -> u32 {
         self.next_to_clean
     }
 
     /// `index + n`, wrapped (any `index` and `n`; both are reduced modulo `count`).
+    #[inline]
     pub(crate) const fn wrap_add(&self, index: u32, n: u32) -> u32 {
         // Both terms are below `count <= MAX_DESCS`, so the sum cannot overflow.
         let s = index % self.count + n % self.count;
@@ -99,7 +106,20 @@ impl RingIndex {
         }
     }
 
+    /// The index after `i < count`, wrapped: the hot-path step, without the divisions of
+    /// [`Self::wrap_add`].
+    #[inline]
+    const fn next(&self, i: u32) -> u32 {
+        let n = i + 1;
+        if n == self.count {
+            0
+        } else {
+            n
+        }
+    }
+
     /// Descriptors produced and not yet consumed.
+    #[inline]
     pub(crate) const fn in_flight(&self) -> u32 {
         if self.next_to_use >= self.next_to_clean {
             self.next_to_use - self.next_to_clean
@@ -109,34 +129,38 @@ impl RingIndex {
     }
 
     /// Descriptors that can still be produced (one slot always stays empty).
+    #[inline]
     pub(crate) const fn unused(&self) -> u32 {
         self.count - 1 - self.in_flight()
     }
 
     /// Whether nothing is in flight.
+    #[inline]
     pub(crate) const fn is_empty(&self) -> bool {
         self.next_to_use == self.next_to_clean
     }
 
     /// Produces one descriptor: returns its index, `None` if the ring is full.
+    #[inline]
     pub(crate) fn produce(&mut self) -> Option<u32> {
         if self.unused() == 0 {
             return None;
         }
         let i = self.next_to_use;
-        // INVARIANT: wrapped below `count`.
-        self.next_to_use = self.wrap_add(i, 1);
+        // INVARIANT: wrapped below `count` (`i < count`, so `i + 1` cannot overflow).
+        self.next_to_use = self.next(i);
         Some(i)
     }
 
     /// Consumes one descriptor: returns its index, `None` if the ring is empty.
+    #[inline]
     pub(crate) fn consume(&mut self) -> Option<u32> {
         if self.is_empty() {
             return None;
         }
         let i = self.next_to_clean;
-        // INVARIANT: wrapped below `count`.
-        self.next_to_clean = self.wrap_add(i, 1);
+        // INVARIANT: wrapped below `count` (`i < count`, so `i + 1` cannot overflow).
+        self.next_to_clean = self.next(i);
         Some(i)
     }
 }

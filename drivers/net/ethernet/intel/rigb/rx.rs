@@ -184,6 +184,7 @@ impl RxRing {
     }
 
     /// Gives buffer `map` to the device at `next_to_use`. Returns `false` if the ring is full.
+    #[inline]
     fn post(&mut self, map: RxBuf) -> bool {
         let i = self.idx.next_to_use();
         if self.idx.unused() == 0 {
@@ -454,6 +455,7 @@ impl RxRing {
     }
 
     /// Sets the skb's metadata and passes it to GRO.
+    #[inline]
     fn finish(
         &self,
         ctx: &mut PollContext<'_>,
