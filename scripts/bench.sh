@@ -7,7 +7,8 @@
 # TCG guest mean little: the ratio is the result.
 #   RIGB_BENCH_CLOCK: icount (default) or host, see below
 #   RIGB_BENCH_ROUNDS (default 2 with icount, 3 with host),
-#   RIGB_BENCH_SECS (default 3 with icount, 5 with host),
+#   RIGB_BENCH_SECS (default 5: shorter runs let start-up transients
+#   dominate, e.g. igb's UDP rate over 2-3 s runs),
 #   RIGB_BENCH_PAIRS (default "nic veth lo": which pairs to run)
 #
 # The clock. Under TCG on a small shared host, wall-clock rates swing by 2x
@@ -27,7 +28,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 clock=${RIGB_BENCH_CLOCK:-icount}
 case $clock in
 icount)
-	rounds=${RIGB_BENCH_ROUNDS:-2} secs=${RIGB_BENCH_SECS:-3}
+	rounds=${RIGB_BENCH_ROUNDS:-2} secs=${RIGB_BENCH_SECS:-5}
 	# Guest time runs several times slower than host time under icount.
 	slow=5
 	export RIGB_QEMU_OPTS="${RIGB_QEMU_OPTS:+$RIGB_QEMU_OPTS }-icount shift=0,sleep=off"
