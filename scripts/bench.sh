@@ -39,7 +39,8 @@ host)
 	;;
 *) die "RIGB_BENCH_CLOCK must be icount or host, not '$clock'" ;;
 esac
-raw=$RIGB_CACHE/bench-raw.txt
+mkdir -p "$RIGB_ROOT/bench"
+raw=$RIGB_ROOT/bench/raw.txt
 bash "$here/vm.sh" --no-rigb --timeout $((slow * rounds * 4 * 8 * (secs + 5) + 300)) \
 	--cmd "RIGB_BENCH_CLOCK=$clock RIGB_BENCH_PAIRS='${RIGB_BENCH_PAIRS:-nic veth lo}' bash $RIGB_ROOT/tools/bench/guest.sh $rounds $secs" | tee "$raw"
 mkdir -p "$RIGB_ROOT/bench"
