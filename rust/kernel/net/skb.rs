@@ -366,12 +366,12 @@ impl SkBuff {
         if len > self.tailroom() {
             return Err(EINVAL);
         }
-        let skb = self.as_raw();
         // C `__skb_put`: the new bytes start at the tail (`head + tail` on 64-bit, where
         // `tail` is an offset).
-        // SAFETY: We own the valid buffer. `len <= tailroom = end - tail` (a non-linear
-        // buffer has none, and `len == 0` adds nothing), so `tail + len` stays within the
-        // linear part and neither field overflows.
+        let skb = self.as_raw();
+        // A non-linear buffer has no tailroom, and `len == 0` adds nothing.
+        // SAFETY: We own the valid buffer; `len <= tailroom = end - tail`, so `tail + len`
+        // stays within the linear part and neither field overflows.
         let p = unsafe {
             let tail = (*skb).tail;
             (*skb).tail = tail + len;
@@ -397,8 +397,8 @@ impl SkBuff {
         if !self.is_empty() || len > self.tailroom() {
             return Err(EINVAL);
         }
-        let skb = self.as_raw();
         // C `skb_reserve`: moves the (empty) data start and the tail by `len`.
+        let skb = self.as_raw();
         // SAFETY: We own the valid, empty buffer; it has at least `len` bytes of tailroom, so
         // `data + len` and `tail + len` stay within the linear part.
         unsafe {
