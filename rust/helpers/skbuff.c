@@ -120,6 +120,24 @@ void rust_helper_skb_set_hash(struct sk_buff *skb, u32 hash, enum pkt_hash_types
 	skb_set_hash(skb, hash, type);
 }
 
+/*
+ * The metadata of a received frame in one call (one call per frame instead of
+ * four, as a C driver's inlined code does it): RX hash if @hash_type is not
+ * PKT_HASH_TYPE_NONE, checksum verdict, RX queue, and the protocol from the
+ * Ethernet header, which it pulls. The caller checked that the linear part
+ * holds an Ethernet header.
+ */
+void rust_helper_skb_set_rx_fields(struct sk_buff *skb, struct net_device *dev,
+				   u8 ip_summed, u32 hash,
+				   enum pkt_hash_types hash_type, u16 rx_queue)
+{
+	if (hash_type != PKT_HASH_TYPE_NONE)
+		skb_set_hash(skb, hash, hash_type);
+	skb->ip_summed = ip_summed;
+	skb_record_rx_queue(skb, rx_queue);
+	skb->protocol = eth_type_trans(skb, dev);
+}
+
 void rust_helper_skb_tx_timestamp(struct sk_buff *skb)
 {
 	skb_tx_timestamp(skb);
@@ -199,6 +217,11 @@ void rust_helper_put_page(struct page *page)
 void *rust_helper_page_address(const struct page *page)
 {
 	return page_address(page);
+}
+
+void rust_helper_page_ref_add(struct page *page, int nr)
+{
+	page_ref_add(page, nr);
 }
 
 int rust_helper_page_ref_count(const struct page *page)

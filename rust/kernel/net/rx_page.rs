@@ -29,10 +29,11 @@ use crate::{
     alloc::Flags,
     bindings,
     device::Device,
-    dma::{DataDirection, DmaAddress, PageMapping},
+    dma::DmaAddress,
     error::{code::*, Result},
-    page::{Page, PAGE_SIZE},
+    page::PAGE_SIZE,
 };
+use core::ptr::NonNull;
 
 /// Bytes of one receive buffer: half a page.
 pub const RX_HALF: usize = PAGE_SIZE / 2;
@@ -56,13 +57,23 @@ pub const RX_SKB_MAX: usize = RX_HALF - RX_SKB_HEADROOM - bindings::SKB_SHINFO_S
 
 /// A page mapped for device writes whose halves serve alternately as receive buffers.
 ///
+/// The structure is four words (raw pointers rather than `Page`, `PageMapping` and
+/// `ARef<Device>`): a ring moves one per received frame, and every call it saves is on that
+/// path. For the same reason it takes page references in bulk, as the C igb driver does: at
+/// allocation it takes [`BIAS_MAX`] references at once and hands one of them to each socket
+/// buffer it gives a half to, by decrementing a private count (`bias`) rather than with an
+/// atomic `get_page`.
+///
 /// # Invariants
 ///
-/// The whole page is mapped by `map` (offset 0, `PAGE_SIZE` bytes, device to CPU). The half at
-/// `offset` (0 or [`RX_HALF`]) is not referenced by any socket buffer: every page reference
-/// beyond the one `map` owns was given to a socket buffer by [`RxPage::into_frag`] or
-/// [`RxPage::into_skb`] for the other half. `headroom` is 0 or [`RX_SKB_HEADROOM`]; the buffer
-/// the device fills starts `headroom` bytes into the half and ends with it.
+/// `page` is a page allocated by `alloc_pages` (order 0), of which `self` owns `bias`
+/// references, `bias >= 1`; every other reference belongs to a socket buffer.
+/// `dev` is a device of which `self` owns one reference (`get_device`). The whole page is mapped
+/// for `dev` at `handle` (offset 0, `PAGE_SIZE` bytes, device to CPU). The half at `offset` (0
+/// or [`RX_HALF`]) is not referenced by any socket buffer: every page reference beyond the one
+/// `self` owns was given to a socket buffer by [`RxPage::into_frag`] or [`RxPage::into_skb`]
+/// for the other half. `headroom` is 0 or [`RX_SKB_HEADROOM`]; the buffer the device fills
+/// starts `headroom` bytes into the half and ends with it.
 ///
 /// # Examples
 ///
@@ -88,10 +99,30 @@ pub const RX_SKB_MAX: usize = RX_HALF - RX_SKB_HEADROOM - bindings::SKB_SHINFO_S
 /// }
 /// ```
 pub struct RxPage {
-    map: PageMapping,
-    offset: usize,
-    headroom: usize,
+    page: NonNull<bindings::page>,
+    dev: NonNull<bindings::device>,
+    handle: DmaAddress,
+    offset: u16,
+    headroom: u16,
+    bias: u32,
 }
+
+/// Page references an [`RxPage`] holds after allocation and after each refill of its stock
+/// (C igb: `USHRT_MAX`): the atomic add happens once per this many frames.
+pub const BIAS_MAX: u32 = u16::MAX as u32;
+
+// SAFETY: `RxPage` owns its page and mapping; the device reference may be dropped from any
+// thread, and unmapping and freeing do not depend on the thread.
+unsafe impl Send for RxPage {}
+// SAFETY: `&RxPage` only gives the device address, DMA syncs and copies out of the current
+// half, which no socket buffer references (type invariant).
+unsafe impl Sync for RxPage {}
+
+/// `RX_HALF` as `u32` and `u16` (2 KiB).
+// CAST: see above.
+const HALF: u32 = RX_HALF as u32;
+// CAST: 2 KiB fits in `u16`.
+const HALF16: u16 = RX_HALF as u16;
 
 impl RxPage {
     /// Allocates a page and maps it for `dev` (device writes). `flags` must suit the context
@@ -103,39 +134,104 @@ impl RxPage {
     /// Like [`Self::new`], with [`RX_SKB_HEADROOM`] bytes in front of each buffer, for
     /// [`Self::into_skb`].
     pub fn with_headroom(dev: &Device, flags: Flags) -> Result<Self> {
-        Self::alloc(dev, flags, RX_SKB_HEADROOM)
+        // CAST: below PAGE_SIZE, which fits in `u16`.
+        Self::alloc(dev, flags, RX_SKB_HEADROOM as u16)
     }
 
-    fn alloc(dev: &Device, flags: Flags, headroom: usize) -> Result<Self> {
-        let page = Page::alloc_page(flags).map_err(|_| ENOMEM)?;
-        let map = PageMapping::map(dev, page, 0, PAGE_SIZE, DataDirection::FromDevice)
-            .map_err(|(e, _page)| e)?;
-        // INVARIANT: a fresh page: no socket buffer references it; `headroom` is one of the
-        // two allowed values (the callers above).
+    fn alloc(dev: &Device, flags: Flags, headroom: u16) -> Result<Self> {
+        // SAFETY: Any flags are valid for `alloc_pages`; order 0 is one page.
+        let page = NonNull::new(unsafe { bindings::alloc_pages(flags.as_raw(), 0) }).ok_or(ENOMEM)?;
+        let raw_dev = dev.as_raw();
+        // SAFETY: `page` is a page we own and `raw_dev` a valid device; the range is the page.
+        let handle = unsafe {
+            bindings::dma_map_page_attrs(raw_dev, page.as_ptr(), 0, PAGE_SIZE, FROM_DEVICE, 0)
+        };
+        // SAFETY: `handle` was just returned by a map call for `raw_dev`.
+        if unsafe { bindings::dma_mapping_error(raw_dev, handle) } != 0 {
+            // SAFETY: We own the only reference to the unmapped page.
+            unsafe { bindings::__free_pages(page.as_ptr(), 0) };
+            return Err(ENOMEM);
+        }
+        // SAFETY: `raw_dev` is valid; the reference is dropped in `drop`.
+        let dev = unsafe { bindings::get_device(raw_dev) };
+        // `get_device` returns its argument, which is not null.
+        let Some(dev) = NonNull::new(dev) else {
+            // SAFETY: Mapped above for `raw_dev`; we own the only page reference.
+            unsafe {
+                bindings::dma_unmap_page_attrs(raw_dev, handle, PAGE_SIZE, FROM_DEVICE, 0);
+                bindings::__free_pages(page.as_ptr(), 0);
+            }
+            return Err(EINVAL);
+        };
+        // The stock of references handed out to socket buffers (see the type's comment).
+        // CAST: BIAS_MAX - 1 fits in `i32`.
+        // SAFETY: We own the page's only reference.
+        unsafe { bindings::page_ref_add(page.as_ptr(), (BIAS_MAX - 1) as i32) };
+        // INVARIANT: a fresh page, mapped above, of which we own all `BIAS_MAX` references; the
+        // device reference was just taken; `headroom` is one of the two allowed values (the
+        // callers).
         Ok(Self {
-            map,
+            page,
+            dev,
+            handle,
             offset: 0,
             headroom,
+            bias: BIAS_MAX,
         })
+    }
+
+    /// Offset in the page of the buffer the device fills.
+    #[inline]
+    fn start(&self) -> u32 {
+        u32::from(self.offset) + u32::from(self.headroom)
     }
 
     /// The device address of the current buffer, to post in a receive descriptor.
     #[inline]
     pub fn dma_handle(&self) -> DmaAddress {
-        // CAST: offset + headroom < PAGE_SIZE.
-        self.map.dma_handle() + (self.offset + self.headroom) as DmaAddress
+        self.handle + DmaAddress::from(self.start())
     }
 
     /// The length of the buffer the device may fill: the half after the headroom.
     #[inline]
     pub fn len(&self) -> usize {
-        RX_HALF - self.headroom
+        // `headroom < RX_HALF` (invariant).
+        usize::from(HALF16.wrapping_sub(self.headroom))
     }
 
     /// Always `false`: a buffer is half a page.
     #[inline]
     pub fn is_empty(&self) -> bool {
         false
+    }
+
+    /// `dma_sync_single_range_for_cpu` over `len` bytes at `off` in the page.
+    #[inline]
+    fn sync_range_for_cpu(&self, off: u32, len: usize) {
+        // SAFETY: By the type invariant the page is mapped for `dev` at `handle`; the callers
+        // keep `off + len` within the page.
+        unsafe {
+            bindings::dma_sync_single_for_cpu(
+                self.dev.as_ptr(),
+                self.handle + DmaAddress::from(off),
+                len,
+                FROM_DEVICE,
+            )
+        };
+    }
+
+    /// `dma_sync_single_range_for_device` over `len` bytes at `off` in the page.
+    #[inline]
+    fn sync_range_for_device(&self, off: u32, len: usize) {
+        // SAFETY: As in `sync_range_for_cpu`.
+        unsafe {
+            bindings::dma_sync_single_for_device(
+                self.dev.as_ptr(),
+                self.handle + DmaAddress::from(off),
+                len,
+                FROM_DEVICE,
+            )
+        };
     }
 
     /// Gives the first `len` bytes of the current half to the CPU (`dma_sync_single_for_cpu`),
@@ -146,7 +242,8 @@ impl RxPage {
         if len > self.len() {
             return Err(EINVAL);
         }
-        self.map.sync_range_for_cpu(self.offset + self.headroom, len)
+        self.sync_range_for_cpu(self.start(), len);
+        Ok(())
     }
 
     /// Gives the first `len` bytes of the current half back to the device
@@ -156,7 +253,16 @@ impl RxPage {
         if len > self.len() {
             return Err(EINVAL);
         }
-        self.map.sync_range_for_device(self.offset + self.headroom, len)
+        self.sync_range_for_device(self.start(), len);
+        Ok(())
+    }
+
+    /// The kernel address of the page.
+    #[inline]
+    fn address(&self) -> *mut u8 {
+        // SAFETY: `page` is valid and, allocated without `__GFP_HIGHMEM`, permanently mapped in
+        // the kernel's address space.
+        unsafe { bindings::page_address(self.page.as_ptr()) }.cast()
     }
 
     /// Copies the first `dst.len()` bytes of the current half into `dst`; `EINVAL` if `dst` is
@@ -166,9 +272,15 @@ impl RxPage {
         if dst.len() > self.len() {
             return Err(EINVAL);
         }
-        // SAFETY: By the type invariant no socket buffer references the current half, so no
-        // CPU writes it; the driver owns it until it posts it again.
-        unsafe { self.map.read(self.offset + self.headroom, dst) }
+        // CAST: below PAGE_SIZE.
+        let start = self.start() as usize;
+        // `dst` cannot overlap the page, which is never lent as a Rust reference; `start +
+        // dst.len()` is within the page (checked above). By the type invariant no socket
+        // buffer references the current half, so no CPU writes it; device writes can only make
+        // the copy stale, and any byte value is a valid `u8`.
+        // SAFETY: So the source is valid for `dst.len()` byte reads and `dst` for as many writes.
+        unsafe { core::ptr::copy_nonoverlapping(self.address().add(start), dst.as_mut_ptr(), dst.len()) };
+        Ok(())
     }
 
     /// Attaches bytes `start..start + len` of the current buffer to `skb` as a new page
@@ -186,21 +298,19 @@ impl RxPage {
         if !fits || len == 0 || skb.nr_frags() >= bindings::MAX_SKB_FRAGS {
             return Err(self);
         }
-        let page = self.map.page().as_ptr();
+        let mut this = self;
+        let page = this.page.as_ptr();
         // CAST: all below PAGE_SIZE, which fits in i32/u32.
-        let (off, size, truesize) = (
-            (self.offset + self.headroom + start) as i32,
-            len as i32,
-            RX_HALF as u32,
-        );
-        // `get_page` takes the reference that `skb_add_rx_frag` hands to `skb` (dropped when
-        // the socket buffer frees its fragments). Range and free slot were checked above.
-        // SAFETY: `page` is valid (kept alive by `map`), the fragment fits, we own `skb`.
+        let (off, size, truesize) = ((this.start() as usize + start) as i32, len as i32, HALF);
+        // One of our references goes to `skb` (dropped when the socket buffer frees its
+        // fragments); `bias >= 2` here (`flip` refills at 1).
+        this.bias -= 1;
+        // Range and free slot were checked above.
+        // SAFETY: `page` is valid (we own references), the fragment fits, we own `skb`.
         unsafe {
-            bindings::get_page(page);
             bindings::skb_add_rx_frag(skb.as_raw(), skb.nr_frags() as i32, page, off, size, truesize);
         }
-        Ok(self.flip())
+        Ok(this.flip())
     }
 
     /// Makes the `len`-byte frame in the current buffer the head of a new socket buffer, in
@@ -217,36 +327,40 @@ impl RxPage {
         _ctx: &PollContext<'_>,
         len: usize,
     ) -> core::result::Result<(SkBuff, Option<Self>), Self> {
-        if self.headroom != RX_SKB_HEADROOM || len == 0 || len > RX_SKB_MAX {
+        // CAST: RX_SKB_HEADROOM is below PAGE_SIZE.
+        if usize::from(self.headroom) != RX_SKB_HEADROOM || len == 0 || len > RX_SKB_MAX {
             return Err(self);
         }
-        let page = self.map.page().as_ptr();
-        // SAFETY: `page` is valid (kept alive by `map`) and, allocated without
-        // `__GFP_HIGHMEM`, permanently mapped in the kernel's address space.
-        let base = unsafe { bindings::page_address(page) }.cast::<u8>();
-        // The reference the socket buffer's head takes (released with the head).
-        // SAFETY: `page` is valid.
-        unsafe { bindings::get_page(page) };
+        let mut this = self;
+        let half = usize::from(this.offset);
+        // One of our references goes to the socket buffer's head (released with the head);
+        // `bias >= 2` here (`flip` refills at 1).
+        this.bias -= 1;
         // By the type invariant no socket buffer uses the current half; the frame, the
         // headroom in front of it and the shared info after it all fit in the half (checked
         // above), which is where `napi_build_skb` puts them.
-        // SAFETY: `base + offset` is the start of that half, `RX_HALF` bytes long; we are in the
-        // NAPI poll `_ctx` stands for (softirq context), as `napi_build_skb` requires.
-        let raw = unsafe { bindings::napi_build_skb(base.add(self.offset).cast(), RX_HALF as u32) };
+        // SAFETY: `address() + half` is the start of that half, `RX_HALF` bytes long; we are in
+        // the NAPI poll `_ctx` stands for (softirq context), as `napi_build_skb` requires.
+        let raw = unsafe { bindings::napi_build_skb(this.address().add(half).cast(), HALF) };
         // SAFETY: A non-null result is a fresh socket buffer that we own.
         let Some(mut skb) = (unsafe { SkBuff::from_raw(raw) }) else {
-            // SAFETY: Drops the reference taken above; `map` still holds one.
-            unsafe { bindings::put_page(page) };
-            return Err(self);
+            // No socket buffer took the reference: it is ours again.
+            this.bias += 1;
+            return Err(this);
         };
         // CAST: below PAGE_SIZE. Both fit: the buffer is empty with `RX_HALF - SHINFO` bytes of
         // room, and `headroom + len <= RX_SKB_HEADROOM + RX_SKB_MAX`.
-        if skb.reserve(self.headroom as u32).and_then(|()| skb.put(len as u32).map(|_| ())).is_err() {
-            // Freeing the socket buffer drops the page reference it holds.
+        if skb
+            .reserve(u32::from(this.headroom))
+            .and_then(|()| skb.put(len as u32).map(|_| ()))
+            .is_err()
+        {
+            // Freeing the socket buffer drops the reference it took, and the half is free
+            // again (never happens: the sizes were checked above).
             drop(skb);
-            return Err(self);
+            return Err(this);
         }
-        Ok((skb, self.flip()))
+        Ok((skb, this.flip()))
     }
 
     /// After the current half went to a socket buffer: the other half, synced for the device,
@@ -254,28 +368,61 @@ impl RxPage {
     /// reference dropped (the stack frees the page with its last socket buffer).
     #[inline]
     fn flip(self) -> Option<Self> {
-        let page = self.map.page().as_ptr();
+        let page = self.page.as_ptr();
         // C `page_ref_count`, read directly (it is on every receive).
-        // SAFETY: `page` is valid (kept alive by `map`); the count is an atomic the mm code
+        // SAFETY: `page` is valid (we own a reference); the count is an atomic the mm code
         // updates with atomic operations, read here with a single volatile load.
         let refs = unsafe { core::ptr::read_volatile(core::ptr::addr_of!((*page)._refcount.counter)) };
-        // Our reference and the one just given: the other half is free. A page from the
-        // emergency reserves goes back to the allocator rather than staying with the driver.
+        // Socket buffers hold `refs - bias`: if that is the one just given, the other half is
+        // free. (Frees on other CPUs only lower `refs`, so a stale read errs on the safe side.)
+        // A page from the emergency reserves goes back to the allocator rather than staying
+        // with the driver.
+        // CAST: a page's reference count is positive.
+        let others = (refs as u32).wrapping_sub(self.bias);
         // SAFETY: `page` is valid.
-        let pfmemalloc = unsafe { bindings::page_is_pfmemalloc(page) };
-        if refs != 2 || pfmemalloc {
-            // Unmaps the page and drops our reference.
+        if others != 1 || unsafe { bindings::page_is_pfmemalloc(page) } {
+            // Unmaps the page and drops our references.
             drop(self);
             return None;
         }
         let mut next = self;
-        // INVARIANT: the only socket buffer reference is the one to the half just given away;
-        // the new current half is not referenced.
-        next.offset ^= RX_HALF;
-        // The CPU may have read or written that half while a socket buffer held it.
-        if next.map.sync_range_for_device(next.offset, RX_HALF).is_err() {
-            return None;
+        if next.bias == 1 {
+            // The stock is used up: take a new one while no other reference can go away
+            // before we count it (the socket buffer's reference keeps the page alive anyway).
+            // CAST: BIAS_MAX - 1 fits in `i32`.
+            // SAFETY: `page` is valid (we own a reference).
+            unsafe { bindings::page_ref_add(page, (BIAS_MAX - 1) as i32) };
+            next.bias = BIAS_MAX;
         }
+        // INVARIANT: the only socket buffer reference is the one to the half just given away;
+        // the new current half is not referenced; `bias >= 2`.
+        next.offset ^= HALF16;
+        // The CPU may have read or written that half while a socket buffer held it.
+        next.sync_range_for_device(u32::from(next.offset), RX_HALF);
         Some(next)
     }
 }
+
+impl Drop for RxPage {
+    fn drop(&mut self) {
+        // Socket buffers may still hold the other half: unmap without syncing the page back
+        // (every frame was synced for the CPU when it arrived), then drop the references.
+        // SAFETY: By the type invariant the page is mapped at `handle` for `dev`, and `self`
+        // owns a reference to the device and `bias` to the page, all dropped exactly once here.
+        unsafe {
+            bindings::dma_unmap_page_attrs(
+                self.dev.as_ptr(),
+                self.handle,
+                PAGE_SIZE,
+                FROM_DEVICE,
+                // CAST: a flag bit.
+                bindings::DMA_ATTR_SKIP_CPU_SYNC as usize,
+            );
+            bindings::put_device(self.dev.as_ptr());
+            bindings::__page_frag_cache_drain(self.page.as_ptr(), self.bias);
+        }
+    }
+}
+
+/// The direction of every receive mapping.
+const FROM_DEVICE: bindings::dma_data_direction = bindings::dma_data_direction_DMA_FROM_DEVICE;

@@ -57,6 +57,7 @@ impl Checksum {
         }
     }
 
+    #[inline]
     fn to_raw(self) -> u8 {
         // CAST: the `CHECKSUM_*` values are 0..=3.
         (match self {
@@ -79,6 +80,18 @@ pub enum HashType {
     L3,
     /// Hash over L4 (addresses and ports).
     L4,
+}
+
+impl HashType {
+    #[inline]
+    fn to_raw(self) -> bindings::pkt_hash_types {
+        match self {
+            Self::None => bindings::pkt_hash_types_PKT_HASH_TYPE_NONE,
+            Self::L2 => bindings::pkt_hash_types_PKT_HASH_TYPE_L2,
+            Self::L3 => bindings::pkt_hash_types_PKT_HASH_TYPE_L3,
+            Self::L4 => bindings::pkt_hash_types_PKT_HASH_TYPE_L4,
+        }
+    }
 }
 
 /// Why a socket buffer is dropped (a subset of C `enum skb_drop_reason`).
@@ -305,8 +318,10 @@ impl SkBuff {
     /// Length of the linear part (C `skb_headlen`).
     #[inline]
     pub fn headlen(&self) -> u32 {
-        // SAFETY: The buffer is valid by the type invariant.
-        unsafe { bindings::skb_headlen(self.as_raw()) }
+        // C `skb_headlen`, in Rust rather than through a helper call: it is on every receive.
+        // `data_len <= len` for every valid buffer; `wrapping_sub` keeps a panic off this path.
+        let s = self.raw();
+        s.len.wrapping_sub(s.data_len)
     }
 
     /// Free space before the data (C `skb_headroom`).
@@ -608,17 +623,39 @@ impl SkBuff {
         unsafe { (*self.as_raw()).queue_mapping = queue.wrapping_add(1) }
     }
 
+    /// Sets the metadata of a received frame at once, the way a C driver's RX path does
+    /// (C `skb_set_hash`, `ip_summed`, `skb_record_rx_queue`, then `eth_type_trans`, which
+    /// pulls the Ethernet header and sets the protocol): one call per frame instead of four.
+    /// `hash` is the device's RX hash and its type, if it has one. `EINVAL` (nothing changed)
+    /// if the linear part is shorter than an Ethernet header.
+    #[inline]
+    pub fn set_rx_fields(
+        &mut self,
+        dev: &NetDev,
+        csum: Checksum,
+        hash: Option<(u32, HashType)>,
+        queue: u16,
+    ) -> Result {
+        if self.headlen() < bindings::ETH_HLEN {
+            return Err(EINVAL);
+        }
+        let (hash, kind) = match hash {
+            Some((h, k)) => (h, k.to_raw()),
+            None => (0, bindings::pkt_hash_types_PKT_HASH_TYPE_NONE),
+        };
+        // SAFETY: We own the buffer, whose linear part holds an Ethernet header (checked
+        // above); `dev` is a valid net_device.
+        unsafe {
+            bindings::skb_set_rx_fields(self.as_raw(), dev.as_raw(), csum.to_raw(), hash, kind, queue)
+        };
+        Ok(())
+    }
+
     /// Sets the RX hash computed by the device (C `skb_set_hash`).
     #[inline]
     pub fn set_hash(&mut self, hash: u32, kind: HashType) {
-        let kind = match kind {
-            HashType::None => bindings::pkt_hash_types_PKT_HASH_TYPE_NONE,
-            HashType::L2 => bindings::pkt_hash_types_PKT_HASH_TYPE_L2,
-            HashType::L3 => bindings::pkt_hash_types_PKT_HASH_TYPE_L3,
-            HashType::L4 => bindings::pkt_hash_types_PKT_HASH_TYPE_L4,
-        };
         // SAFETY: We own the buffer.
-        unsafe { bindings::skb_set_hash(self.as_raw(), hash, kind) }
+        unsafe { bindings::skb_set_hash(self.as_raw(), hash, kind.to_raw()) }
     }
 
     /// Records a software TX timestamp if one was requested (C `skb_tx_timestamp`).

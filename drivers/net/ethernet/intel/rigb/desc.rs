@@ -382,6 +382,7 @@ pub(crate) enum RxVerdict {
 
 impl AdvRxDescWb {
     /// Decodes a descriptor from the ring.
+    #[inline]
     pub(crate) const fn from_raw(raw: RawDesc) -> Self {
         let lo = u64::from_le(raw[0]);
         let hi = u64::from_le(raw[1]);
@@ -403,12 +404,14 @@ impl AdvRxDescWb {
 
     /// Whether the device wrote this descriptor back (DD). Read this first, then order the
     /// rest of the reads after it (`dma_rmb`) before calling [`AdvRxDescWb::verdict`].
+    #[inline]
     pub(crate) const fn is_done(raw: RawDesc) -> bool {
         rxd::STAT_DD.is_set(Self::from_raw(raw).status_error)
     }
 
     /// Classifies the descriptor; `buf_len` is the size of the buffer the driver gave the
     /// device: a device-written length is never trusted beyond it.
+    #[inline]
     pub(crate) const fn verdict(self, buf_len: usize) -> RxVerdict {
         let st = self.status_error;
         if !rxd::STAT_DD.is_set(st) {

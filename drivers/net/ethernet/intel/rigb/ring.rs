@@ -110,7 +110,8 @@ impl RingIndex {
     /// [`Self::wrap_add`].
     #[inline]
     const fn next(&self, i: u32) -> u32 {
-        let n = i + 1;
+        // `i < count <= MAX_DESCS`: no overflow.
+        let n = i.wrapping_add(1);
         if n == self.count {
             0
         } else {
@@ -121,17 +122,22 @@ impl RingIndex {
     /// Descriptors produced and not yet consumed.
     #[inline]
     pub(crate) const fn in_flight(&self) -> u32 {
+        // Both indices are below `count` (invariant): the wrapping difference, corrected by
+        // `count` when `next_to_use` wrapped first, is the exact count; wrapping arithmetic
+        // keeps the overflow checks off this hot path.
+        let d = self.next_to_use.wrapping_sub(self.next_to_clean);
         if self.next_to_use >= self.next_to_clean {
-            self.next_to_use - self.next_to_clean
+            d
         } else {
-            self.count - self.next_to_clean + self.next_to_use
+            d.wrapping_add(self.count)
         }
     }
 
     /// Descriptors that can still be produced (one slot always stays empty).
     #[inline]
     pub(crate) const fn unused(&self) -> u32 {
-        self.count - 1 - self.in_flight()
+        // `in_flight() < count`.
+        self.count.wrapping_sub(1).wrapping_sub(self.in_flight())
     }
 
     /// Whether nothing is in flight.

@@ -66,28 +66,20 @@ const HDR_COPY: usize = 256;
 type RxVec = KVec<u8>;
 type RxMap = SingleMapping<RxVec>;
 
-/// The buffer of one descriptor.
-enum RxBuf {
-    /// Half a page, for frames up to [`RX_HALF`] bytes (with headroom in front: up to
+/// The buffers of the descriptors, by slot: one kind per ring, so that the hot path moves
+/// four-word [`RxPage`]s and never matches on the kind per frame.
+enum RxBufs {
+    /// Half pages, for frames up to [`RX_HALF`] bytes (with headroom in front: up to
     /// [`RX_SKB_MAX`]).
-    Half(RxPage),
-    /// A whole-frame buffer, for jumbo frames.
-    Whole(RxMap),
-}
-
-impl RxBuf {
-    fn dma_handle(&self) -> DmaAddress {
-        match self {
-            Self::Half(p) => p.dma_handle(),
-            Self::Whole(m) => m.dma_handle(),
-        }
-    }
+    Half(KVec<Option<RxPage>>),
+    /// Whole-frame buffers, for jumbo frames.
+    Whole(KVec<Option<RxMap>>),
 }
 
 /// An RX descriptor ring and its buffers.
 pub(crate) struct RxRing {
     // Field order is drop order: the buffers (unmapped on drop) go before the descriptors.
-    bufs: KVec<Option<RxBuf>>,
+    bufs: RxBufs,
     desc: CoherentAllocation<RawDesc>,
     idx: RingIndex,
     queue: usize,
@@ -96,19 +88,29 @@ pub(crate) struct RxRing {
     in_place: bool,
 }
 
-/// A new buffer of `len` bytes: half a page if that is enough (with the skb headroom in front
-/// if `in_place`), else a whole-frame buffer.
-fn new_buf(dev: &device::Device, len: usize, in_place: bool, gfp: Flags) -> Result<RxBuf> {
+/// A new half page, with the skb headroom in front if `in_place`.
+#[inline]
+fn new_page(dev: &device::Device, in_place: bool, gfp: Flags) -> Result<RxPage> {
     if in_place {
-        return RxPage::with_headroom(dev, gfp).map(RxBuf::Half);
+        RxPage::with_headroom(dev, gfp)
+    } else {
+        RxPage::new(dev, gfp)
     }
-    if len <= RX_HALF {
-        return RxPage::new(dev, gfp).map(RxBuf::Half);
-    }
+}
+
+/// A new whole-frame buffer of `len` bytes.
+fn new_whole(dev: &device::Device, len: usize, gfp: Flags) -> Result<RxMap> {
     let buf = KVec::from_elem(0u8, len, gfp)?;
-    SingleMapping::map(dev, buf, DataDirection::FromDevice)
-        .map(RxBuf::Whole)
-        .map_err(|(e, _)| e)
+    SingleMapping::map(dev, buf, DataDirection::FromDevice).map_err(|(e, _)| e)
+}
+
+/// `n` empty slots.
+fn empty_slots<T>(n: usize) -> Result<KVec<Option<T>>> {
+    let mut v = KVec::with_capacity(n, GFP_KERNEL)?;
+    for _ in 0..n {
+        v.push(None, GFP_KERNEL)?;
+    }
+    Ok(v)
 }
 
 impl RxRing {
@@ -125,10 +127,11 @@ impl RxRing {
         // CAST: at most MAX_DESCS.
         let n = count as usize;
         let desc = CoherentAllocation::alloc_coherent(dev, n, GFP_KERNEL)?;
-        let mut bufs = KVec::with_capacity(n, GFP_KERNEL)?;
-        for _ in 0..n {
-            bufs.push(None, GFP_KERNEL)?;
-        }
+        let bufs = if buf_len <= RX_HALF || in_place {
+            RxBufs::Half(empty_slots(n)?)
+        } else {
+            RxBufs::Whole(empty_slots(n)?)
+        };
         Ok(Self {
             bufs,
             desc,
@@ -183,24 +186,53 @@ impl RxRing {
         hw.wr_q(RXDCTL::offset(self.queue), 0);
     }
 
-    /// Gives buffer `map` to the device at `next_to_use`. Returns `false` if the ring is full.
+    /// Writes a read-format descriptor for `addr` at `next_to_use`; returns its slot, or
+    /// `None` if the ring is full. The caller stores the buffer in that slot and then calls
+    /// `idx.produce()`.
     #[inline]
-    fn post(&mut self, map: RxBuf) -> bool {
-        let i = self.idx.next_to_use();
+    fn post_desc(&mut self, addr: DmaAddress) -> Option<usize> {
         if self.idx.unused() == 0 {
-            return false;
+            return None;
         }
         let d = AdvRxDescRead {
-            pkt_addr: map.dma_handle(),
+            pkt_addr: addr,
             hdr_addr: 0,
         }
         .to_raw();
         // CAST: indices are below `count`.
-        let slot = i as usize;
-        if self.desc.write(slot, &d).is_err() {
+        let slot = self.idx.next_to_use() as usize;
+        self.desc.write(slot, &d).ok()?;
+        Some(slot)
+    }
+
+    /// Gives half page `page` to the device at `next_to_use`. Returns `false` if the ring is
+    /// full (the page is dropped).
+    #[inline]
+    fn post_page(&mut self, page: RxPage) -> bool {
+        let Some(slot) = self.post_desc(page.dma_handle()) else {
             return false;
+        };
+        let RxBufs::Half(pages) = &mut self.bufs else {
+            return false;
+        };
+        match pages.get_mut(slot) {
+            Some(s) => *s = Some(page),
+            None => return false,
         }
-        match self.bufs.get_mut(slot) {
+        self.idx.produce();
+        true
+    }
+
+    /// Gives whole-frame buffer `map` to the device at `next_to_use`. Returns `false` if the
+    /// ring is full (the buffer is dropped).
+    fn post_whole(&mut self, map: RxMap) -> bool {
+        let Some(slot) = self.post_desc(map.dma_handle()) else {
+            return false;
+        };
+        let RxBufs::Whole(bufs) = &mut self.bufs else {
+            return false;
+        };
+        match bufs.get_mut(slot) {
             Some(s) => *s = Some(map),
             None => return false,
         }
@@ -232,14 +264,16 @@ impl RxRing {
     /// was posted.
     fn post_new(&mut self, dev: &device::Device, gfp: Flags, stats: &RxQueueStats) -> bool {
         let mut posted = false;
+        let half = matches!(self.bufs, RxBufs::Half(_));
         while self.idx.unused() > 0 {
-            match new_buf(dev, self.buf_len, self.in_place, gfp) {
-                Ok(map) => {
-                    if !self.post(map) {
-                        break;
-                    }
-                    posted = true;
-                }
+            let ok = if half {
+                new_page(dev, self.in_place, gfp).map(|p| self.post_page(p))
+            } else {
+                new_whole(dev, self.buf_len, gfp).map(|m| self.post_whole(m))
+            };
+            match ok {
+                Ok(true) => posted = true,
+                Ok(false) => break,
                 Err(_) => {
                     stats.refill_failed.inc();
                     break;
@@ -263,13 +297,13 @@ impl RxRing {
     ) -> usize {
         let mut done = 0;
         let mut posted = 0;
+        let half = matches!(self.bufs, RxBufs::Half(_));
         while done < budget {
-            let i = self.idx.next_to_clean();
             if self.idx.in_flight() == 0 {
                 break;
             }
             // CAST: indices are below `count`.
-            let slot = i as usize;
+            let slot = self.idx.next_to_clean() as usize;
             let Ok(raw) = self.desc.read(slot) else { break };
             if !AdvRxDescWb::is_done(raw) {
                 break;
@@ -278,53 +312,15 @@ impl RxRing {
             dma::rmb();
             let Ok(raw) = self.desc.read(slot) else { break };
             let wb = AdvRxDescWb::from_raw(raw);
-            let map = self.bufs.get_mut(slot).and_then(Option::take);
             self.idx.consume();
             done += 1;
-            let Some(map) = map else { continue };
-
-            let reuse = match wb.verdict(self.buf_len) {
-                RxVerdict::Frame { len, csum_ok, hash } => {
-                    let meta = RxMeta { len, csum_ok, hash };
-                    match map {
-                        RxBuf::Half(page) => self.receive_half(ctx, netdev, page, meta, stats),
-                        RxBuf::Whole(map) => {
-                            // The CPU owns the buffer only once it is unmapped.
-                            let buf = map.unmap();
-                            self.deliver(ctx, netdev, &buf, meta, stats);
-                            match SingleMapping::map(dev, buf, DataDirection::FromDevice) {
-                                Ok(m) => Some(RxBuf::Whole(m)),
-                                Err(_) => None,
-                            }
-                        }
-                    }
-                }
-                verdict => {
-                    match verdict {
-                        RxVerdict::BadLength => stats.length_errors.inc(),
-                        RxVerdict::Fragment => stats.fragments.inc(),
-                        _ => stats.errors.inc(),
-                    }
-                    // The CPU never touched the buffer: give it back to the device as is.
-                    Some(map)
-                }
+            let reposted = if half {
+                self.rx_half(ctx, netdev, dev, slot, wb, stats)
+            } else {
+                self.rx_whole(ctx, netdev, dev, slot, wb, stats)
             };
-            // A buffer that went to the stack with its page, or could not be mapped again:
-            // a new one takes its place (the refill below retries what fails here).
-            let reuse = match reuse {
-                Some(b) => Some(b),
-                None => match new_buf(dev, self.buf_len, self.in_place, GFP_ATOMIC) {
-                    Ok(b) => Some(b),
-                    Err(_) => {
-                        stats.refill_failed.inc();
-                        None
-                    }
-                },
-            };
-            if let Some(m) = reuse {
-                if self.post(m) {
-                    posted += 1;
-                }
+            if reposted {
+                posted += 1;
             }
             // Hand buffers back while the poll goes on: under load the device
             // drops (uncounted) what arrives for a ring that looks empty to it.
@@ -344,6 +340,100 @@ impl RxRing {
         done
     }
 
+    /// Counts a frame the device reported bad.
+    fn count_bad(verdict: RxVerdict, stats: &RxQueueStats) {
+        match verdict {
+            RxVerdict::BadLength => stats.length_errors.inc(),
+            RxVerdict::Fragment => stats.fragments.inc(),
+            _ => stats.errors.inc(),
+        }
+    }
+
+    /// The frame of descriptor `slot` (written back as `wb`) in a ring of half pages: hands it
+    /// to the stack and posts the buffer to use next (the same half, the other half, or a new
+    /// page when the stack kept this one). Returns whether a buffer was posted.
+    #[inline]
+    fn rx_half(
+        &mut self,
+        ctx: &mut PollContext<'_>,
+        netdev: &NetDev,
+        dev: &device::Device,
+        slot: usize,
+        wb: AdvRxDescWb,
+        stats: &RxQueueStats,
+    ) -> bool {
+        let RxBufs::Half(pages) = &mut self.bufs else {
+            return false;
+        };
+        // An empty slot: an earlier refill failed; the refill after the poll retries.
+        let Some(page) = pages.get_mut(slot).and_then(Option::take) else {
+            return false;
+        };
+        let next = match wb.verdict(self.buf_len) {
+            RxVerdict::Frame { len, csum_ok, hash } => {
+                self.receive_half(ctx, netdev, page, RxMeta { len, csum_ok, hash }, stats)
+            }
+            verdict => {
+                Self::count_bad(verdict, stats);
+                // The CPU never touched the buffer: give it back to the device as is.
+                Some(page)
+            }
+        };
+        let next = match next {
+            Some(p) => p,
+            None => match new_page(dev, self.in_place, GFP_ATOMIC) {
+                Ok(p) => p,
+                Err(_) => {
+                    stats.refill_failed.inc();
+                    return false;
+                }
+            },
+        };
+        self.post_page(next)
+    }
+
+    /// As [`Self::rx_half`], in a ring of whole-frame (jumbo) buffers: the frame is copied
+    /// into a new skb and the same buffer mapped and posted again.
+    fn rx_whole(
+        &mut self,
+        ctx: &mut PollContext<'_>,
+        netdev: &NetDev,
+        dev: &device::Device,
+        slot: usize,
+        wb: AdvRxDescWb,
+        stats: &RxQueueStats,
+    ) -> bool {
+        let RxBufs::Whole(bufs) = &mut self.bufs else {
+            return false;
+        };
+        let Some(map) = bufs.get_mut(slot).and_then(Option::take) else {
+            return false;
+        };
+        let next = match wb.verdict(self.buf_len) {
+            RxVerdict::Frame { len, csum_ok, hash } => {
+                // The CPU owns the buffer only once it is unmapped.
+                let buf = map.unmap();
+                self.deliver(ctx, netdev, &buf, RxMeta { len, csum_ok, hash }, stats);
+                SingleMapping::map(dev, buf, DataDirection::FromDevice).ok()
+            }
+            verdict => {
+                Self::count_bad(verdict, stats);
+                Some(map)
+            }
+        };
+        let next = match next {
+            Some(m) => m,
+            None => match new_whole(dev, self.buf_len, GFP_ATOMIC) {
+                Ok(m) => m,
+                Err(_) => {
+                    stats.refill_failed.inc();
+                    return false;
+                }
+            },
+        };
+        self.post_whole(next)
+    }
+
     /// The index state (debugfs).
     pub(crate) fn index(&self) -> RingIndex {
         self.idx
@@ -359,6 +449,7 @@ impl RxRing {
     /// the skb's head, or headers copied and the rest attached as a page fragment). Returns the
     /// buffer to post next (`None`: the page went to the stack with its other half still
     /// there, a new one is needed).
+    #[inline]
     fn receive_half(
         &self,
         ctx: &mut PollContext<'_>,
@@ -366,30 +457,30 @@ impl RxRing {
         page: RxPage,
         meta: RxMeta,
         stats: &RxQueueStats,
-    ) -> Option<RxBuf> {
+    ) -> Option<RxPage> {
         let len = meta.len;
         // `verdict` checked `len <= buf_len`; the page's buffer may be shorter (headroom), and
         // `sync_for_cpu`, `read`, `into_skb` and `into_frag` check again.
         if len > page.len() || page.sync_for_cpu(len).is_err() {
             stats.length_errors.inc();
-            return Some(RxBuf::Half(page));
+            return Some(page);
         }
         if len > COPYBREAK && self.in_place {
             // The half page becomes the skb's head.
             if len > RX_SKB_MAX {
                 stats.length_errors.inc();
                 let _ = page.sync_for_device(len);
-                return Some(RxBuf::Half(page));
+                return Some(page);
             }
             return match page.into_skb(ctx, len) {
                 Ok((skb, next)) => {
                     self.finish(ctx, netdev, skb, meta, stats);
-                    next.map(RxBuf::Half)
+                    next
                 }
                 Err(page) => {
                     stats.alloc_failed.inc();
                     let _ = page.sync_for_device(len);
-                    Some(RxBuf::Half(page))
+                    Some(page)
                 }
             };
         }
@@ -398,18 +489,18 @@ impl RxRing {
         let Ok(mut skb) = ctx.alloc_skb(copy as u32) else {
             stats.alloc_failed.inc();
             let _ = page.sync_for_device(len);
-            return Some(RxBuf::Half(page));
+            return Some(page);
         };
         // CAST: copy <= 256.
         if skb.put(copy as u32).and_then(|d| page.read(d)).is_err() {
             stats.length_errors.inc();
             let _ = page.sync_for_device(len);
-            return Some(RxBuf::Half(page));
+            return Some(page);
         }
         let next = if len <= COPYBREAK {
             // Copied whole: the same half goes back to the device.
             let _ = page.sync_for_device(len);
-            Some(RxBuf::Half(page))
+            Some(page)
         } else {
             // Keep the headers in the skb, the rest stays in the page.
             let hl = skb.eth_headlen(netdev);
@@ -417,11 +508,11 @@ impl RxRing {
             // CAST: u32 to usize.
             let hl = hl as usize;
             match page.into_frag(&mut skb, hl, len.saturating_sub(hl)) {
-                Ok(next) => next.map(RxBuf::Half),
+                Ok(next) => next,
                 Err(page) => {
                     stats.length_errors.inc();
                     let _ = page.sync_for_device(len);
-                    return Some(RxBuf::Half(page));
+                    return Some(page);
                 }
             }
         };
@@ -464,23 +555,30 @@ impl RxRing {
         meta: RxMeta,
         stats: &RxQueueStats,
     ) {
-        if skb.eth_type_trans(netdev).is_err() {
+        // The device checks every frame; its verdict is used only while the user leaves RX
+        // checksumming on (`ethtool -K rx`), and its hash only while `rxhash` is on.
+        let feat = netdev.features();
+        let csum_ok = meta.csum_ok && feat & features::RXCSUM != 0;
+        let csum = if csum_ok {
+            Checksum::Unnecessary
+        } else {
+            Checksum::None
+        };
+        let hash = meta
+            .hash
+            .filter(|_| feat & features::RXHASH != 0)
+            .map(|h| (h, HashType::L3));
+        // CAST: queue < MAX_QUEUES.
+        if skb
+            .set_rx_fields(netdev, csum, hash, self.queue as u16)
+            .is_err()
+        {
             stats.length_errors.inc();
             return;
         }
-        // The device checks every frame; its verdict is used only while the
-        // user leaves RX checksumming on (`ethtool -K rx`).
-        let feat = netdev.features();
-        if meta.csum_ok && feat & features::RXCSUM != 0 {
-            skb.set_csum(Checksum::Unnecessary);
+        if csum_ok {
             stats.csum_ok.inc();
         }
-        // The hash goes up only while the user leaves `ethtool -K rxhash` on.
-        if let Some(h) = meta.hash.filter(|_| feat & features::RXHASH != 0) {
-            skb.set_hash(h, HashType::L3);
-        }
-        // CAST: queue < MAX_QUEUES.
-        skb.record_rx_queue(self.queue as u16);
         stats.packets.inc();
         stats.bytes.add(meta.len as u64);
         ctx.gro_receive(skb);
