@@ -170,13 +170,17 @@ impl NetDev {
     }
 
     /// The raw pointer, for other abstractions.
+    #[inline]
     pub fn as_raw(&self) -> *mut bindings::net_device {
-        self.0.get()
+        self.raw()
     }
 
     #[inline]
     fn raw(&self) -> *mut bindings::net_device {
-        self.0.get()
+        // `Opaque::get` without the out-of-line call (it is on every packet): `NetDev` and
+        // `Opaque` are `repr(transparent)` over the C struct, and `Opaque` holds it in an
+        // `UnsafeCell`, so a pointer derived from `&self` may be used to write it.
+        core::ptr::from_ref(self).cast_mut().cast()
     }
 
     /// The interface name (e.g. `eth0`; a `%d` pattern before registration).
@@ -525,7 +529,8 @@ impl TxQueue {
 
     #[inline]
     fn raw(&self) -> *mut bindings::netdev_queue {
-        self.0.get()
+        // As `NetDev::raw`: `repr(transparent)` over an `Opaque` of the C struct.
+        core::ptr::from_ref(self).cast_mut().cast()
     }
 
     /// Stops the queue: the stack will not call `start_xmit` for it until woken.
