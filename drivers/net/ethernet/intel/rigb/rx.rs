@@ -4,15 +4,16 @@
 //!
 //! Standard MTUs (frames up to 2 KiB): each descriptor owns half a page ([`RxPage`]), mapped
 //! once. When the device has written a frame, the driver checks the length against the buffer
-//! size and syncs the frame for the CPU. A small frame (up to [`COPYBREAK`] bytes) is copied
-//! into a fresh skb and the same half is posted again. A larger one is handed to the stack in
-//! the page: for the usual MTUs (frames up to [`RX_SKB_MAX`], 1500 included) the half page
-//! itself becomes the skb's head (`napi_build_skb`: the device wrote the frame behind the
-//! headroom the stack expects); for MTUs up to 2 KiB minus overhead, an skb holds a copy of the
-//! headers (`eth_get_headlen`) and the rest is attached as a page fragment. Either way the
-//! other half of the page is posted next if the stack has released it, else a new page (like
-//! the C igb driver's page flip). No mapping, unmapping or large copy happens per frame while
-//! the stack returns pages quickly.
+//! size and syncs the frame for the CPU. For the usual MTUs (frames up to [`RX_SKB_MAX`], 1500
+//! included) the half page itself becomes the skb's head, whatever the frame's size
+//! (`napi_build_skb`: the device wrote the frame behind the headroom the stack expects; as the
+//! C driver's `build_skb` mode, which measured cheaper here than copying small frames). For
+//! MTUs up to 2 KiB minus overhead, a small frame (up to [`COPYBREAK`] bytes) is copied into a
+//! fresh skb and the same half posted again; of a larger one an skb holds a copy of the
+//! headers (`eth_get_headlen`) and the rest is attached as a page fragment. When a frame went
+//! to the stack in its page, the other half of the page is posted next if the stack has
+//! released it, else a new page (like the C igb driver's page flip). No mapping, unmapping or
+//! large copy happens per frame while the stack returns pages quickly.
 //!
 //! The device is told the buffer is 2 KiB (SRRCTL counts in KiB) also when it starts behind
 //! the headroom: RLPML, or without RCTL.LPE the 1522-byte limit, keeps every frame it writes
@@ -465,8 +466,10 @@ impl RxRing {
             stats.length_errors.inc();
             return Some(page);
         }
-        if len > COPYBREAK && self.in_place {
-            // The half page becomes the skb's head.
+        if self.in_place {
+            // The half page becomes the skb's head, also for small frames: no allocation of
+            // data or copy (C igb `build_skb` mode; with UDP 64-byte floods 2% more packets
+            // per second and TCP_RR 1.5% faster than copying them out, instruction clock).
             if len > RX_SKB_MAX {
                 stats.length_errors.inc();
                 let _ = page.sync_for_device(len);
