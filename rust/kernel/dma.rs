@@ -55,8 +55,19 @@ impl DataDirection {
 /// (or the buffer it describes).
 #[inline]
 pub fn rmb() {
+    // On x86-64 `dma_rmb()` is only a compiler barrier (the CPU keeps loads from coherent memory
+    // in order): an empty `asm!`, which Rust assumes may access any memory, is that barrier
+    // without a helper call on every descriptor.
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: An empty asm block has no effect at run time.
+    unsafe {
+        core::arch::asm!("")
+    };
+    #[cfg(not(target_arch = "x86_64"))]
     // SAFETY: A barrier has no preconditions.
-    unsafe { bindings::dma_rmb() }
+    unsafe {
+        bindings::dma_rmb()
+    };
 }
 
 /// Orders the CPU's writes to DMA memory (`dma_wmb()`).
@@ -64,8 +75,17 @@ pub fn rmb() {
 /// Use it after filling descriptors and before handing them to the device (tail write).
 #[inline]
 pub fn wmb() {
+    // As in [`rmb`]: on x86-64 `dma_wmb()` is only a compiler barrier (stores stay in order).
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: An empty asm block has no effect at run time.
+    unsafe {
+        core::arch::asm!("")
+    };
+    #[cfg(not(target_arch = "x86_64"))]
     // SAFETY: A barrier has no preconditions.
-    unsafe { bindings::dma_wmb() }
+    unsafe {
+        bindings::dma_wmb()
+    };
 }
 
 /// A coherent DMA allocation of `count` elements of `T` (`dma_alloc_coherent`).
