@@ -23,7 +23,7 @@ help:
 	@echo "make test-host       host unit tests only (cargo test)"
 	@echo "make test-vm [SUITES='a b']  VM suites only"
 	@echo "make clippy          build the modules with CLIPPY=1"
-	@echo "make rustfmt         format the drivers and samples as the kernel's rustfmt does"
+	@echo "make rustfmt         format rust/, the drivers and samples as the kernel's rustfmt does"
 	@echo "make check-debug     the VM suites on a KASAN/kmemleak/lockdep/fault-injection kernel"
 	@echo "make bench           benchmarks, Rust vs C drivers, in one VM boot"
 
@@ -44,7 +44,7 @@ clippy: kernel
 	@$(LOCK) bash $(S)/modules.sh CLIPPY=1
 
 rustfmt:
-	@rustfmt --edition 2021 --config newline_style=Unix $$(git ls-files 'drivers/*.rs' 'samples/*.rs')
+	@rustfmt --edition 2021 --config newline_style=Unix --config skip_children=true $$(git ls-files 'rust/*.rs' 'drivers/*.rs' 'samples/*.rs')
 
 # User-space tools the guest runs (it sees the host's filesystem).
 tools: deps

@@ -282,7 +282,11 @@ impl<B: DmaBuffer> SingleMapping<B> {
     ///
     /// On failure (`dma_mapping_error`) the buffer is handed back with the error, so that the
     /// caller can keep it for a later attempt.
-    pub fn map(dev: &Device, mut buf: B, dir: DataDirection) -> core::result::Result<Self, (crate::error::Error, B)> {
+    pub fn map(
+        dev: &Device,
+        mut buf: B,
+        dir: DataDirection,
+    ) -> core::result::Result<Self, (crate::error::Error, B)> {
         let len = buf.dma_len();
         let ptr = buf.dma_ptr();
         // SAFETY: By the `DmaBuffer` contract `ptr` is `len` valid bytes that stay in place while
@@ -324,7 +328,12 @@ impl<B: DmaBuffer> SingleMapping<B> {
     pub fn sync_for_cpu(&self) {
         // SAFETY: By the type invariant the mapping is live.
         unsafe {
-            bindings::dma_sync_single_for_cpu(self.dev.as_raw(), self.handle, self.len, self.dir.as_raw())
+            bindings::dma_sync_single_for_cpu(
+                self.dev.as_raw(),
+                self.handle,
+                self.len,
+                self.dir.as_raw(),
+            )
         };
     }
 
@@ -332,7 +341,12 @@ impl<B: DmaBuffer> SingleMapping<B> {
     pub fn sync_for_device(&self) {
         // SAFETY: By the type invariant the mapping is live.
         unsafe {
-            bindings::dma_sync_single_for_device(self.dev.as_raw(), self.handle, self.len, self.dir.as_raw())
+            bindings::dma_sync_single_for_device(
+                self.dev.as_raw(),
+                self.handle,
+                self.len,
+                self.dir.as_raw(),
+            )
         };
     }
 
@@ -343,7 +357,13 @@ impl<B: DmaBuffer> SingleMapping<B> {
         // SAFETY: By the type invariant the mapping is live; the caller guarantees this is the
         // only unmap.
         unsafe {
-            bindings::dma_unmap_single_attrs(self.dev.as_raw(), self.handle, self.len, self.dir.as_raw(), 0)
+            bindings::dma_unmap_single_attrs(
+                self.dev.as_raw(),
+                self.handle,
+                self.len,
+                self.dir.as_raw(),
+                0,
+            )
         };
     }
 
@@ -448,7 +468,12 @@ impl PageMapping {
     pub fn sync_for_cpu(&self) {
         // SAFETY: By the type invariant the mapping is live.
         unsafe {
-            bindings::dma_sync_single_for_cpu(self.dev.as_raw(), self.handle, self.len, self.dir.as_raw())
+            bindings::dma_sync_single_for_cpu(
+                self.dev.as_raw(),
+                self.handle,
+                self.len,
+                self.dir.as_raw(),
+            )
         };
     }
 
@@ -457,7 +482,12 @@ impl PageMapping {
     pub fn sync_for_device(&self) {
         // SAFETY: By the type invariant the mapping is live.
         unsafe {
-            bindings::dma_sync_single_for_device(self.dev.as_raw(), self.handle, self.len, self.dir.as_raw())
+            bindings::dma_sync_single_for_device(
+                self.dev.as_raw(),
+                self.handle,
+                self.len,
+                self.dir.as_raw(),
+            )
         };
     }
 
@@ -484,7 +514,9 @@ impl PageMapping {
         // CAST: offset < len of the mapping, which fits a DMA address.
         let addr = self.handle + offset as DmaAddress;
         // SAFETY: By the type invariant the mapping is live; the range is within it (checked).
-        unsafe { bindings::dma_sync_single_for_cpu(self.dev.as_raw(), addr, len, self.dir.as_raw()) };
+        unsafe {
+            bindings::dma_sync_single_for_cpu(self.dev.as_raw(), addr, len, self.dir.as_raw())
+        };
         Ok(())
     }
 
@@ -496,7 +528,9 @@ impl PageMapping {
         // CAST: offset < len of the mapping, which fits a DMA address.
         let addr = self.handle + offset as DmaAddress;
         // SAFETY: By the type invariant the mapping is live; the range is within it (checked).
-        unsafe { bindings::dma_sync_single_for_device(self.dev.as_raw(), addr, len, self.dir.as_raw()) };
+        unsafe {
+            bindings::dma_sync_single_for_device(self.dev.as_raw(), addr, len, self.dir.as_raw())
+        };
         Ok(())
     }
 
@@ -516,7 +550,10 @@ impl PageMapping {
         // `self.offset + offset + len` is within the page (checked above and in `map`).
         // No concurrent CPU write by the caller's guarantee; any byte value is a valid `u8`.
         // SAFETY: So `dst` is valid for `dst.len()` byte writes from that range of the page.
-        unsafe { self.page.read_raw(dst.as_mut_ptr(), self.offset + offset, dst.len()) }
+        unsafe {
+            self.page
+                .read_raw(dst.as_mut_ptr(), self.offset + offset, dst.len())
+        }
     }
 
     /// # Safety
@@ -526,7 +563,13 @@ impl PageMapping {
         // SAFETY: By the type invariant the mapping is live; the caller guarantees this is the
         // only unmap.
         unsafe {
-            bindings::dma_unmap_page_attrs(self.dev.as_raw(), self.handle, self.len, self.dir.as_raw(), 0)
+            bindings::dma_unmap_page_attrs(
+                self.dev.as_raw(),
+                self.handle,
+                self.len,
+                self.dir.as_raw(),
+                0,
+            )
         };
     }
 

@@ -114,7 +114,10 @@ macro_rules! module_param {
 
         const _: () = {
             // Writable parameters would need the parameter lock on reads.
-            ::core::assert!(($perm) & 0o222 == 0, "module_param!: only read-only parameters");
+            ::core::assert!(
+                ($perm) & 0o222 == 0,
+                "module_param!: only read-only parameters"
+            );
             ::core::assert!(($perm) & !0o444 == 0, "module_param!: bad permissions");
 
             #[cfg(MODULE)]

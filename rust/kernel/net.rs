@@ -5,9 +5,9 @@
 pub mod dev;
 pub mod ethtool;
 pub mod napi;
-pub mod qstats;
 #[cfg(CONFIG_RUST_PHYLIB_ABSTRACTIONS)]
 pub mod phy;
+pub mod qstats;
 pub mod rtnl;
 pub mod rx_mode;
 pub mod rx_page;

@@ -400,7 +400,11 @@ impl Device {
         if bits == 0 || bits > 64 {
             return Err(EINVAL);
         }
-        let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+        let mask = if bits == 64 {
+            u64::MAX
+        } else {
+            (1u64 << bits) - 1
+        };
         let dev = self.as_ref().as_raw();
         // SAFETY: `dev` is the valid `struct device` of this PCI device.
         to_result(unsafe { bindings::dma_set_mask(dev, mask) })?;
@@ -421,14 +425,20 @@ impl Device {
     ///
     /// The mapping must be at least `SIZE` bytes long (`ENODEV` otherwise): register accesses
     /// at constant offsets below `SIZE` are then checked at compile time.
-    pub fn iomap_region<const SIZE: usize>(&self, bar: u32, name: &'static CStr) -> Result<Bar<SIZE>> {
+    pub fn iomap_region<const SIZE: usize>(
+        &self,
+        bar: u32,
+        name: &'static CStr,
+    ) -> Result<Bar<SIZE>> {
         let len = usize::try_from(self.resource_len(bar)).map_err(|_| ENOMEM)?;
         if len < SIZE || len == 0 {
             return Err(ENODEV);
         }
         let bar_c = bar as crate::ffi::c_int;
         // SAFETY: The `pci_dev` is valid; `name` is `'static` (the PCI core keeps the pointer).
-        to_result(unsafe { bindings::pci_request_region(self.as_raw(), bar_c, name.as_char_ptr()) })?;
+        to_result(unsafe {
+            bindings::pci_request_region(self.as_raw(), bar_c, name.as_char_ptr())
+        })?;
         // SAFETY: The region is ours; map all of it.
         let addr = unsafe { bindings::pci_iomap(self.as_raw(), bar_c, 0) };
         if addr.is_null() {

@@ -279,7 +279,10 @@ impl PollContext<'_> {
     pub fn finish(self, work: usize) -> PollDone {
         let work = i32::try_from(work).unwrap_or(i32::MAX);
         if self.budget == 0 {
-            return PollDone { work: 0, rearm: false };
+            return PollDone {
+                work: 0,
+                rearm: false,
+            };
         }
         if work >= self.budget {
             return PollDone {

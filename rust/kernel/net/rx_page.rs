@@ -140,7 +140,8 @@ impl RxPage {
 
     fn alloc(dev: &Device, flags: Flags, headroom: u16) -> Result<Self> {
         // SAFETY: Any flags are valid for `alloc_pages`; order 0 is one page.
-        let page = NonNull::new(unsafe { bindings::alloc_pages(flags.as_raw(), 0) }).ok_or(ENOMEM)?;
+        let page =
+            NonNull::new(unsafe { bindings::alloc_pages(flags.as_raw(), 0) }).ok_or(ENOMEM)?;
         let raw_dev = dev.as_raw();
         // SAFETY: `page` is a page we own and `raw_dev` a valid device; the range is the page.
         let handle = unsafe {
@@ -279,7 +280,9 @@ impl RxPage {
         // buffer references the current half, so no CPU writes it; device writes can only make
         // the copy stale, and any byte value is a valid `u8`.
         // SAFETY: So the source is valid for `dst.len()` byte reads and `dst` for as many writes.
-        unsafe { core::ptr::copy_nonoverlapping(self.address().add(start), dst.as_mut_ptr(), dst.len()) };
+        unsafe {
+            core::ptr::copy_nonoverlapping(self.address().add(start), dst.as_mut_ptr(), dst.len())
+        };
         Ok(())
     }
 
@@ -293,7 +296,12 @@ impl RxPage {
     /// the buffer or no fragment slot left in `skb`) nothing was attached and the buffer comes
     /// back unchanged.
     #[inline]
-    pub fn into_frag(self, skb: &mut SkBuff, start: usize, len: usize) -> core::result::Result<Option<Self>, Self> {
+    pub fn into_frag(
+        self,
+        skb: &mut SkBuff,
+        start: usize,
+        len: usize,
+    ) -> core::result::Result<Option<Self>, Self> {
         let fits = matches!(start.checked_add(len), Some(end) if end <= self.len());
         if !fits || len == 0 || skb.nr_frags() >= bindings::MAX_SKB_FRAGS {
             return Err(self);
@@ -308,7 +316,14 @@ impl RxPage {
         // Range and free slot were checked above.
         // SAFETY: `page` is valid (we own references), the fragment fits, we own `skb`.
         unsafe {
-            bindings::skb_add_rx_frag(skb.as_raw(), skb.nr_frags() as i32, page, off, size, truesize);
+            bindings::skb_add_rx_frag(
+                skb.as_raw(),
+                skb.nr_frags() as i32,
+                page,
+                off,
+                size,
+                truesize,
+            );
         }
         Ok(this.flip())
     }
@@ -372,7 +387,8 @@ impl RxPage {
         // C `page_ref_count`, read directly (it is on every receive).
         // SAFETY: `page` is valid (we own a reference); the count is an atomic the mm code
         // updates with atomic operations, read here with a single volatile load.
-        let refs = unsafe { core::ptr::read_volatile(core::ptr::addr_of!((*page)._refcount.counter)) };
+        let refs =
+            unsafe { core::ptr::read_volatile(core::ptr::addr_of!((*page)._refcount.counter)) };
         // Socket buffers hold `refs - bias`: if that is the one just given, the other half is
         // free. (Frees on other CPUs only lower `refs`, so a stale read errs on the safe side.)
         // A page from the emergency reserves goes back to the allocator rather than staying

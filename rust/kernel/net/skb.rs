@@ -646,7 +646,14 @@ impl SkBuff {
         // SAFETY: We own the buffer, whose linear part holds an Ethernet header (checked
         // above); `dev` is a valid net_device.
         unsafe {
-            bindings::skb_set_rx_fields(self.as_raw(), dev.as_raw(), csum.to_raw(), hash, kind, queue)
+            bindings::skb_set_rx_fields(
+                self.as_raw(),
+                dev.as_raw(),
+                csum.to_raw(),
+                hash,
+                kind,
+                queue,
+            )
         };
         Ok(())
     }
@@ -793,12 +800,14 @@ impl TxSeg {
 ///
 /// # Invariants
 ///
-/// `segs[..nr]` are live streaming mappings, for `dev` in direction `DMA_TO_DEVICE`, of the
+/// `raw_dev` points to the device `_dev` holds a reference to. `segs[..nr]` are live streaming
+/// mappings, for that device in direction `DMA_TO_DEVICE`, of the
 /// linear part (`page == false`) and fragments (`page == true`) of `skb`, in order; `nr` is 0
 /// when `skb` is `None`; the buffer is not modified while it is mapped.
 pub struct TxMapping {
-    dev: ARef<crate::device::Device>,
-    /// `dev`'s C pointer, kept to spare two out-of-line calls per packet.
+    /// The device reference; only held (never read), so that `raw_dev` stays valid.
+    _dev: ARef<crate::device::Device>,
+    /// `_dev`'s C pointer, kept to spare two out-of-line calls per packet.
     raw_dev: *mut bindings::device,
     nr: usize,
     skb: Option<SkBuff>,
@@ -810,7 +819,7 @@ impl TxMapping {
     pub fn new(dev: &crate::device::Device) -> Self {
         // INVARIANT: nothing is mapped.
         Self {
-            dev: dev.into(),
+            _dev: dev.into(),
             raw_dev: dev.as_raw(),
             nr: 0,
             skb: None,
@@ -938,7 +947,7 @@ impl TxMapping {
     }
 }
 
-// SAFETY: `raw_dev` is a copy of the pointer `dev` holds a reference to (`ARef<Device>` is
+// SAFETY: `raw_dev` is a copy of the pointer `_dev` holds a reference to (`ARef<Device>` is
 // `Send` and `Sync`); the rest is plain data and an owned `SkBuff` (`Send` and `Sync`).
 unsafe impl Send for TxMapping {}
 // SAFETY: As above; `&TxMapping` only reads.
