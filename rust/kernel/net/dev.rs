@@ -163,6 +163,7 @@ impl NetDev {
     /// # Safety
     ///
     /// `ptr` must point to a valid `struct net_device` that stays valid for `'a`.
+    #[inline]
     pub(crate) unsafe fn from_raw<'a>(ptr: *const bindings::net_device) -> &'a Self {
         // SAFETY: `NetDev` is `repr(transparent)` over the C struct; validity by the
         // safety requirements.
@@ -386,6 +387,7 @@ impl NetDev {
     }
 
     /// Number of allocated TX queues.
+    #[inline]
     pub fn num_tx_queues(&self) -> u32 {
         // SAFETY: Fixed at allocation.
         unsafe { (*self.raw()).num_tx_queues }
@@ -403,9 +405,10 @@ impl NetDev {
         if index >= self.num_tx_queues() {
             return None;
         }
-        // SAFETY: `index` is in range, so the queue is part of the device's `_tx` array,
-        // which lives as long as the device.
-        Some(unsafe { TxQueue::from_raw(bindings::netdev_get_tx_queue(self.raw(), index)) })
+        // C `netdev_get_tx_queue`: `&dev->_tx[index]`, here without the call.
+        // SAFETY: `index` is in range, so the queue is part of the device's `_tx` array of
+        // `num_tx_queues` entries, which lives as long as the device.
+        Some(unsafe { TxQueue::from_raw((*self.raw())._tx.add(index as usize)) })
     }
 
     /// Stops all TX queues (C `netif_tx_stop_all_queues`).
@@ -522,6 +525,7 @@ impl TxQueue {
     /// # Safety
     ///
     /// `ptr` must point to a valid `netdev_queue` that outlives `'a`.
+    #[inline]
     unsafe fn from_raw<'a>(ptr: *mut bindings::netdev_queue) -> &'a Self {
         // SAFETY: `repr(transparent)`; validity by the safety requirements.
         unsafe { &*ptr.cast() }
@@ -678,11 +682,17 @@ impl<T> Priv<T> {
     ///
     /// `dev` must be a valid net_device allocated with a private area of
     /// `size_of::<Priv<T>>()` bytes.
+    #[inline]
     pub(crate) unsafe fn of<'a>(dev: *const bindings::net_device) -> &'a Self {
         build_assert!(core::mem::align_of::<Priv<T>>() <= bindings::NETDEV_ALIGN as usize);
-        // SAFETY: `netdev_priv` returns the NETDEV_ALIGN-aligned private area, of the
-        // right size by the safety requirements.
-        unsafe { &*bindings::netdev_priv(dev).cast::<Self>() }
+        // C `netdev_priv`: the private area follows the structure, NETDEV_ALIGN-aligned
+        // (computed here rather than called: `start_xmit` and every poll use it).
+        // CAST: NETDEV_ALIGN is 32.
+        const OFFSET: usize = core::mem::size_of::<bindings::net_device>()
+            .next_multiple_of(bindings::NETDEV_ALIGN as usize);
+        // SAFETY: The private area is at `OFFSET` of the net_device allocation,
+        // NETDEV_ALIGN-aligned, of the right size by the safety requirements.
+        unsafe { &*dev.cast::<u8>().add(OFFSET).cast::<Self>() }
     }
 
     /// Size to pass as `sizeof_priv`.
@@ -741,12 +751,14 @@ impl<T> Device<T> {
     /// # Safety
     ///
     /// `ptr` must be a valid net_device with a live `Priv<T>` area, for `'a`.
+    #[inline]
     pub(crate) unsafe fn from_raw<'a>(ptr: *const bindings::net_device) -> &'a Self {
         // SAFETY: `repr(transparent)` over `NetDev`; validity by the requirements.
         unsafe { &*ptr.cast() }
     }
 
     /// The driver's private data.
+    #[inline]
     pub fn data(&self) -> Pin<&T> {
         // SAFETY: By the type invariant the private area holds a live `T`.
         let p = unsafe { Priv::<T>::of(self.0.raw()) };
@@ -1123,6 +1135,7 @@ impl<T: NetDeviceOps> Registration<T> {
     }
 
     /// The device.
+    #[inline]
     pub fn dev(&self) -> &Device<T> {
         // SAFETY: By the type invariant the device and its data are live while `self`
         // exists.

@@ -62,12 +62,14 @@ pub const RX_SKB_MAX: usize = RX_HALF - RX_SKB_HEADROOM - bindings::SKB_SHINFO_S
 /// path. For the same reason it takes page references in bulk, as the C igb driver does: at
 /// allocation it takes [`BIAS_MAX`] references at once and hands one of them to each socket
 /// buffer it gives a half to, by decrementing a private count (`bias`) rather than with an
-/// atomic `get_page`.
+/// atomic `get_page`. Whether the page came from the emergency reserves (`pfmemalloc`) is
+/// read once at allocation: it does not change while the page is ours.
 ///
 /// # Invariants
 ///
 /// `page` is a page allocated by `alloc_pages` (order 0), of which `self` owns `bias`
-/// references, `bias >= 1`; every other reference belongs to a socket buffer.
+/// references, `bias >= 1`; every other reference belongs to a socket buffer. `pfmemalloc` is
+/// `page_is_pfmemalloc(page)`.
 /// `dev` is a device of which `self` owns one reference (`get_device`). The whole page is mapped
 /// for `dev` at `handle` (offset 0, `PAGE_SIZE` bytes, device to CPU). The half at `offset` (0
 /// or [`RX_HALF`]) is not referenced by any socket buffer: every page reference beyond the one
@@ -104,12 +106,13 @@ pub struct RxPage {
     handle: DmaAddress,
     offset: u16,
     headroom: u16,
-    bias: u32,
+    bias: u16,
+    pfmemalloc: bool,
 }
 
 /// Page references an [`RxPage`] holds after allocation and after each refill of its stock
 /// (C igb: `USHRT_MAX`): the atomic add happens once per this many frames.
-pub const BIAS_MAX: u32 = u16::MAX as u32;
+pub const BIAS_MAX: u16 = u16::MAX;
 
 // SAFETY: `RxPage` owns its page and mapping; the device reference may be dropped from any
 // thread, and unmapping and freeing do not depend on the thread.
@@ -165,9 +168,10 @@ impl RxPage {
             return Err(EINVAL);
         };
         // The stock of references handed out to socket buffers (see the type's comment).
-        // CAST: BIAS_MAX - 1 fits in `i32`.
         // SAFETY: We own the page's only reference.
-        unsafe { bindings::page_ref_add(page.as_ptr(), (BIAS_MAX - 1) as i32) };
+        unsafe { bindings::page_ref_add(page.as_ptr(), i32::from(BIAS_MAX - 1)) };
+        // SAFETY: `page` is valid (we own it).
+        let pfmemalloc = unsafe { bindings::page_is_pfmemalloc(page.as_ptr()) };
         // INVARIANT: a fresh page, mapped above, of which we own all `BIAS_MAX` references; the
         // device reference was just taken; `headroom` is one of the two allowed values (the
         // callers).
@@ -178,6 +182,7 @@ impl RxPage {
             offset: 0,
             headroom,
             bias: BIAS_MAX,
+            pfmemalloc,
         })
     }
 
@@ -328,29 +333,29 @@ impl RxPage {
         Ok(this.flip())
     }
 
-    /// Makes the `len`-byte frame in the current buffer the head of a new socket buffer, in
-    /// place (C `napi_build_skb` over the half, true size half a page): the frame is not
-    /// copied, the headroom in front of it becomes the buffer's headroom, and the socket
-    /// buffer holds its own page reference. Call [`Self::sync_for_cpu`] for the frame first.
+    /// Makes the `len`-byte frame in the current buffer of the page in `slot` the head of a new
+    /// socket buffer, in place (C `napi_build_skb` over the half, true size half a page): the
+    /// frame is not copied, the headroom in front of it becomes the buffer's headroom, and the
+    /// socket buffer holds its own page reference. Call [`Self::sync_for_cpu`] for the frame
+    /// first.
     ///
-    /// Returns the socket buffer and, as [`Self::into_frag`], the buffer to post next. On error
-    /// (a page made without headroom, `len` 0 or above [`RX_SKB_MAX`], or no socket buffer
-    /// could be allocated) the buffer comes back unchanged.
+    /// The page stays in `slot`, a ring's buffer slot, rather than being moved in and out:
+    /// afterwards `slot` holds it with its other half current, synced for the device (the
+    /// buffer to post next), or `None` if a socket buffer still holds that half (the page was
+    /// unmapped and this reference dropped; the stack frees the page with its last socket
+    /// buffer), as [`Self::into_frag`]. On error (`slot` empty, a page made without headroom,
+    /// `len` 0 or above [`RX_SKB_MAX`]: `EINVAL`; no socket buffer: `ENOMEM`) `slot` is
+    /// unchanged.
     #[inline]
-    pub fn into_skb(
-        self,
-        _ctx: &PollContext<'_>,
-        len: usize,
-    ) -> core::result::Result<(SkBuff, Option<Self>), Self> {
+    pub fn into_skb(slot: &mut Option<Self>, _ctx: &PollContext<'_>, len: usize) -> Result<SkBuff> {
+        let Some(this) = slot.as_mut() else {
+            return Err(EINVAL);
+        };
         // CAST: RX_SKB_HEADROOM is below PAGE_SIZE.
-        if usize::from(self.headroom) != RX_SKB_HEADROOM || len == 0 || len > RX_SKB_MAX {
-            return Err(self);
+        if usize::from(this.headroom) != RX_SKB_HEADROOM || len == 0 || len > RX_SKB_MAX {
+            return Err(EINVAL);
         }
-        let mut this = self;
         let half = usize::from(this.offset);
-        // One of our references goes to the socket buffer's head (released with the head);
-        // `bias >= 2` here (`flip` refills at 1).
-        this.bias -= 1;
         // By the type invariant no socket buffer uses the current half; the frame, the
         // headroom in front of it and the shared info after it all fit in the half (checked
         // above), which is where `napi_build_skb` puts them.
@@ -358,31 +363,53 @@ impl RxPage {
         // the NAPI poll `_ctx` stands for (softirq context), as `napi_build_skb` requires.
         let raw = unsafe { bindings::napi_build_skb(this.address().add(half).cast(), HALF) };
         // SAFETY: A non-null result is a fresh socket buffer that we own.
-        let Some(mut skb) = (unsafe { SkBuff::from_raw(raw) }) else {
-            // No socket buffer took the reference: it is ours again.
-            this.bias += 1;
-            return Err(this);
+        let Some(skb) = (unsafe { SkBuff::from_raw(raw) }) else {
+            return Err(ENOMEM);
         };
-        // CAST: below PAGE_SIZE. Both fit: the buffer is empty with `RX_HALF - SHINFO` bytes of
-        // room, and `headroom + len <= RX_SKB_HEADROOM + RX_SKB_MAX`.
-        if skb
-            .reserve(u32::from(this.headroom))
-            .and_then(|()| skb.put(len as u32).map(|_| ()))
-            .is_err()
-        {
-            // Freeing the socket buffer drops the reference it took, and the half is free
-            // again (never happens: the sizes were checked above).
-            drop(skb);
-            return Err(this);
+        // One of our references went to the socket buffer's head (released with the head);
+        // `bias >= 2` here (`flip` refills at 1).
+        this.bias -= 1;
+        // C `skb_reserve(skb, headroom)` then `__skb_put(skb, len)`, as two field updates:
+        // `napi_build_skb` left the buffer empty, its data and tail at the start of the half.
+        // CAST: both below PAGE_SIZE.
+        let (room, len) = (u32::from(this.headroom), len as u32);
+        let s = skb.as_raw();
+        // SAFETY: We own the fresh, linear, empty buffer, whose linear part is the half minus
+        // the shared info; `headroom + len <= RX_SKB_HEADROOM + RX_SKB_MAX`, the size of that
+        // linear part (checked above), so data and tail stay within it. The device wrote the
+        // `len` bytes now in the data (the caller synced them for the CPU).
+        unsafe {
+            (*s).data = (*s).data.add(room as usize);
+            (*s).tail = room + len;
+            (*s).len = len;
         }
-        Ok((skb, this.flip()))
+        if !this.flip_in_place() {
+            // Unmaps the page and drops our references.
+            *slot = None;
+        }
+        Ok(skb)
     }
 
     /// After the current half went to a socket buffer: the other half, synced for the device,
     /// if no socket buffer holds it any more; else `None`, and the page is unmapped and this
     /// reference dropped (the stack frees the page with its last socket buffer).
     #[inline]
-    fn flip(self) -> Option<Self> {
+    fn flip(mut self) -> Option<Self> {
+        if self.flip_in_place() {
+            Some(self)
+        } else {
+            // Unmaps the page and drops our references.
+            drop(self);
+            None
+        }
+    }
+
+    /// After the current half went to a socket buffer: makes the other half current and syncs
+    /// it for the device if no socket buffer holds it any more, and returns `true`. Else
+    /// returns `false`, and the caller must drop the page: its current half is the one given
+    /// away.
+    #[inline]
+    fn flip_in_place(&mut self) -> bool {
         let page = self.page.as_ptr();
         // C `page_ref_count`, read directly (it is on every receive).
         // SAFETY: `page` is valid (we own a reference); the count is an atomic the mm code
@@ -394,28 +421,23 @@ impl RxPage {
         // A page from the emergency reserves goes back to the allocator rather than staying
         // with the driver.
         // CAST: a page's reference count is positive.
-        let others = (refs as u32).wrapping_sub(self.bias);
-        // SAFETY: `page` is valid.
-        if others != 1 || unsafe { bindings::page_is_pfmemalloc(page) } {
-            // Unmaps the page and drops our references.
-            drop(self);
-            return None;
+        let others = (refs as u32).wrapping_sub(u32::from(self.bias));
+        if others != 1 || self.pfmemalloc {
+            return false;
         }
-        let mut next = self;
-        if next.bias == 1 {
+        if self.bias == 1 {
             // The stock is used up: take a new one while no other reference can go away
             // before we count it (the socket buffer's reference keeps the page alive anyway).
-            // CAST: BIAS_MAX - 1 fits in `i32`.
             // SAFETY: `page` is valid (we own a reference).
-            unsafe { bindings::page_ref_add(page, (BIAS_MAX - 1) as i32) };
-            next.bias = BIAS_MAX;
+            unsafe { bindings::page_ref_add(page, i32::from(BIAS_MAX - 1)) };
+            self.bias = BIAS_MAX;
         }
         // INVARIANT: the only socket buffer reference is the one to the half just given away;
         // the new current half is not referenced; `bias >= 2`.
-        next.offset ^= HALF16;
+        self.offset ^= HALF16;
         // The CPU may have read or written that half while a socket buffer held it.
-        next.sync_range_for_device(u32::from(next.offset), RX_HALF);
-        Some(next)
+        self.sync_range_for_device(u32::from(self.offset), RX_HALF);
+        true
     }
 }
 
@@ -435,7 +457,7 @@ impl Drop for RxPage {
                 bindings::DMA_ATTR_SKIP_CPU_SYNC as usize,
             );
             bindings::put_device(self.dev.as_ptr());
-            bindings::__page_frag_cache_drain(self.page.as_ptr(), self.bias);
+            bindings::__page_frag_cache_drain(self.page.as_ptr(), u32::from(self.bias));
         }
     }
 }

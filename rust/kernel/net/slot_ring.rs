@@ -20,6 +20,11 @@
 //! Ring sizes need not be powers of two (indices wrap by comparison). One slot always stays
 //! unused so that `next_to_use == next_to_clean` means empty.
 //!
+//! Each end remembers the other's index as it last loaded it, and loads it again only when
+//! that copy shows too little (no entry to clean, no room for an entry): the other end only
+//! ever gives slots, so an old copy errs on the safe side, and the hot paths skip the shared
+//! cache line most of the time.
+//!
 //! # Examples
 //!
 //! ```
@@ -64,7 +69,8 @@ struct Padded(AtomicU32);
 ///
 /// # Invariants
 ///
-/// `count == slots.len()`, at least 2; both indices are below `count`. The slots from `tail`
+/// `count == slots.len()`, at least 2 and at most `u32::MAX / 2` (so index sums cannot
+/// overflow); both indices are below `count`. The slots from `tail`
 /// up to `head` (wrapping) are accessed only by the [`Consumer`]; all others only by the
 /// [`Producer`]. An index is stored only by its end ([`Producer`]: `head`, [`Consumer`]:
 /// `tail`), with release ordering, after that end is done with the slots it gives away.
@@ -89,22 +95,35 @@ impl<T, S> Shared<T, S> {
     /// `i + n`, wrapped; `i < count` and `n <= count`.
     #[inline]
     fn wrap_add(&self, i: u32, n: u32) -> u32 {
-        let s = i + n;
+        // `i + n < 2 * count <= u32::MAX`: the wrapping operations are exact (and spare the
+        // overflow checks on every packet).
+        let s = i.wrapping_add(n);
         if s >= self.count {
-            s - self.count
+            s.wrapping_sub(self.count)
         } else {
             s
         }
     }
 
-    /// Slots from `tail` up to `head`.
+    /// Slots from `tail` up to `head` (both below `count`).
     #[inline]
     fn distance(&self, tail: u32, head: u32) -> u32 {
+        // Exact: the result is below `count`.
+        let d = head.wrapping_sub(tail);
         if head >= tail {
-            head - tail
+            d
         } else {
-            self.count - tail + head
+            d.wrapping_add(self.count)
         }
+    }
+
+    /// Slots the producer may fill with its head at `head`, the consumer's tail at `tail`.
+    #[inline]
+    fn room(&self, tail: u32, head: u32) -> u32 {
+        // `distance < count`.
+        self.count
+            .wrapping_sub(1)
+            .wrapping_sub(self.distance(tail, head))
     }
 
     /// The slot at `i`.
@@ -127,7 +146,7 @@ pub fn new<T: Send, S: Send + Sync>(
     shared: S,
     mut init: impl FnMut() -> Result<T>,
 ) -> Result<(Producer<T, S>, Consumer<T, S>)> {
-    if count < 2 {
+    if !(2..=u32::MAX / 2).contains(&count) {
         return Err(EINVAL);
     }
     // CAST: u32 to usize.
@@ -150,8 +169,13 @@ pub fn new<T: Send, S: Send + Sync>(
         Producer {
             ring: ring.clone(),
             head: 0,
+            tail_seen: 0,
         },
-        Consumer { ring, tail: 0 },
+        Consumer {
+            ring,
+            tail: 0,
+            head_seen: 0,
+        },
     ))
 }
 
@@ -159,10 +183,12 @@ pub fn new<T: Send, S: Send + Sync>(
 ///
 /// # Invariants
 ///
-/// `head` equals `ring.head`, which only this handle stores.
+/// `head` equals `ring.head`, which only this handle stores. `tail_seen` is a value of
+/// `ring.tail` this handle loaded (acquire), at or behind the current one.
 pub struct Producer<T, S> {
     ring: Arc<Shared<T, S>>,
     head: u32,
+    tail_seen: u32,
 }
 
 impl<T, S> Producer<T, S> {
@@ -195,7 +221,28 @@ impl<T, S> Producer<T, S> {
     pub fn free(&self) -> u32 {
         // Acquire: the consumer is done with the slots before `tail` (pairs with its release).
         let tail = self.ring.tail.0.load(Ordering::Acquire);
-        self.ring.count - 1 - self.ring.distance(tail, self.head)
+        self.ring.room(tail, self.head)
+    }
+
+    /// Whether `n` slots can be filled now: [`Self::free`]` >= n`, from the consumer's index
+    /// as last seen while that shows enough.
+    #[inline]
+    pub fn has_room(&mut self, n: u32) -> bool {
+        self.room_for(n) >= n
+    }
+
+    /// Slots free as far as `tail_seen` tells, loading the consumer's index again if that is
+    /// fewer than `n`.
+    #[inline]
+    fn room_for(&mut self, n: u32) -> u32 {
+        let room = self.ring.room(self.tail_seen, self.head);
+        if room >= n {
+            return room;
+        }
+        // INVARIANT: loaded with acquire (pairs with the consumer's release); the tail only
+        // moves forward, so the new value is not behind the old one.
+        self.tail_seen = self.ring.tail.0.load(Ordering::Acquire);
+        self.ring.room(self.tail_seen, self.head)
     }
 
     /// The slot at [`Self::head`], to fill before [`Self::publish`].
@@ -219,11 +266,11 @@ impl<T, S> Producer<T, S> {
     /// slots it takes to the consumer. Fails with `ENOSPC` unless `1 <= n <= free()`.
     #[inline]
     pub fn publish(&mut self, n: u32) -> Result {
-        if n == 0 || n > self.free() {
+        if n == 0 || n > self.room_for(n) {
             return Err(ENOSPC);
         }
         // INVARIANT: the slots up to the new head were the producer's (`n <= free()`) and
-        // pass to the consumer with this release store.
+        // pass to the consumer with this release store; `tail_seen` is not affected.
         self.head = self.ring.wrap_add(self.head, n);
         self.ring.head.0.store(self.head, Ordering::Release);
         Ok(())
@@ -239,10 +286,13 @@ impl<T, S> Producer<T, S> {
 ///
 /// # Invariants
 ///
-/// `tail` equals `ring.tail`, which only this handle stores.
+/// `tail` equals `ring.tail`, which only this handle stores. `head_seen` is a value of
+/// `ring.head` this handle loaded (acquire), at or behind the current one and not behind
+/// `tail`.
 pub struct Consumer<T, S> {
     ring: Arc<Shared<T, S>>,
     tail: u32,
+    head_seen: u32,
 }
 
 impl<T, S> Consumer<T, S> {
@@ -272,10 +322,24 @@ impl<T, S> Consumer<T, S> {
         self.ring.distance(self.tail, head)
     }
 
+    /// Slots published as far as `head_seen` tells, loading the producer's index again if
+    /// that is fewer than `n`.
+    #[inline]
+    fn ready_for(&mut self, n: u32) -> u32 {
+        let ready = self.ring.distance(self.tail, self.head_seen);
+        if ready >= n {
+            return ready;
+        }
+        // INVARIANT: loaded with acquire (pairs with the producer's release); the head only
+        // moves forward, and never past the tail.
+        self.head_seen = self.ring.head.0.load(Ordering::Acquire);
+        self.ring.distance(self.tail, self.head_seen)
+    }
+
     /// The oldest published entry, if any.
     #[inline]
     pub fn peek(&mut self) -> Option<&mut T> {
-        if self.in_flight() == 0 {
+        if self.ready_for(1) == 0 {
             return None;
         }
         // `tail` is in the consumer's range `tail..head`, which is not empty.
@@ -286,7 +350,7 @@ impl<T, S> Consumer<T, S> {
     /// [`Self::peek`] together with the shared part.
     #[inline]
     pub fn peek_with_shared(&mut self) -> Option<(&mut T, &S)> {
-        if self.in_flight() == 0 {
+        if self.ready_for(1) == 0 {
             return None;
         }
         // SAFETY: As in `peek`; `shared` is only ever shared.
@@ -304,7 +368,11 @@ impl<T, S> Consumer<T, S> {
     /// bound until the producer stops, e.g. with its queue stopped).
     #[inline]
     pub fn free(&self) -> u32 {
-        self.ring.count - 1 - self.in_flight()
+        // `in_flight() < count`.
+        self.ring
+            .count
+            .wrapping_sub(1)
+            .wrapping_sub(self.in_flight())
     }
 
     /// Gives the oldest entry's `n` slots back to the producer (after taking from the entry
@@ -312,11 +380,11 @@ impl<T, S> Consumer<T, S> {
     /// `1 <= n <= in_flight()`.
     #[inline]
     pub fn release(&mut self, n: u32) -> Result {
-        if n == 0 || n > self.in_flight() {
+        if n == 0 || n > self.ready_for(n) {
             return Err(EINVAL);
         }
         // INVARIANT: the consumer owned these slots and gives them away with this release
-        // store.
+        // store; the new tail is not past `head_seen` (`n <= ready`).
         self.tail = self.ring.wrap_add(self.tail, n);
         self.ring.tail.0.store(self.tail, Ordering::Release);
         Ok(())

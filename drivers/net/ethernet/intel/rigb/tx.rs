@@ -177,7 +177,7 @@ impl TxRing {
         txq: Option<&TxQueue>,
         stats: &TxQueueStats,
     ) -> (NetdevTx, Option<Doorbell>) {
-        if self.slots.free() < DESCS_PER_PKT {
+        if !self.slots.has_room(DESCS_PER_PKT) {
             // Should not happen: the queue is stopped while a whole packet still fits.
             let stopped = match txq {
                 Some(q) => q.maybe_stop(|| self.slots.free(), DESCS_PER_PKT, DESCS_PER_PKT),
@@ -248,10 +248,7 @@ impl TxRing {
         if stopped {
             stats.stopped.inc();
         }
-        // A gauge: the cleaner sets it too (last store wins).
-        stats
-            .in_flight
-            .set(u64::from(self.slots.count() - 1 - self.slots.free()));
+        // The `in_flight` gauge is the cleaner's: it runs after every completion.
         let bell = (!xmit_more() || stopped).then(|| self.doorbell());
         (NetdevTx::Ok, bell)
     }
@@ -275,8 +272,10 @@ impl TxRing {
         let mut put = |d: &RawDesc| {
             // CAST: indices are below `count`.
             let ok = descs.write(at as usize, d).is_ok();
-            at = if at + 1 == count { 0 } else { at + 1 };
-            n += 1;
+            // `at < count` and `n <= DESCS_PER_PKT`: no overflow (wrapping spares the checks).
+            let next = at.wrapping_add(1);
+            at = if next == count { 0 } else { next };
+            n = n.wrapping_add(1);
             ok
         };
         let mut ok = match ctx {
@@ -334,9 +333,14 @@ impl TxCleaner {
                 break;
             };
             let ndesc = buf.ndesc.max(1);
-            // The device writes DD back only into the last descriptor (RS).
-            let eop = first + ndesc - 1;
-            let eop = if eop >= count { eop - count } else { eop };
+            // The device writes DD back only into the last descriptor (RS). `first < count`
+            // and `ndesc <= DESCS_PER_PKT < count`: the wrapping operations cannot wrap.
+            let eop = first.wrapping_add(ndesc - 1);
+            let eop = if eop >= count {
+                eop.wrapping_sub(count)
+            } else {
+                eop
+            };
             // CAST: indices are below `count`.
             let Ok(raw) = descs.read(eop as usize) else {
                 break;
@@ -347,7 +351,7 @@ impl TxCleaner {
             // Order the release of the buffers after the read of the DD bit.
             dma::rmb();
             if let Some(skb) = buf.map.unmap() {
-                pkts += 1;
+                pkts = pkts.wrapping_add(1);
                 frames = frames.wrapping_add(buf.segs);
                 bytes = bytes.wrapping_add(buf.len);
                 ctx.consume_skb(skb);
