@@ -57,9 +57,9 @@ pub const RX_SKB_MAX: usize = RX_HALF - RX_SKB_HEADROOM - bindings::SKB_SHINFO_S
 
 /// A page mapped for device writes whose halves serve alternately as receive buffers.
 ///
-/// The structure is four words (raw pointers rather than `Page`, `PageMapping` and
-/// `ARef<Device>`): a ring moves one per received frame, and every call it saves is on that
-/// path. For the same reason it takes page references in bulk, as the C igb driver does: at
+/// The structure is five words (raw pointers rather than `Page`, `PageMapping` and
+/// `ARef<Device>`, and the page's address kept): a ring moves one per received frame, and
+/// every call it saves is on that path. For the same reason it takes page references in bulk, as the C igb driver does: at
 /// allocation it takes [`BIAS_MAX`] references at once and hands one of them to each socket
 /// buffer it gives a half to, by decrementing a private count (`bias`) rather than with an
 /// atomic `get_page`. Whether the page came from the emergency reserves (`pfmemalloc`) is
@@ -70,7 +70,8 @@ pub const RX_SKB_MAX: usize = RX_HALF - RX_SKB_HEADROOM - bindings::SKB_SHINFO_S
 /// `page` is a page allocated by `alloc_pages` (order 0), of which `self` owns `bias`
 /// references, `bias >= 1`; every other reference belongs to a socket buffer. `pfmemalloc` is
 /// `page_is_pfmemalloc(page)`.
-/// `dev` is a device of which `self` owns one reference (`get_device`). The whole page is mapped
+/// `va` is `page_address(page)`. `dev` is a device of which `self` owns one reference
+/// (`get_device`). The whole page is mapped
 /// for `dev` at `handle` (offset 0, `PAGE_SIZE` bytes, device to CPU). The half at `offset` (0
 /// or [`RX_HALF`]) is not referenced by any socket buffer: every page reference beyond the one
 /// `self` owns was given to a socket buffer by [`RxPage::into_frag`] or [`RxPage::into_skb`]
@@ -102,6 +103,8 @@ pub const RX_SKB_MAX: usize = RX_HALF - RX_SKB_HEADROOM - bindings::SKB_SHINFO_S
 /// ```
 pub struct RxPage {
     page: NonNull<bindings::page>,
+    /// The page's kernel address (C `page_address`), kept: it is needed for every frame.
+    va: NonNull<u8>,
     dev: NonNull<bindings::device>,
     handle: DmaAddress,
     offset: u16,
@@ -172,11 +175,26 @@ impl RxPage {
         unsafe { bindings::page_ref_add(page.as_ptr(), i32::from(BIAS_MAX - 1)) };
         // SAFETY: `page` is valid (we own it).
         let pfmemalloc = unsafe { bindings::page_is_pfmemalloc(page.as_ptr()) };
+        // SAFETY: `page` is valid and, allocated without `__GFP_HIGHMEM` (not in `Flags`),
+        // permanently mapped in the kernel's address space.
+        let va = unsafe { bindings::page_address(page.as_ptr()) }.cast::<u8>();
+        // A page in the kernel's direct map has a non-null address.
+        let Some(va) = NonNull::new(va) else {
+            // SAFETY: Mapped above for `raw_dev`, whose reference we took; we own all the
+            // page's references.
+            unsafe {
+                bindings::dma_unmap_page_attrs(raw_dev, handle, PAGE_SIZE, FROM_DEVICE, 0);
+                bindings::put_device(raw_dev);
+                bindings::__page_frag_cache_drain(page.as_ptr(), u32::from(BIAS_MAX));
+            }
+            return Err(EINVAL);
+        };
         // INVARIANT: a fresh page, mapped above, of which we own all `BIAS_MAX` references; the
         // device reference was just taken; `headroom` is one of the two allowed values (the
         // callers).
         Ok(Self {
             page,
+            va,
             dev,
             handle,
             offset: 0,
@@ -195,7 +213,8 @@ impl RxPage {
     /// The device address of the current buffer, to post in a receive descriptor.
     #[inline]
     pub fn dma_handle(&self) -> DmaAddress {
-        self.handle + DmaAddress::from(self.start())
+        // Within the page mapped at `handle`: no overflow (wrapping spares the check).
+        self.handle.wrapping_add(DmaAddress::from(self.start()))
     }
 
     /// The length of the buffer the device may fill: the half after the headroom.
@@ -219,7 +238,7 @@ impl RxPage {
         unsafe {
             bindings::dma_sync_single_for_cpu(
                 self.dev.as_ptr(),
-                self.handle + DmaAddress::from(off),
+                self.handle.wrapping_add(DmaAddress::from(off)),
                 len,
                 FROM_DEVICE,
             )
@@ -233,7 +252,7 @@ impl RxPage {
         unsafe {
             bindings::dma_sync_single_for_device(
                 self.dev.as_ptr(),
-                self.handle + DmaAddress::from(off),
+                self.handle.wrapping_add(DmaAddress::from(off)),
                 len,
                 FROM_DEVICE,
             )
@@ -266,9 +285,7 @@ impl RxPage {
     /// The kernel address of the page.
     #[inline]
     fn address(&self) -> *mut u8 {
-        // SAFETY: `page` is valid and, allocated without `__GFP_HIGHMEM`, permanently mapped in
-        // the kernel's address space.
-        unsafe { bindings::page_address(self.page.as_ptr()) }.cast()
+        self.va.as_ptr()
     }
 
     /// Copies the first `dst.len()` bytes of the current half into `dst`; `EINVAL` if `dst` is
