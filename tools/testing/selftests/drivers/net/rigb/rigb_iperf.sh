@@ -70,16 +70,31 @@ fi
 # Parallel flows: RSS spreads them over the peer's RX queues.
 nq=$(nsx $PEER_NS $ETHTOOL -l "$b" | awk '/Current hardware settings/ {c = 1} c && /^Combined:/ {print $2; exit}')
 perq() { nsx $PEER_NS $ETHTOOL -S "$b" | awk '$1 ~ /^rx_queue_[0-9]+_packets:$/ {print $2}'; }
+# used/desc: the queues that received more than 100 frames between q0 and q1.
+count_used() {
+	local i d
+	used=0 desc=""
+	for i in "${!q1[@]}"; do
+		d=$((q1[i] - ${q0[i]:-0}))
+		desc+="q$i:+$d "
+		[[ $d -gt 100 ]] && used=$((used + 1))
+	done
+	ktap_diag "peer RX queues: $desc"
+}
 mapfile -t q0 < <(perq)
 run_tcp "8 parallel TCP flows A -> B" 8 -P 8
 mapfile -t q1 < <(perq)
-used=0 desc=""
-for i in "${!q1[@]}"; do
-	d=$((q1[i] - ${q0[i]:-0}))
-	desc+="q$i:+$d "
-	[[ $d -gt 100 ]] && used=$((used + 1))
-done
-ktap_diag "peer RX queues: $desc"
+count_used
+# Eight flows all hash to the same one of two queues once in 128 runs (seen
+# once): one more set of flows, with new source ports, before failing.
+if [[ $nq -ge 2 && $used -lt 2 ]]; then
+	ktap_diag "all flows on one queue: again with 8 new flows"
+	q0=("${q1[@]}")
+	srv
+	timeout 60 $IPERF -c $ADDR_B -p 5201 -t 3 -P 8 >/dev/null 2>&1
+	mapfile -t q1 < <(perq)
+	count_used
+fi
 if [[ $nq -lt 2 ]]; then
 	ktap_skip "parallel flows use more than one RX queue" "only $nq queue pair"
 elif [[ $used -ge 2 ]]; then
