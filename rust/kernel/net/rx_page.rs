@@ -391,10 +391,10 @@ impl RxPage {
         // CAST: both below PAGE_SIZE.
         let (room, len) = (u32::from(this.headroom), len as u32);
         let s = skb.as_raw();
-        // SAFETY: We own the fresh, linear, empty buffer, whose linear part is the half minus
-        // the shared info; `headroom + len <= RX_SKB_HEADROOM + RX_SKB_MAX`, the size of that
-        // linear part (checked above), so data and tail stay within it. The device wrote the
-        // `len` bytes now in the data (the caller synced them for the CPU).
+        // The buffer is fresh, linear and empty; its linear part is the half minus the shared
+        // info, of `RX_SKB_HEADROOM + RX_SKB_MAX >= headroom + len` bytes (checked above).
+        // SAFETY: We own the buffer; so data and tail stay within its linear part, and the
+        // device wrote the `len` bytes now in the data (the caller synced them for the CPU).
         unsafe {
             (*s).data = (*s).data.add(room as usize);
             (*s).tail = room + len;
@@ -429,10 +429,10 @@ impl RxPage {
     fn flip_in_place(&mut self) -> bool {
         let page = self.page.as_ptr();
         // C `page_ref_count`, read directly (it is on every receive).
+        use core::ptr::{addr_of, read_volatile};
         // SAFETY: `page` is valid (we own a reference); the count is an atomic the mm code
         // updates with atomic operations, read here with a single volatile load.
-        let refs =
-            unsafe { core::ptr::read_volatile(core::ptr::addr_of!((*page)._refcount.counter)) };
+        let refs = unsafe { read_volatile(addr_of!((*page)._refcount.counter)) };
         // Socket buffers hold `refs - bias`: if that is the one just given, the other half is
         // free. (Frees on other CPUs only lower `refs`, so a stale read errs on the safe side.)
         // A page from the emergency reserves goes back to the allocator rather than staying
