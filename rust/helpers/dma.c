@@ -23,6 +23,11 @@ int rust_helper_dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
 	return dma_mapping_error(dev, dma_addr);
 }
 
+bool rust_helper_dma_need_sync(struct device *dev, dma_addr_t dma_addr)
+{
+	return dma_need_sync(dev, dma_addr);
+}
+
 void rust_helper_dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr,
 					 size_t size,
 					 enum dma_data_direction dir)

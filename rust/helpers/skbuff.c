@@ -50,11 +50,6 @@ void rust_helper_skb_reserve(struct sk_buff *skb, int len)
 	skb_reserve(skb, len);
 }
 
-unsigned int rust_helper_skb_nr_frags(const struct sk_buff *skb)
-{
-	return skb_shinfo(skb)->nr_frags;
-}
-
 const skb_frag_t *rust_helper_skb_frag(const struct sk_buff *skb, unsigned int i)
 {
 	return &skb_shinfo(skb)->frags[i];
@@ -75,29 +70,9 @@ unsigned int rust_helper_skb_frag_size(const skb_frag_t *frag)
 	return skb_frag_size(frag);
 }
 
-u8 rust_helper_skb_ip_summed(const struct sk_buff *skb)
-{
-	return skb->ip_summed;
-}
-
 void rust_helper_skb_set_ip_summed(struct sk_buff *skb, u8 ip_summed)
 {
 	skb->ip_summed = ip_summed;
-}
-
-u16 rust_helper_skb_csum_start_offset(const struct sk_buff *skb)
-{
-	return skb_checksum_start_offset(skb);
-}
-
-u16 rust_helper_skb_csum_offset(const struct sk_buff *skb)
-{
-	return skb->csum_offset;
-}
-
-bool rust_helper_skb_is_gso(const struct sk_buff *skb)
-{
-	return skb_is_gso(skb);
 }
 
 int rust_helper_skb_linearize(struct sk_buff *skb)
@@ -108,11 +83,6 @@ int rust_helper_skb_linearize(struct sk_buff *skb)
 void rust_helper_skb_record_rx_queue(struct sk_buff *skb, u16 rx_queue)
 {
 	skb_record_rx_queue(skb, rx_queue);
-}
-
-u16 rust_helper_skb_get_queue_mapping(const struct sk_buff *skb)
-{
-	return skb_get_queue_mapping(skb);
 }
 
 void rust_helper_skb_set_hash(struct sk_buff *skb, u32 hash, enum pkt_hash_types type)
@@ -163,29 +133,14 @@ void rust_helper_skb_set_dev(struct sk_buff *skb, struct net_device *dev)
 	skb->dev = dev;
 }
 
-__be16 rust_helper_skb_protocol(const struct sk_buff *skb)
-{
-	return skb->protocol;
-}
-
 void rust_helper_skb_set_protocol(struct sk_buff *skb, __be16 protocol)
 {
 	skb->protocol = protocol;
 }
 
-int rust_helper_skb_network_offset(const struct sk_buff *skb)
-{
-	return skb_network_offset(skb);
-}
-
 int rust_helper_skb_transport_offset(const struct sk_buff *skb)
 {
 	return skb_transport_offset(skb);
-}
-
-unsigned short rust_helper_skb_gso_size(const struct sk_buff *skb)
-{
-	return skb_shinfo(skb)->gso_size;
 }
 
 unsigned int rust_helper_skb_gso_type(const struct sk_buff *skb)

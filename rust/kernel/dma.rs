@@ -28,6 +28,31 @@ use core::{mem::ManuallyDrop, ptr::NonNull};
 /// A DMA address as seen by the device.
 pub type DmaAddress = bindings::dma_addr_t;
 
+/// Whether `addr`, just returned by a streaming map call for `dev`, is the error value (C
+/// `dma_mapping_error`).
+///
+/// Without DMA API debugging this is one comparison in Rust, not a helper call per mapped
+/// packet; with it (`CONFIG_DMA_API_DEBUG`) the C function runs, which also records that the
+/// driver checked the mapping.
+///
+/// # Safety
+///
+/// `dev` must be a valid device.
+#[inline]
+pub(crate) unsafe fn mapping_failed(dev: *mut bindings::device, addr: DmaAddress) -> bool {
+    #[cfg(CONFIG_DMA_API_DEBUG)]
+    {
+        // SAFETY: `dev` is a valid device (the caller's promise); any `addr` is accepted.
+        unsafe { bindings::dma_mapping_error(dev, addr) != 0 }
+    }
+    #[cfg(not(CONFIG_DMA_API_DEBUG))]
+    {
+        let _ = dev;
+        // C `DMA_MAPPING_ERROR`: all ones.
+        addr == DmaAddress::MAX
+    }
+}
+
 /// Direction of a streaming mapping (`enum dma_data_direction`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum DataDirection {
@@ -294,8 +319,8 @@ impl<B: DmaBuffer> SingleMapping<B> {
         let handle = unsafe {
             bindings::dma_map_single_attrs(dev.as_raw(), ptr.cast(), len, dir.as_raw(), 0)
         };
-        // SAFETY: `handle` was just returned by a map call for `dev`.
-        if unsafe { bindings::dma_mapping_error(dev.as_raw(), handle) } != 0 {
+        // SAFETY: `dev` is a valid device.
+        if unsafe { mapping_failed(dev.as_raw(), handle) } {
             return Err((ENOMEM, buf));
         }
         // INVARIANT: mapped above.
@@ -430,8 +455,8 @@ impl PageMapping {
         let handle = unsafe {
             bindings::dma_map_page_attrs(dev.as_raw(), page.as_ptr(), offset, len, dir.as_raw(), 0)
         };
-        // SAFETY: `handle` was just returned by a map call for `dev`.
-        if unsafe { bindings::dma_mapping_error(dev.as_raw(), handle) } != 0 {
+        // SAFETY: `dev` is a valid device.
+        if unsafe { mapping_failed(dev.as_raw(), handle) } {
             return Err((ENOMEM, page));
         }
         // INVARIANT: mapped above.

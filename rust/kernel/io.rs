@@ -88,6 +88,7 @@ macro_rules! define_read {
 
         $(#[$attr])*
         /// The offset is checked at run time: `EINVAL` if it is out of bounds or misaligned.
+        #[inline]
         pub fn $try_name(&self, offset: usize) -> Result<$type_name> {
             let addr = self.io_addr::<$type_name>(offset)?;
 
@@ -113,6 +114,7 @@ macro_rules! define_write {
 
         $(#[$attr])*
         /// The offset is checked at run time: `EINVAL` if it is out of bounds or misaligned.
+        #[inline]
         pub fn $try_name(&self, value: $type_name, offset: usize) -> Result {
             let addr = self.io_addr::<$type_name>(offset)?;
 

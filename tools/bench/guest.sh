@@ -149,6 +149,9 @@ lo_round() {
 	$IP netns del lb
 }
 
+# Sourced for its functions only (tools/bench/insn/guest.sh).
+if [[ -n ${RIGB_BENCH_DEFS_ONLY:-} ]]; then return 0; fi
+
 modprobe veth
 ko_veth=$RIGB_ROOT/samples/rust/rust_veth.ko
 if [[ -f $ko_veth ]]; then

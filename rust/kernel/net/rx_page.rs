@@ -63,13 +63,17 @@ pub const RX_SKB_MAX: usize = RX_HALF - RX_SKB_HEADROOM - bindings::SKB_SHINFO_S
 /// allocation it takes [`BIAS_MAX`] references at once and hands one of them to each socket
 /// buffer it gives a half to, by decrementing a private count (`bias`) rather than with an
 /// atomic `get_page`. Whether the page came from the emergency reserves (`pfmemalloc`) is
-/// read once at allocation: it does not change while the page is ours.
+/// read once at allocation: it does not change while the page is ours. So is whether its
+/// mapping needs the DMA syncs at all (C `dma_need_sync`, as `page_pool` asks it): on a
+/// cache-coherent machine without bounce buffering it does not, and the two syncs per frame
+/// are then skipped without a call.
 ///
 /// # Invariants
 ///
 /// `page` is a page allocated by `alloc_pages` (order 0), of which `self` owns `bias`
 /// references, `bias >= 1`; every other reference belongs to a socket buffer. `pfmemalloc` is
-/// `page_is_pfmemalloc(page)`.
+/// `page_is_pfmemalloc(page)`. `sync` is `dma_need_sync(dev, handle)` (true under
+/// `CONFIG_DMA_API_DEBUG`, which checks every sync).
 /// `va` is `page_address(page)`. `dev` is a device of which `self` owns one reference
 /// (`get_device`). The whole page is mapped
 /// for `dev` at `handle` (offset 0, `PAGE_SIZE` bytes, device to CPU). The half at `offset` (0
@@ -111,6 +115,7 @@ pub struct RxPage {
     headroom: u16,
     bias: u16,
     pfmemalloc: bool,
+    sync: bool,
 }
 
 /// Page references an [`RxPage`] holds after allocation and after each refill of its stock
@@ -153,8 +158,8 @@ impl RxPage {
         let handle = unsafe {
             bindings::dma_map_page_attrs(raw_dev, page.as_ptr(), 0, PAGE_SIZE, FROM_DEVICE, 0)
         };
-        // SAFETY: `handle` was just returned by a map call for `raw_dev`.
-        if unsafe { bindings::dma_mapping_error(raw_dev, handle) } != 0 {
+        // SAFETY: `raw_dev` is a valid device.
+        if unsafe { crate::dma::mapping_failed(raw_dev, handle) } {
             // SAFETY: We own the only reference to the unmapped page.
             unsafe { bindings::__free_pages(page.as_ptr(), 0) };
             return Err(ENOMEM);
@@ -175,6 +180,8 @@ impl RxPage {
         unsafe { bindings::page_ref_add(page.as_ptr(), i32::from(BIAS_MAX - 1)) };
         // SAFETY: `page` is valid (we own it).
         let pfmemalloc = unsafe { bindings::page_is_pfmemalloc(page.as_ptr()) };
+        // SAFETY: `handle` is a live mapping for `raw_dev`, a valid device.
+        let sync = unsafe { bindings::dma_need_sync(raw_dev, handle) };
         // SAFETY: `page` is valid and, allocated without `__GFP_HIGHMEM` (not in `Flags`),
         // permanently mapped in the kernel's address space.
         let va = unsafe { bindings::page_address(page.as_ptr()) }.cast::<u8>();
@@ -201,6 +208,7 @@ impl RxPage {
             headroom,
             bias: BIAS_MAX,
             pfmemalloc,
+            sync,
         })
     }
 
@@ -233,6 +241,9 @@ impl RxPage {
     /// `dma_sync_single_range_for_cpu` over `len` bytes at `off` in the page.
     #[inline]
     fn sync_range_for_cpu(&self, off: u32, len: usize) {
+        if !self.sync {
+            return;
+        }
         // SAFETY: By the type invariant the page is mapped for `dev` at `handle`; the callers
         // keep `off + len` within the page.
         unsafe {
@@ -248,6 +259,9 @@ impl RxPage {
     /// `dma_sync_single_range_for_device` over `len` bytes at `off` in the page.
     #[inline]
     fn sync_range_for_device(&self, off: u32, len: usize) {
+        if !self.sync {
+            return;
+        }
         // SAFETY: As in `sync_range_for_cpu`.
         unsafe {
             bindings::dma_sync_single_for_device(

@@ -48,6 +48,7 @@ pub enum Checksum {
 }
 
 impl Checksum {
+    #[inline]
     fn from_raw(v: u8) -> Self {
         match u32::from(v) {
             bindings::CHECKSUM_UNNECESSARY => Self::Unnecessary,
@@ -207,6 +208,10 @@ impl Frag {
 /// assert_eq!(skb.csum(), Checksum::None);
 /// skb.set_csum(Checksum::Unnecessary);
 /// assert_eq!(skb.csum(), Checksum::Unnecessary);
+/// for c in [Checksum::Complete, Checksum::Partial, Checksum::None] {
+///     skb.set_csum(c);
+///     assert_eq!(skb.csum(), c);
+/// }
 /// // Asking for more than the tailroom fails instead of panicking.
 /// assert!(skb.put(4096).is_err());
 /// skb.trim(10);
@@ -301,6 +306,37 @@ impl SkBuff {
         // SAFETY: By the type invariant the buffer is valid and we own it, so no one
         // writes it concurrently.
         unsafe { self.ptr.as_ref() }
+    }
+
+    // The transmit path reads a dozen fields per packet whose C accessors are static
+    // inline; through helpers each would be a call. They are read here directly.
+
+    /// The header fields (C: the `headers` group: protocol, header offsets, checksum state).
+    #[inline]
+    fn hdrs(&self) -> &bindings::sk_buff__bindgen_ty_4__bindgen_ty_1 {
+        // SAFETY: `__bindgen_anon_4` is the union of these fields with the identical
+        // `headers` struct group (C `struct_group`): the struct view is always valid.
+        unsafe { self.raw().__bindgen_anon_4.__bindgen_anon_1.as_ref() }
+    }
+
+    /// Offset of the data from the start of the buffer (C `skb_headroom`).
+    #[inline]
+    fn data_offset(&self) -> usize {
+        let s = self.raw();
+        // `data` lies within the buffer, at or after `head`.
+        (s.data as usize).wrapping_sub(s.head as usize)
+    }
+
+    /// The buffer's shared info (C `skb_shinfo`).
+    #[inline]
+    fn shinfo(&self) -> *const bindings::skb_shared_info {
+        let s = self.raw();
+        // `end` is an offset from `head` (C `NET_SKBUFF_DATA_USES_OFFSET`, 64-bit); with the
+        // pointer-typed `end` of 32-bit kernels this does not build.
+        let end: u32 = s.end;
+        // CAST: u32 to usize. `head + end` is within the buffer (its shared info follows
+        // the linear data), so `wrapping_add` does not wrap.
+        s.head.wrapping_add(end as usize).cast()
     }
 
     /// Total length of the data (linear part plus fragments).
@@ -473,8 +509,7 @@ impl SkBuff {
     /// The L3 protocol (host byte order, e.g. `0x0800` for IPv4).
     #[inline]
     pub fn protocol(&self) -> u16 {
-        // SAFETY: The buffer is valid.
-        u16::from_be(unsafe { bindings::skb_protocol(self.as_raw()) })
+        u16::from_be(self.hdrs().protocol)
     }
 
     /// Sets the L3 protocol (host byte order).
@@ -486,8 +521,20 @@ impl SkBuff {
     /// The checksum state (C `skb->ip_summed`).
     #[inline]
     pub fn csum(&self) -> Checksum {
-        // SAFETY: The buffer is valid.
-        Checksum::from_raw(unsafe { bindings::skb_ip_summed(self.as_raw()) })
+        // `ip_summed` is bits 5..=6 of the first bitfield byte (the bindgen getter reads
+        // `get(5, 2)` of that one-byte unit, on this little-endian target). Read here with one
+        // shift: the generic getter loops over the bits, some 25 instructions per packet. The
+        // doctest of [`SkBuff`] checks every value against the C setter.
+        #[cfg(target_endian = "little")]
+        let v = {
+            let unit = core::ptr::from_ref(&self.hdrs()._bitfield_1).cast::<u8>();
+            // SAFETY: `__BindgenBitfieldUnit<[u8; 1]>` is `repr(C)` around one byte, valid as
+            // long as `self`.
+            (unsafe { *unit } >> 5) & 3
+        };
+        #[cfg(not(target_endian = "little"))]
+        let v = self.hdrs().ip_summed();
+        Checksum::from_raw(v)
     }
 
     /// Sets the checksum state, e.g. [`Checksum::Unnecessary`] after the device verified
@@ -507,30 +554,36 @@ impl SkBuff {
     /// For [`Checksum::Partial`]: offset from the data start where checksumming starts.
     #[inline]
     pub fn csum_start(&self) -> u16 {
-        // SAFETY: The buffer is valid.
-        unsafe { bindings::skb_csum_start_offset(self.as_raw()) }
+        // SAFETY: `csum_start` and `csum_offset` overlay `csum` (C union): any bits are
+        // valid `u16`s; they are meaningful for `CHECKSUM_PARTIAL` only, as documented.
+        let start = unsafe { self.hdrs().__bindgen_anon_1.__bindgen_anon_1.csum_start };
+        // C `skb_checksum_start_offset`: `csum_start` counts from the buffer's start. The
+        // headroom is below 64 KiB (`csum_start` is a u16 too).
+        // CAST: see above.
+        start.wrapping_sub(self.data_offset() as u16)
     }
 
     /// For [`Checksum::Partial`]: offset from [`SkBuff::csum_start`] where the
     /// checksum is stored.
     #[inline]
     pub fn csum_offset(&self) -> u16 {
-        // SAFETY: The buffer is valid.
-        unsafe { bindings::skb_csum_offset(self.as_raw()) }
+        // SAFETY: As in `csum_start`.
+        unsafe { self.hdrs().__bindgen_anon_1.__bindgen_anon_1.csum_offset }
     }
 
     /// Whether the buffer is a GSO super-packet.
     #[inline]
     pub fn is_gso(&self) -> bool {
-        // SAFETY: The buffer is valid.
-        unsafe { bindings::skb_is_gso(self.as_raw()) }
+        // C `skb_is_gso`.
+        self.gso_size() != 0
     }
 
     /// Offset of the network (L3) header from the data start (C `skb_network_offset`).
     #[inline]
     pub fn network_offset(&self) -> i32 {
-        // SAFETY: The buffer is valid.
-        unsafe { bindings::skb_network_offset(self.as_raw()) }
+        // C `skb_network_offset`: the header offset counts from the buffer's start.
+        // CAST: both are below the buffer size, far below `i32::MAX`.
+        i32::from(self.hdrs().network_header).wrapping_sub(self.data_offset() as i32)
     }
 
     /// Offset of the transport (L4) header from the data start (C `skb_transport_offset`).
@@ -543,8 +596,9 @@ impl SkBuff {
     /// For a GSO super-packet: the payload size of each segment (C `gso_size`).
     #[inline]
     pub fn gso_size(&self) -> u16 {
-        // SAFETY: The buffer is valid; its shared info is initialised at allocation.
-        unsafe { bindings::skb_gso_size(self.as_raw()) }
+        // SAFETY: The shared info is initialised at allocation and valid as long as the
+        // buffer; a raw read, as clones share it.
+        unsafe { (*self.shinfo()).gso_size }
     }
 
     /// For a GSO super-packet: the `SKB_GSO_*` flags (C `gso_type`).
@@ -581,8 +635,8 @@ impl SkBuff {
     /// Number of page fragments.
     #[inline]
     pub fn nr_frags(&self) -> u32 {
-        // SAFETY: The buffer is valid.
-        unsafe { bindings::skb_nr_frags(self.as_raw()) }
+        // SAFETY: As in `gso_size`.
+        u32::from(unsafe { (*self.shinfo()).nr_frags })
     }
 
     /// The `i`-th page fragment, `None` if `i >= nr_frags()`.
@@ -611,8 +665,7 @@ impl SkBuff {
     /// Index of the TX queue the stack chose (C `skb_get_queue_mapping`).
     #[inline]
     pub fn queue_mapping(&self) -> u16 {
-        // SAFETY: The buffer is valid.
-        unsafe { bindings::skb_get_queue_mapping(self.as_raw()) }
+        self.raw().queue_mapping
     }
 
     /// Records the RX queue the buffer arrived on (C `skb_record_rx_queue`).
@@ -832,6 +885,7 @@ impl TxMapping {
     /// On failure every piece mapped so far is unmapped and the buffer is handed back with the
     /// error (`ENOMEM` when a mapping failed, `EINVAL` with too many fragments, `EBUSY` if the
     /// mapping still holds a buffer).
+    #[inline]
     pub fn map(&mut self, skb: SkBuff) -> core::result::Result<(), (Error, SkBuff)> {
         if self.skb.is_some() {
             return Err((EBUSY, skb));
@@ -903,8 +957,8 @@ impl TxMapping {
         len: u32,
         page: bool,
     ) -> Result {
-        // SAFETY: `addr` was just returned by a map call for `dev`, a valid device.
-        if unsafe { bindings::dma_mapping_error(dev, addr) } != 0 {
+        // SAFETY: `dev` is a valid device (the callers' `raw_dev`, see the type invariants).
+        if unsafe { crate::dma::mapping_failed(dev, addr) } {
             return Err(ENOMEM);
         }
         let slot = segs.get_mut(*nr).ok_or(EINVAL)?;

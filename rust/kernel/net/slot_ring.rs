@@ -20,9 +20,10 @@
 //! Ring sizes need not be powers of two (indices wrap by comparison). One slot always stays
 //! unused so that `next_to_use == next_to_clean` means empty.
 //!
-//! Each end remembers the other's index as it last loaded it, and loads it again only when
-//! that copy shows too little (no entry to clean, no room for an entry): the other end only
-//! ever gives slots, so an old copy errs on the safe side, and the hot paths skip the shared
+//! Each end remembers how many slots the other's index gave it when it last loaded it (less
+//! what it used since), and loads the index again only when that count shows too little (no
+//! entry to clean, no room for an entry): the other end only ever gives slots, so an old
+//! count errs on the safe side, and the hot paths compare one number and skip the shared
 //! cache line most of the time.
 //!
 //! # Examples
@@ -169,12 +170,12 @@ pub fn new<T: Send, S: Send + Sync>(
         Producer {
             ring: ring.clone(),
             head: 0,
-            tail_seen: 0,
+            room_seen: count - 1,
         },
         Consumer {
             ring,
             tail: 0,
-            head_seen: 0,
+            ready_seen: 0,
         },
     ))
 }
@@ -183,12 +184,13 @@ pub fn new<T: Send, S: Send + Sync>(
 ///
 /// # Invariants
 ///
-/// `head` equals `ring.head`, which only this handle stores. `tail_seen` is a value of
-/// `ring.tail` this handle loaded (acquire), at or behind the current one.
+/// `head` equals `ring.head`, which only this handle stores. `room_seen` is the room left
+/// after `head` by a value of `ring.tail` this handle loaded (acquire), less what it
+/// published since: at most the room now (the tail only moves forward).
 pub struct Producer<T, S> {
     ring: Arc<Shared<T, S>>,
     head: u32,
-    tail_seen: u32,
+    room_seen: u32,
 }
 
 impl<T, S> Producer<T, S> {
@@ -231,18 +233,19 @@ impl<T, S> Producer<T, S> {
         self.room_for(n) >= n
     }
 
-    /// Slots free as far as `tail_seen` tells, loading the consumer's index again if that is
-    /// fewer than `n`.
+    /// Slots free as far as `room_seen` tells, loading the consumer's index again if that is
+    /// fewer than `n`. Mostly one comparison per packet: the index shared with the other
+    /// end is read only when the ring looks short.
     #[inline]
     fn room_for(&mut self, n: u32) -> u32 {
-        let room = self.ring.room(self.tail_seen, self.head);
-        if room >= n {
-            return room;
+        if self.room_seen >= n {
+            return self.room_seen;
         }
-        // INVARIANT: loaded with acquire (pairs with the consumer's release); the tail only
-        // moves forward, so the new value is not behind the old one.
-        self.tail_seen = self.ring.tail.0.load(Ordering::Acquire);
-        self.ring.room(self.tail_seen, self.head)
+        // INVARIANT: loaded with acquire (pairs with the consumer's release); the room from
+        // it is the room now.
+        let tail = self.ring.tail.0.load(Ordering::Acquire);
+        self.room_seen = self.ring.room(tail, self.head);
+        self.room_seen
     }
 
     /// The slot at [`Self::head`], to fill before [`Self::publish`].
@@ -270,9 +273,11 @@ impl<T, S> Producer<T, S> {
             return Err(ENOSPC);
         }
         // INVARIANT: the slots up to the new head were the producer's (`n <= free()`) and
-        // pass to the consumer with this release store; `tail_seen` is not affected.
+        // pass to the consumer with this release store; they leave `room_seen`
+        // (`n <= room_seen`: no wrap).
         self.head = self.ring.wrap_add(self.head, n);
         self.ring.head.0.store(self.head, Ordering::Release);
+        self.room_seen = self.room_seen.wrapping_sub(n);
         Ok(())
     }
 
@@ -286,13 +291,13 @@ impl<T, S> Producer<T, S> {
 ///
 /// # Invariants
 ///
-/// `tail` equals `ring.tail`, which only this handle stores. `head_seen` is a value of
-/// `ring.head` this handle loaded (acquire), at or behind the current one and not behind
-/// `tail`.
+/// `tail` equals `ring.tail`, which only this handle stores. `ready_seen` is the number of
+/// slots from `tail` up to a value of `ring.head` this handle loaded (acquire), less what it
+/// released since: at most the slots published now (the head only moves forward).
 pub struct Consumer<T, S> {
     ring: Arc<Shared<T, S>>,
     tail: u32,
-    head_seen: u32,
+    ready_seen: u32,
 }
 
 impl<T, S> Consumer<T, S> {
@@ -322,18 +327,18 @@ impl<T, S> Consumer<T, S> {
         self.ring.distance(self.tail, head)
     }
 
-    /// Slots published as far as `head_seen` tells, loading the producer's index again if
+    /// Slots published as far as `ready_seen` tells, loading the producer's index again if
     /// that is fewer than `n`.
     #[inline]
     fn ready_for(&mut self, n: u32) -> u32 {
-        let ready = self.ring.distance(self.tail, self.head_seen);
-        if ready >= n {
-            return ready;
+        if self.ready_seen >= n {
+            return self.ready_seen;
         }
-        // INVARIANT: loaded with acquire (pairs with the producer's release); the head only
-        // moves forward, and never past the tail.
-        self.head_seen = self.ring.head.0.load(Ordering::Acquire);
-        self.ring.distance(self.tail, self.head_seen)
+        // INVARIANT: loaded with acquire (pairs with the producer's release); the distance
+        // to it is the number published now.
+        let head = self.ring.head.0.load(Ordering::Acquire);
+        self.ready_seen = self.ring.distance(self.tail, head);
+        self.ready_seen
     }
 
     /// The oldest published entry, if any.
@@ -384,9 +389,10 @@ impl<T, S> Consumer<T, S> {
             return Err(EINVAL);
         }
         // INVARIANT: the consumer owned these slots and gives them away with this release
-        // store; the new tail is not past `head_seen` (`n <= ready`).
+        // store; they leave `ready_seen` (`n <= ready_seen`: no wrap).
         self.tail = self.ring.wrap_add(self.tail, n);
         self.ring.tail.0.store(self.tail, Ordering::Release);
+        self.ready_seen = self.ready_seen.wrapping_sub(n);
         Ok(())
     }
 

@@ -78,12 +78,15 @@ impl Hw {
     }
 
     /// Writes a register at a run-time offset; invalid offsets are ignored (they come from
-    /// the register map's range-checked per-queue offsets, so they do not occur).
+    /// the register map's range-checked per-queue offsets, so they do not occur). Inlined:
+    /// the tail writes of the hot paths are a bounds check and a store.
+    #[inline]
     pub(crate) fn wr(&self, offset: usize, value: u32) {
         let _ = self.bar.try_write32(value, offset);
     }
 
     /// Writes per-queue register instance `offset` (from `REG::offset(n)`).
+    #[inline]
     pub(crate) fn wr_q(&self, offset: Option<usize>, value: u32) {
         if let Some(off) = offset {
             self.wr(off, value);

@@ -189,14 +189,17 @@ impl pci::Driver for RigbDriver {
             let dev = reg.dev();
             dev.set_dev_addr(&mac)?;
             dev.set_mtu_range(68, crate::rx::MAX_MTU);
-            // TX: checksum insertion for TCP/UDP over IPv4/IPv6, scatter-gather (one
-            // descriptor per fragment) and TCP segmentation; all of them can be switched off
-            // with `ethtool -K`, as can the RSS hash reported to the stack (RXHASH).
+            // TX: checksum insertion, scatter-gather (one descriptor per fragment) and TCP
+            // segmentation; all of them can be switched off with `ethtool -K`, as can the
+            // RSS hash reported to the stack (RXHASH). The checksum feature is the generic
+            // one (csum_start/csum_offset), as in C igb: the device inserts TCP and UDP
+            // checksums over IPv4/IPv6 and `start_xmit` computes any other in software. The
+            // protocol-specific features would make the stack check each packet's protocol
+            // before handing it over (`skb_csum_hwoffload_help`).
             let offloads = features::RXCSUM
                 | features::RXHASH
                 | features::SG
-                | features::IP_CSUM
-                | features::IPV6_CSUM
+                | features::HW_CSUM
                 | features::TSO
                 | features::TSO6;
             dev.set_hw_features(offloads);

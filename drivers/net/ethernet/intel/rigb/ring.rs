@@ -24,12 +24,15 @@ pub(crate) const DEFAULT_DESCS: u32 = 256;
 /// # Invariants
 ///
 /// `count` is a multiple of `DESC_MULTIPLE` in `MIN_DESCS..=MAX_DESCS`; `next_to_use` and `next_to_clean` are
-/// below `count`.
+/// below `count`; `used` is the number of descriptors from `next_to_clean` up to `next_to_use`
+/// (wrapping), below `count`. It is kept rather than computed: the receive loop asks for it
+/// three times per frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RingIndex {
     count: u32,
     next_to_use: u32,
     next_to_clean: u32,
+    used: u32,
 }
 
 impl RingIndex {
@@ -44,6 +47,7 @@ impl RingIndex {
             count,
             next_to_use: 0,
             next_to_clean: 0,
+            used: 0,
         })
     }
 
@@ -56,6 +60,12 @@ impl RingIndex {
                 count,
                 next_to_use,
                 next_to_clean,
+                // Both below `count`: the wrapped difference.
+                used: if next_to_use >= next_to_clean {
+                    next_to_use - next_to_clean
+                } else {
+                    next_to_use + count - next_to_clean
+                },
             }),
             _ => None,
         }
@@ -122,28 +132,21 @@ impl RingIndex {
     /// Descriptors produced and not yet consumed.
     #[inline]
     pub(crate) const fn in_flight(&self) -> u32 {
-        // Both indices are below `count` (invariant): the wrapping difference, corrected by
-        // `count` when `next_to_use` wrapped first, is the exact count; wrapping arithmetic
-        // keeps the overflow checks off this hot path.
-        let d = self.next_to_use.wrapping_sub(self.next_to_clean);
-        if self.next_to_use >= self.next_to_clean {
-            d
-        } else {
-            d.wrapping_add(self.count)
-        }
+        self.used
     }
 
     /// Descriptors that can still be produced (one slot always stays empty).
     #[inline]
     pub(crate) const fn unused(&self) -> u32 {
-        // `in_flight() < count`.
-        self.count.wrapping_sub(1).wrapping_sub(self.in_flight())
+        // `used < count` (invariant): no wrap; wrapping arithmetic keeps the overflow checks
+        // off this hot path.
+        self.count.wrapping_sub(1).wrapping_sub(self.used)
     }
 
     /// Whether nothing is in flight.
     #[inline]
     pub(crate) const fn is_empty(&self) -> bool {
-        self.next_to_use == self.next_to_clean
+        self.used == 0
     }
 
     /// Produces one descriptor: returns its index, `None` if the ring is full.
@@ -153,8 +156,10 @@ impl RingIndex {
             return None;
         }
         let i = self.next_to_use;
-        // INVARIANT: wrapped below `count` (`i < count`, so `i + 1` cannot overflow).
+        // INVARIANT: wrapped below `count` (`i < count`, so `i + 1` cannot overflow); one more
+        // in flight, still below `count` (`unused() > 0`).
         self.next_to_use = self.next(i);
+        self.used = self.used.wrapping_add(1);
         Some(i)
     }
 
@@ -165,8 +170,10 @@ impl RingIndex {
             return None;
         }
         let i = self.next_to_clean;
-        // INVARIANT: wrapped below `count` (`i < count`, so `i + 1` cannot overflow).
+        // INVARIANT: wrapped below `count` (`i < count`, so `i + 1` cannot overflow); one fewer
+        // in flight (`used > 0`: not empty).
         self.next_to_clean = self.next(i);
+        self.used = self.used.wrapping_sub(1);
         Some(i)
     }
 }

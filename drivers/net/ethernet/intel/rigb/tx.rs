@@ -242,8 +242,12 @@ impl TxRing {
         let mut stopped = false;
         if let Some(q) = txq {
             q.sent(wire);
-            let start_at = wake_at(self.slots.count());
-            stopped = q.maybe_stop(|| self.slots.free(), STOP_THRESHOLD, start_at);
+            // The room as last seen is a lower bound: only when it looks short does the queue
+            // go through the stop handshake (which loads the cleaner's index).
+            if !self.slots.has_room(STOP_THRESHOLD) {
+                let start_at = wake_at(self.slots.count());
+                stopped = q.maybe_stop(|| self.slots.free(), STOP_THRESHOLD, start_at);
+            }
         }
         if stopped {
             stats.stopped.inc();

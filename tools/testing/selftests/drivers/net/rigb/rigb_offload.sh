@@ -22,7 +22,7 @@ head -c 24M /dev/urandom >"$tmp/data"
 
 # feature NAME: "on" or "off" as ethtool -k shows it for A.
 feature() { $ETHTOOL -k "$a" | awk -v f="$1:" '$1 == f {print $2; exit}'; }
-features() { local f; for f in tx-scatter-gather tx-checksum-ipv4 tx-checksum-ipv6 \
+features() { local f; for f in tx-scatter-gather tx-checksum-ip-generic \
 	tx-tcp-segmentation tx-tcp6-segmentation; do printf '%s=%s ' "$f" "$(feature $f)"; done; }
 # txsum NAME: sum over A's TX queues of ethtool -S tx_queue_N_NAME.
 txsum() { $ETHTOOL -S "$a" | awk -v n="_$1:" '$1 ~ /^tx_queue_[0-9]+_/ && index($1, n) {s += $2} END {print s + 0}'; }
