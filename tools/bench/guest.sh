@@ -5,7 +5,7 @@
 # and on its Rust counterpart alternately (A B A B ...), ROUNDS times, and
 # print one JSON object per measurement on stdout (lines starting with '{').
 #   guest.sh [ROUNDS] [SECONDS]
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../testing/selftests/lib/ktap.sh"
 . "$here/../testing/selftests/lib/netdev.sh"
 rounds=${1:-3} secs=${2:-5}

@@ -6,8 +6,7 @@
 # rigb and then on igb. Before and after each flood it prints a marker and
 # waits for the host to write the instruction counts out (file ackN).
 #   guest.sh [SECONDS]
-here=$RIGB_ROOT/tools/bench
-RIGB_BENCH_DEFS_ONLY=1 . "$here/guest.sh"
+RIGB_BENCH_DEFS_ONLY=1 . "$RIGB_ROOT/tools/bench/guest.sh"
 secs=${1:-4}
 n=0
 mark() {
