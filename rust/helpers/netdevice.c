@@ -76,9 +76,14 @@ void rust_helper_netif_tx_start_all_queues(struct net_device *dev)
 	netif_tx_start_all_queues(dev);
 }
 
-void rust_helper_netdev_tx_sent_queue(struct netdev_queue *txq, unsigned int bytes)
+/*
+ * BQL accounting of one packet and the doorbell decision in one call: true
+ * when the driver must write its tail now (the stack passes no more packets
+ * right away, or the queue is stopped).
+ */
+bool rust_helper_netdev_tx_sent_queue_more(struct netdev_queue *txq, unsigned int bytes)
 {
-	netdev_tx_sent_queue(txq, bytes);
+	return __netdev_tx_sent_queue(txq, bytes, netdev_xmit_more());
 }
 
 void rust_helper_netdev_tx_completed_queue(struct netdev_queue *txq,

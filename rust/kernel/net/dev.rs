@@ -564,12 +564,18 @@ impl TxQueue {
         unsafe { bindings::netif_tx_queue_stopped(self.raw()) }
     }
 
-    /// BQL: `bytes` were handed to the hardware (C `netdev_tx_sent_queue`); call from
-    /// `start_xmit`.
+    /// BQL: `bytes` were queued for the hardware; call from `start_xmit`, once per packet.
+    /// Returns whether the driver must write its doorbell (tail register) now: when the
+    /// stack passes no more packets right away ([`xmit_more`] is false) or the queue is
+    /// stopped, as no further `start_xmit` would then ring it (C `__netdev_tx_sent_queue`
+    /// with `netdev_xmit_more()`). With more packets coming BQL only counts the bytes: it
+    /// stops the queue on the last packet of a batch, never with the doorbell deferred.
     #[inline]
-    pub fn sent(&self, bytes: u32) {
-        // SAFETY: The queue is valid; called in the transmit path of this queue.
-        unsafe { bindings::netdev_tx_sent_queue(self.raw(), bytes) }
+    #[must_use]
+    pub fn sent(&self, bytes: u32) -> bool {
+        // SAFETY: The queue is valid; called in the transmit path of this queue (BH
+        // disabled, so the per-CPU `xmit_more` flag is this transmit's).
+        unsafe { bindings::netdev_tx_sent_queue_more(self.raw(), bytes) }
     }
 
     /// BQL: `pkts` packets of `bytes` bytes completed (C `netdev_tx_completed_queue`);

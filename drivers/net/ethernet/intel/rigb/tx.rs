@@ -28,7 +28,7 @@ use kernel::{
     device,
     dma::{self, CoherentAllocation},
     net::{
-        dev::{xmit_more, NetdevTx, TxQueue},
+        dev::{NetdevTx, TxQueue},
         napi::PollContext,
         skb::{gso, SkBuff, TxMapping, MAX_TX_SEGS},
         slot_ring::{self, Consumer, Producer},
@@ -240,8 +240,10 @@ impl TxRing {
             stats.csum_offload.inc();
         }
         let mut stopped = false;
+        // Without a queue (not reached: `start_xmit` passes its own), the tail moves at once.
+        let mut ring_now = true;
         if let Some(q) = txq {
-            q.sent(wire);
+            ring_now = q.sent(wire);
             // The room as last seen is a lower bound: only when it looks short does the queue
             // go through the stop handshake (which loads the cleaner's index).
             if !self.slots.has_room(STOP_THRESHOLD) {
@@ -253,7 +255,7 @@ impl TxRing {
             stats.stopped.inc();
         }
         // The `in_flight` gauge is the cleaner's: it runs after every completion.
-        let bell = (!xmit_more() || stopped).then(|| self.doorbell());
+        let bell = (ring_now || stopped).then(|| self.doorbell());
         (NetdevTx::Ok, bell)
     }
 
