@@ -10,6 +10,22 @@ dma_addr_t rust_helper_dma_map_single_attrs(struct device *dev, void *ptr,
 	return dma_map_single_attrs(dev, ptr, size, dir, attrs);
 }
 
+/*
+ * dma_map_single() for memory of the kernel's linear map (the slab and page allocators, never
+ * vmalloc), such as an skb's linear part: without the vmalloc check and with the page looked up
+ * inline, the call to dma_map_page_attrs() is a tail call. With CONFIG_DMA_API_DEBUG the checks
+ * of dma_map_single_attrs() run as well.
+ */
+dma_addr_t rust_helper_dma_map_linear(struct device *dev, void *ptr, size_t size,
+				      enum dma_data_direction dir)
+{
+#ifdef CONFIG_DMA_API_DEBUG
+	return dma_map_single_attrs(dev, ptr, size, dir, 0);
+#else
+	return dma_map_page_attrs(dev, virt_to_page(ptr), offset_in_page(ptr), size, dir, 0);
+#endif
+}
+
 void rust_helper_dma_unmap_single_attrs(struct device *dev, dma_addr_t addr,
 					size_t size,
 					enum dma_data_direction dir,

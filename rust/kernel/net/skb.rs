@@ -899,10 +899,11 @@ impl TxMapping {
         let mut failed = None;
         if head > 0 {
             // SAFETY: `data_ptr` is `headlen` bytes of the linear part, which stays in place
-            // while the mapping owns the buffer; `dev` is a valid device.
-            let addr = unsafe {
-                bindings::dma_map_single_attrs(dev, skb.data_ptr().cast(), head as usize, dir, 0)
-            };
+            // while the mapping owns the buffer; `dev` is a valid device. The linear part is
+            // slab or page memory (skb heads never come from vmalloc), as `dma_map_linear`
+            // requires.
+            let addr =
+                unsafe { bindings::dma_map_linear(dev, skb.data_ptr().cast(), head as usize, dir) };
             failed = Self::record(&mut self.segs, &mut nr, dev, addr, head, false).err();
         }
         if failed.is_none() {

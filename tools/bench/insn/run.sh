@@ -5,7 +5,10 @@
 # `make bench`, function by function: where the Rust driver spends more (or
 # less) than the C one. One VM boot with QEMU's instruction clock and the
 # insn_count.c TCG plugin; the report goes to OUT/report.md (default
-# bench/insn/). A developer tool, not a test: run after `make modules`.
+# bench/insn/). A developer tool, not a test. It builds the modules first
+# (scripts/modules.sh): a module left by `make clippy` is built by
+# clippy-driver, without rustc's MIR optimisations, and counts some tens of
+# instructions per packet more.
 #   tools/bench/insn/run.sh [OUT] [SECONDS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,6 +16,7 @@ root=$(cd "$here/../../.." && pwd)
 . "$root/scripts/lib.sh"
 out=$(mkdir -p "${1:-$root/bench/insn}" && cd "${1:-$root/bench/insn}" && pwd)
 secs=${2:-4}
+bash "$root/scripts/modules.sh" >/dev/null
 rm -f "$out"/blocks.*.txt "$out"/ack* "$out"/kallsyms.*
 gcc -O2 -Wall -shared -fPIC -fvisibility=hidden -o "$out/insn_count.so" "$here/insn_count.c"
 export RIGB_QEMU_OPTS="-icount shift=0,sleep=off -plugin $out/insn_count.so,out=$out/blocks"

@@ -6,7 +6,9 @@
 //! packet's first slot, which owns the skb while the device may read it. For a packet whose checksum the stack left to the device, or
 //! a TCP packet to segment (TSO, see [`crate::tso`]), it writes an advanced context descriptor
 //! (header lengths, L4 type, MSS); then one advanced data descriptor per mapped piece, the last
-//! one with EOP and RS; then it moves the tail. NAPI cleans a packet once the device wrote DD
+//! one with EOP and RS; then it moves the tail. The device keeps the last context of the queue
+//! until it reads the next one, so a checksum context equal to the one it holds is not written
+//! again ([`CsumKey`]; a stream of like packets takes one descriptor each). NAPI cleans a packet once the device wrote DD
 //! back into its last descriptor: it unmaps, frees the skb, reports it to BQL and wakes the
 //! queue.
 //!
@@ -86,6 +88,28 @@ impl Doorbell {
     }
 }
 
+/// What a checksum context is computed from ([`AdvTxCtxDesc::for_checksum`]): packets with
+/// equal keys take the same context.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct CsumKey {
+    net_off: i32,
+    csum_start: u16,
+    csum_offset: u16,
+    proto: u16,
+}
+
+impl CsumKey {
+    #[inline]
+    fn of(skb: &SkBuff) -> Self {
+        Self {
+            net_off: skb.network_offset(),
+            csum_start: skb.csum_start(),
+            csum_offset: skb.csum_offset(),
+            proto: skb.protocol(),
+        }
+    }
+}
+
 /// The packet whose first descriptor is at a slot (at the other slots of a packet: unused).
 struct TxBuf {
     /// The mapped skb, empty when the slot holds no packet.
@@ -106,6 +130,10 @@ type Descs = CoherentAllocation<RawDesc>;
 pub(crate) struct TxRing {
     slots: Producer<TxBuf, Descs>,
     queue: usize,
+    /// The checksum context the device holds (context index 0 of the queue): the last one
+    /// published on this ring, unless a TSO context came after it. `None` on a new ring,
+    /// which is configured with the queue reset to no context.
+    held: Option<CsumKey>,
 }
 
 /// The consumer end of a TX ring: the NAPI poll frees what the device sent.
@@ -127,7 +155,14 @@ impl TxRing {
                 ndesc: 0,
             })
         })?;
-        Ok((Self { slots: prod, queue }, TxCleaner { slots: cons }))
+        Ok((
+            Self {
+                slots: prod,
+                queue,
+                held: None,
+            },
+            TxCleaner { slots: cons },
+        ))
     }
 
     /// Programs the queue registers (datasheet 4.5.10) and enables the queue. The ring is
@@ -196,6 +231,9 @@ impl TxRing {
         // Bytes on the wire, for BQL and the counters.
         let mut wire = len;
         let mut frames = 1;
+        // The context this packet leaves in the device, once published: `Some(None)` after a
+        // TSO context, `Some(Some(key))` after a checksum context.
+        let mut held = None;
         if skb.is_gso() {
             let Some(plan) = prepare_tso(&mut skb) else {
                 return self.drop_pkt(stats);
@@ -209,18 +247,28 @@ impl TxRing {
             paylen = plan.paylen;
             wire = plan.wire_bytes();
             frames = plan.segs.max(1);
+            held = Some(None);
         } else if skb.is_csum_partial() {
-            ctx = AdvTxCtxDesc::for_checksum(
-                skb.network_offset(),
-                skb.csum_start(),
-                skb.csum_offset(),
-                skb.protocol(),
-            );
-            // Not TCP/UDP over IP: the stack's fallback computes it now.
-            if ctx.is_none() && skb.checksum_help().is_err() {
-                return self.drop_pkt(stats);
+            let key = CsumKey::of(&skb);
+            if self.held == Some(key) {
+                // The device holds this packet's context: the data descriptors refer to it.
+                off.l4_csum = true;
+            } else {
+                ctx = AdvTxCtxDesc::for_checksum(
+                    key.net_off,
+                    key.csum_start,
+                    key.csum_offset,
+                    key.proto,
+                );
+                // Not TCP/UDP over IP: the stack's fallback computes it now.
+                if ctx.is_none() && skb.checksum_help().is_err() {
+                    return self.drop_pkt(stats);
+                }
+                off.l4_csum = ctx.is_some();
+                if ctx.is_some() {
+                    held = Some(Some(key));
+                }
             }
-            off.l4_csum = ctx.is_some();
         }
         let Ok(n) = self.fill(skb, ctx, paylen, off) else {
             return self.drop_pkt(stats);
@@ -233,6 +281,10 @@ impl TxRing {
             // Not reached: `n <= DESCS_PER_PKT <= free()`. Keep the ring consistent.
             drop(self.slots.next_slot().map.unmap());
             return self.drop_pkt(stats);
+        }
+        // Published: the device reads this packet's context before any later packet's.
+        if let Some(h) = held {
+            self.held = h;
         }
         if off.tso {
             stats.tso.inc();
