@@ -15,7 +15,17 @@ want() { [[ $pairs == *" $1 "* ]]; }
 py=$here/rr.py
 
 emit() { printf '{"pair":"%s","driver":"%s","metric":"%s","value":%s,"unit":"%s","round":%d}\n' "$@"; }
-cpu_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
+# Busy CPU time so far in ms, all CPUs together: wall-clock time times the
+# CPUs minus their idle time. The idle (and iowait) time of /proc/stat comes
+# from the NOHZ idle accounting, exact to the microsecond; its busy fields are
+# tick samples, which under the instruction clock land more often on a busy
+# CPU (in a UDP flood they added up, with the idle time, to 10% more CPU time
+# than the run lasted) and moved by up to 7% between runs of one driver.
+ncpu=$(getconf _NPROCESSORS_ONLN)
+cpu_ms() {
+	awk -v t="$(date +%s%N)" -v n="$ncpu" -v hz="$(getconf CLK_TCK)" \
+		'/^cpu /{printf "%.0f\n", t / 1e6 * n - ($5 + $6) * 1000 / hz; exit}' /proc/stat
+}
 
 # iperf3 between the root namespace (client) and $1 (server netns) to $2.
 tcp_stream() {
@@ -25,7 +35,7 @@ tcp_stream() {
 	out=$(iperf3 -c "$dst" -t "$secs" $rev -J 2>/dev/null)
 	python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.3f" % (d["end"]["sum_received"]["bits_per_second"]/1e9))' <<<"$out" 2>/dev/null || echo 0
 }
-# UDP 64-byte datagrams: packets per second received, and guest CPU jiffies
+# UDP 64-byte datagrams: packets per second received, and guest CPU time (ms)
 # per 1000 received packets. The same placement for both drivers: the NIC
 # interrupts and the sender on CPU 0, the receiver on CPU 1. Left to the
 # scheduler, a receiver that lands on the CPU of the busy RX softirq is
@@ -43,9 +53,9 @@ udp_pps() {
 	pin_irqs "$tx"
 	nsx "$ns" taskset -c "$rx" iperf3 -s -1 -D >/dev/null 2>&1
 	sleep 0.3
-	c0=$(cpu_busy)
+	c0=$(cpu_ms)
 	out=$(taskset -c "$tx" iperf3 -c "$dst" -u -l 64 -b 0 -t "$secs" -J 2>/dev/null)
-	c1=$(cpu_busy)
+	c1=$(cpu_ms)
 	pin_irqs "0-$(($(nproc) - 1))"
 	python3 -c '
 import json, sys
@@ -70,7 +80,7 @@ nic_round() {
 	emit nic "$drv" tcp_stream_b_to_a "$(tcp_stream $PEER_NS $ADDR_B -R)" Gbit/s "$r"
 	read -r pps cpk < <(udp_pps $PEER_NS $ADDR_B)
 	emit nic "$drv" udp64_rx_pps "$pps" pps "$r"
-	emit nic "$drv" cpu_jiffies_per_kpkt "$cpk" jiffies "$r"
+	emit nic "$drv" cpu_ms_per_kpkt "$cpk" ms "$r"
 	nsx $PEER_NS python3 "$py" server "$ADDR_B" &
 	sleep 0.5
 	emit nic "$drv" tcp_rr "$(rr $ADDR_B)" trans/s "$r"

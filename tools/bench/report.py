@@ -7,7 +7,7 @@ import statistics
 import sys
 
 PAIRS = {"nic": ("igb", "rigb"), "veth": ("veth", "rust_veth"), "lo": ("lo", "rust_loopback")}
-LOWER_IS_BETTER = {"cpu_jiffies_per_kpkt"}
+LOWER_IS_BETTER = {"cpu_ms_per_kpkt", "cpu_jiffies_per_kpkt"}
 
 
 def main(raw, out_json):
