@@ -898,12 +898,12 @@ impl TxMapping {
         let mut nr = 0;
         let mut failed = None;
         if head > 0 {
-            // SAFETY: `data_ptr` is `headlen` bytes of the linear part, which stays in place
+            let (ptr, len) = (skb.data_ptr().cast(), head as usize);
+            // SAFETY: `ptr` is `len` (`headlen`) bytes of the linear part, which stays in place
             // while the mapping owns the buffer; `dev` is a valid device. The linear part is
             // slab or page memory (skb heads never come from vmalloc), as `dma_map_linear`
             // requires.
-            let addr =
-                unsafe { bindings::dma_map_linear(dev, skb.data_ptr().cast(), head as usize, dir) };
+            let addr = unsafe { bindings::dma_map_linear(dev, ptr, len, dir) };
             failed = Self::record(&mut self.segs, &mut nr, dev, addr, head, false).err();
         }
         if failed.is_none() {

@@ -3,14 +3,14 @@
 //! The transmit ring.
 //!
 //! `start_xmit` maps the skb's linear part and page fragments into the [`TxMapping`] of the
-//! packet's first slot, which owns the skb while the device may read it. For a packet whose checksum the stack left to the device, or
-//! a TCP packet to segment (TSO, see [`crate::tso`]), it writes an advanced context descriptor
-//! (header lengths, L4 type, MSS); then one advanced data descriptor per mapped piece, the last
-//! one with EOP and RS; then it moves the tail. The device keeps the last context of the queue
-//! until it reads the next one, so a checksum context equal to the one it holds is not written
-//! again ([`CsumKey`]; a stream of like packets takes one descriptor each). NAPI cleans a packet once the device wrote DD
-//! back into its last descriptor: it unmaps, frees the skb, reports it to BQL and wakes the
-//! queue.
+//! packet's first slot, which owns the skb while the device may read it. For a packet whose
+//! checksum the stack left to the device, or a TCP packet to segment (TSO, see [`crate::tso`]),
+//! it writes an advanced context descriptor (header lengths, L4 type, MSS); then one advanced
+//! data descriptor per mapped piece, the last one with EOP and RS; then it moves the tail. The
+//! device keeps the queue's last context until it reads the next one, so a checksum context
+//! equal to the one it holds is not written again (`CsumKey`: a stream of like packets takes
+//! one descriptor each). NAPI cleans a packet once the device wrote DD back into its last
+//! descriptor: it unmaps, frees the skb, reports it to BQL and wakes the queue.
 //!
 //! The two ends share no lock: the ring is split into a [`TxRing`] (the producer: `start_xmit`,
 //! serialised per queue by the stack's TX queue lock) and a [`TxCleaner`] (the consumer: the
