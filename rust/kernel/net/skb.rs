@@ -899,10 +899,8 @@ impl TxMapping {
         let mut failed = None;
         if head > 0 {
             let (ptr, len) = (skb.data_ptr().cast(), head as usize);
-            // SAFETY: `ptr` is `len` (`headlen`) bytes of the linear part, which stays in place
-            // while the mapping owns the buffer; `dev` is a valid device. The linear part is
-            // slab or page memory (skb heads never come from vmalloc), as `dma_map_linear`
-            // requires.
+            // SAFETY: `ptr` is the `len` bytes of the linear part (slab or page memory, never
+            // vmalloc: as `dma_map_linear` requires), fixed while this owns the skb; `dev` valid.
             let addr = unsafe { bindings::dma_map_linear(dev, ptr, len, dir) };
             failed = Self::record(&mut self.segs, &mut nr, dev, addr, head, false).err();
         }
