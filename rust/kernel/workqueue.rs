@@ -181,17 +181,14 @@ impl Queue {
     {
         let queue_ptr = self.0.get();
 
-        // SAFETY: We only return `false` if the `work_struct` is already in a workqueue. The other
-        // `__enqueue` requirements are not relevant since `W` is `Send` and static.
-        //
         // The call to `bindings::queue_work_on` will dereference the provided raw pointer, which
         // is ok because `__enqueue` guarantees that the pointer is valid for the duration of this
-        // closure.
-        //
-        // Furthermore, if the C workqueue code accesses the pointer after this call to
-        // `__enqueue`, then the work item was successfully enqueued, and `bindings::queue_work_on`
-        // will have returned true. In this case, `__enqueue` promises that the raw pointer will
-        // stay valid until we call the function pointer in the `work_struct`, so the access is ok.
+        // closure. If the C workqueue code accesses the pointer after this call to `__enqueue`,
+        // the work item was successfully enqueued and `bindings::queue_work_on` returned true;
+        // then `__enqueue` promises that the raw pointer stays valid until we call the function
+        // pointer in the `work_struct`, so the access is ok.
+        // SAFETY: We only return `false` if the `work_struct` is already in a workqueue. The other
+        // `__enqueue` requirements are not relevant since `W` is `Send` and static; see above.
         unsafe {
             w.__enqueue(move |work_ptr| {
                 bindings::queue_work_on(
@@ -396,10 +393,9 @@ impl<T: ?Sized, const ID: u64> Work<T, ID> {
     /// need not be initialized.)
     #[inline]
     pub unsafe fn raw_get(ptr: *const Self) -> *mut bindings::work_struct {
-        // SAFETY: The caller promises that the pointer is aligned and not dangling.
-        //
         // A pointer cast would also be ok due to `#[repr(transparent)]`. We use `addr_of!` so that
         // the compiler does not complain that the `work` field is unused.
+        // SAFETY: The caller promises that the pointer is aligned and not dangling.
         unsafe { Opaque::raw_get(core::ptr::addr_of!((*ptr).work)) }
     }
 }
