@@ -113,19 +113,18 @@ void rust_helper_skb_tx_timestamp(struct sk_buff *skb)
 	skb_tx_timestamp(skb);
 }
 
-void rust_helper_skb_orphan(struct sk_buff *skb)
+/*
+ * What loopback_xmit does inline before a transmitted buffer re-enters the
+ * receive path, in one call: report the transmit timestamp (while the buffer
+ * still has its socket), clear the timestamp, detach the buffer from its
+ * socket, make its route reference (if any) a counted one.
+ */
+void rust_helper_skb_loop_back(struct sk_buff *skb)
 {
-	skb_orphan(skb);
-}
-
-bool rust_helper_skb_dst_force(struct sk_buff *skb)
-{
-	return skb_dst_force(skb);
-}
-
-void rust_helper_skb_clear_tstamp(struct sk_buff *skb)
-{
+	skb_tx_timestamp(skb);
 	skb_clear_tstamp(skb);
+	skb_orphan(skb);
+	skb_dst_force(skb);
 }
 
 void rust_helper_skb_set_dev(struct sk_buff *skb, struct net_device *dev)
@@ -133,10 +132,6 @@ void rust_helper_skb_set_dev(struct sk_buff *skb, struct net_device *dev)
 	skb->dev = dev;
 }
 
-void rust_helper_skb_set_protocol(struct sk_buff *skb, __be16 protocol)
-{
-	skb->protocol = protocol;
-}
 
 int rust_helper_skb_transport_offset(const struct sk_buff *skb)
 {

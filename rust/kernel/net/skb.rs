@@ -319,6 +319,13 @@ impl SkBuff {
         unsafe { self.raw().__bindgen_anon_4.__bindgen_anon_1.as_ref() }
     }
 
+    /// The header fields, to write.
+    #[inline]
+    fn hdrs_mut(&mut self) -> &mut bindings::sk_buff__bindgen_ty_4__bindgen_ty_1 {
+        // SAFETY: As in `hdrs`; we own the buffer, so no one else reads or writes it.
+        unsafe { self.ptr.as_mut().__bindgen_anon_4.__bindgen_anon_1.as_mut() }
+    }
+
     /// Offset of the data from the start of the buffer (C `skb_headroom`).
     #[inline]
     fn data_offset(&self) -> usize {
@@ -501,8 +508,7 @@ impl SkBuff {
         // SAFETY: The buffer is valid and holds an Ethernet header in its linear part;
         // `dev` is a valid net_device.
         let proto = unsafe { bindings::eth_type_trans(self.as_raw(), dev.as_raw()) };
-        // SAFETY: We own the buffer.
-        unsafe { bindings::skb_set_protocol(self.as_raw(), proto) };
+        self.hdrs_mut().protocol = proto;
         Ok(())
     }
 
@@ -513,9 +519,9 @@ impl SkBuff {
     }
 
     /// Sets the L3 protocol (host byte order).
+    #[inline]
     pub fn set_protocol(&mut self, proto: u16) {
-        // SAFETY: We own the buffer.
-        unsafe { bindings::skb_set_protocol(self.as_raw(), proto.to_be()) };
+        self.hdrs_mut().protocol = proto.to_be();
     }
 
     /// The checksum state (C `skb->ip_summed`).
@@ -719,23 +725,23 @@ impl SkBuff {
     }
 
     /// Records a software TX timestamp if one was requested (C `skb_tx_timestamp`).
+    #[inline]
     pub fn tx_timestamp(&mut self) {
         // SAFETY: We own the buffer.
         unsafe { bindings::skb_tx_timestamp(self.as_raw()) }
     }
 
     /// Prepares a transmitted buffer to be received again on the same host, as the
-    /// loopback driver does: clears the timestamp, detaches it from its socket
+    /// loopback driver does: reports its software transmit timestamp
+    /// ([`SkBuff::tx_timestamp`]), clears the timestamp, detaches it from its socket
     /// (`skb_orphan`) and makes its route reference (if any) a counted one
     /// (`skb_dst_force`), since it outlives the transmit path's RCU section.
+    #[inline]
     pub fn loop_back(&mut self) {
-        // The steps of `loopback_xmit`; a buffer without a route keeps none, which is fine.
+        // The steps of `loopback_xmit`, in one helper call as they are inline there; a
+        // buffer without a route keeps none, which is fine.
         // SAFETY: We own the buffer; valid in the transmit path (BH off, RCU-bh section).
-        unsafe {
-            bindings::skb_clear_tstamp(self.as_raw());
-            bindings::skb_orphan(self.as_raw());
-            bindings::skb_dst_force(self.as_raw());
-        }
+        unsafe { bindings::skb_loop_back(self.as_raw()) }
     }
 
     /// Clears the state that must not cross a namespace boundary (C
@@ -776,14 +782,23 @@ impl SkBuff {
     ///
     /// The buffer is consumed; `Err(super::errno(bindings::ENOBUFS))` means the backlog was full and it was
     /// dropped.
+    #[inline]
     pub fn netif_rx(self) -> Result {
         // SAFETY: Ownership passes to the stack; `netif_rx` is valid in any context.
-        let ret = unsafe { bindings::netif_rx(self.into_raw()) };
-        if ret == bindings::NET_RX_SUCCESS as i32 {
-            Ok(())
-        } else {
-            Err(super::errno(bindings::ENOBUFS))
-        }
+        backlog_result(unsafe { bindings::netif_rx(self.into_raw()) })
+    }
+
+    /// [`SkBuff::netif_rx`] for code that already runs in interrupt context or with bottom
+    /// halves disabled, such as `ndo_start_xmit` (C `__netif_rx`, which `lo` uses): it
+    /// does not disable them again.
+    ///
+    /// Elsewhere use [`SkBuff::netif_rx`]: from plain process context the `NET_RX` softirq
+    /// this raises would wait for the next interrupt exit, and lockdep warns.
+    #[inline]
+    pub fn netif_rx_bh_off(self) -> Result {
+        // SAFETY: Ownership passes to the stack. The context requirement is documented
+        // above; breaking it delays the softirq, it does not touch memory unsafely.
+        backlog_result(unsafe { bindings::__netif_rx(self.into_raw()) })
     }
 
     /// Releases a buffer that was used successfully (e.g. transmitted) in any context
@@ -798,6 +813,17 @@ impl SkBuff {
     pub fn drop_reason(self, reason: DropReason) {
         // SAFETY: We own the buffer and give it up.
         unsafe { bindings::kfree_skb_reason(self.into_raw(), reason.to_raw()) }
+    }
+}
+
+/// The result of queueing to the backlog: `ENOBUFS` when it was full (the buffer was
+/// dropped).
+#[inline]
+fn backlog_result(ret: core::ffi::c_int) -> Result {
+    if ret == bindings::NET_RX_SUCCESS as core::ffi::c_int {
+        Ok(())
+    } else {
+        Err(super::errno(bindings::ENOBUFS))
     }
 }
 

@@ -2,19 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of tools/bench/insn/run.sh: the UDP 64-byte flood of `make bench`
-# (same placement: NIC interrupts and sender on CPU 0, receiver on CPU 1), on
-# rigb and then on igb. Before and after each flood it prints a marker and
-# waits for the host to write the instruction counts out (file ackN).
-#   guest.sh [SECONDS]
+# (same placement: interrupts or loopback softirq and sender on CPU 0,
+# receiver on CPU 1), on the Rust driver and then on the C one: rigb and igb
+# (PAIR nic), or rust_loopback and lo (PAIR lo). Before and after each flood
+# it prints a marker and waits for the host to write the instruction counts
+# out (file ackN).
+#   guest.sh [SECONDS] [PAIR]
 RIGB_BENCH_DEFS_ONLY=1 . "$RIGB_ROOT/tools/bench/guest.sh"
 secs=${1:-4}
+pair=${2:-nic}
 n=0
 mark() {
 	echo "INSN-MARK $n"
 	until [[ -e $RIGB_OUT/ack$n ]]; do sleep 0.05; done
 	n=$((n + 1))
 }
-for drv in rigb igb; do
+nic_flood() {
+	local drv=$1 pkts
 	if ! nic_setup "$drv"; then
 		echo "INSN-FAIL $drv: setup failed"
 		exit 1
@@ -30,4 +34,37 @@ for drv in rigb igb; do
 	echo "INSN-PKTS $drv $pkts"
 	cat /proc/kallsyms >"$RIGB_OUT/kallsyms.$drv"
 	teardown_pair
-done
+}
+lo_flood() {
+	local kind=$1 drv=$2 dev=lo p0 p1
+	[[ $kind == rlo ]] && dev=rlo7
+	if ! lo_setup "$kind"; then
+		echo "INSN-FAIL $drv: setup failed"
+		exit 1
+	fi
+	nsx lb taskset -c 1 iperf3 -s -1 -D -B $LO_DST >/dev/null 2>&1
+	sleep 0.3
+	p0=$(nsx lb cat /sys/class/net/$dev/statistics/rx_packets)
+	mark
+	nsx lb taskset -c 0 iperf3 -c $LO_DST -B $LO_SRC -u -l 64 -b 0 -t "$secs" >/dev/null 2>&1
+	mark
+	p1=$(nsx lb cat /sys/class/net/$dev/statistics/rx_packets)
+	echo "INSN-PKTS $drv $((p1 - p0))"
+	cat /proc/kallsyms >"$RIGB_OUT/kallsyms.$drv"
+	$IP netns del lb
+}
+case $pair in
+nic)
+	nic_flood rigb
+	nic_flood igb
+	;;
+lo)
+	insmod "$RIGB_ROOT/samples/rust/rust_loopback.ko" numdevs=0 || exit 1
+	lo_flood rlo rust_loopback
+	lo_flood lo lo
+	;;
+*)
+	echo "INSN-FAIL unknown pair $pair"
+	exit 1
+	;;
+esac

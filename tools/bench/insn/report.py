@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Report of tools/bench/insn/run.sh: guest kernel instructions per received
-packet in the UDP flood, rigb vs igb, in total, in the driver (module code,
-Rust abstractions and helpers) and per function.
+packet in the UDP flood, the Rust driver vs the C one (rigb vs igb, or
+rust_loopback vs lo), in total, in the driver (module code, Rust abstractions
+and helpers) and per function.
 
     report.py OUT    (OUT holds blocks.N.txt, kallsyms.DRV, console.txt)
 """
@@ -60,8 +61,9 @@ def per_function(blocks, kallsyms):
 def is_driver(name):
     # The module's code, the Rust abstractions (kernel crate, mangled `_RN`)
     # and the C helpers they call.
-    return ("[rigb]" in name or "[igb]" in name or name.startswith("rust_helper_")
-            or name.startswith("_RN"))
+    return ("[rigb]" in name or "[igb]" in name or "[rust_loopback]" in name
+            or name.startswith("rust_helper_") or name.startswith("_RN")
+            or name.startswith("loopback_"))
 
 
 def short(name):
@@ -72,15 +74,19 @@ def short(name):
 def main():
     out = sys.argv[1]
     console = open(f"{out}/console.txt", errors="replace").read()
-    pkts = {d: int(n) for d, n in re.findall(r"INSN-PKTS (\w+) (\d+)", console)}
-    # Dumps: 0 boot and rigb set-up, 1 rigb flood, 2 in between, 3 igb flood.
+    found = re.findall(r"INSN-PKTS (\w+) (\d+)", console)
+    pkts = {d: int(n) for d, n in found}
+    if len(found) != 2:
+        sys.exit(f"expected two floods in {out}/console.txt, found {len(found)}")
+    # Dumps: 0 boot and set-up, 1 Rust driver's flood, 2 in between, 3 C flood.
+    rust, cdrv = found[0][0], found[1][0]
     runs = {}
-    for drv, dump in (("rigb", 1), ("igb", 3)):
+    for drv, dump in ((rust, 1), (cdrv, 3)):
         if not pkts.get(drv):
             sys.exit(f"no packet count for {drv} in {out}/console.txt")
         runs[drv] = per_function(f"{out}/blocks.{dump}.txt", f"{out}/kallsyms.{drv}")
-    r, c = runs["rigb"], runs["igb"]
-    pr, pc = pkts["rigb"], pkts["igb"]
+    r, c = runs[rust], runs[cdrv]
+    pr, pc = pkts[rust], pkts[cdrv]
 
     def totals(run, p):
         all_ = sum(run[0].values()) / p
@@ -89,16 +95,16 @@ def main():
 
     (ra, rd), (ca, cd) = totals(r, pr), totals(c, pc)
     demangle(set(r[0]) | set(c[0]))
-    print("# Instructions per received packet, UDP 64-byte flood (rigb vs igb)\n")
-    print(f"Packets: rigb {pr}, igb {pc}. Guest kernel instructions only.\n")
-    print("| part | igb | rigb | rigb - igb |")
+    print(f"# Instructions per received packet, UDP 64-byte flood ({rust} vs {cdrv})\n")
+    print(f"Packets: {rust} {pr}, {cdrv} {pc}. Guest kernel instructions only.\n")
+    print(f"| part | {cdrv} | {rust} | {rust} - {cdrv} |")
     print("| --- | --- | --- | --- |")
     print(f"| all kernel code | {ca:.0f} | {ra:.0f} | {ra - ca:+.0f} |")
     print(f"| driver (module, Rust abstractions, helpers) | {cd:.0f} | {rd:.0f} | {rd - cd:+.0f} |")
     print(f"| rest (stack, scheduler, ...) | {ca - cd:.0f} | {ra - rd:.0f} | {(ra - rd) - (ca - cd):+.0f} |")
     print("\nThe rest differs by some tens of instructions between runs of the same "
           "driver (wake-ups, timers); the driver part is repeatable.\n")
-    for label, run, p in (("rigb", r, pr), ("igb", c, pc)):
+    for label, run, p in ((rust, r, pr), (cdrv, c, pc)):
         print(f"## {label}: driver functions (instructions per packet, calls per packet)\n")
         print("| instructions | calls | function |")
         print("| --- | --- | --- |")
@@ -106,12 +112,12 @@ def main():
             if is_driver(k) and v / p >= 0.5:
                 print(f"| {v / p:.1f} | {run[1][k] / p:.3f} | `{short(k)}` |")
         print()
-    print("## Largest differences outside the drivers (rigb - igb, per packet)\n")
-    print("| igb | rigb | difference | function |")
+    print(f"## Largest differences outside the drivers ({rust} - {cdrv}, per packet)\n")
+    print(f"| {cdrv} | {rust} | difference | function |")
     print("| --- | --- | --- | --- |")
     keys = [k for k in set(r[0]) | set(c[0]) if not is_driver(k)]
     keys.sort(key=lambda k: -abs(r[0][k] / pr - c[0][k] / pc))
-    for k in keys[:15]:
+    for k in keys[:25]:
         a, b = c[0][k] / pc, r[0][k] / pr
         print(f"| {a:.1f} | {b:.1f} | {b - a:+.1f} | `{short(k)}` |")
 

@@ -9,7 +9,7 @@
 # (scripts/modules.sh): a module left by `make clippy` is built by
 # clippy-driver, without rustc's MIR optimisations, and counts some tens of
 # instructions per packet more.
-#   tools/bench/insn/run.sh [OUT] [SECONDS]
+#   tools/bench/insn/run.sh [OUT] [SECONDS] [nic|lo]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
@@ -23,7 +23,7 @@ export RIGB_QEMU_OPTS="-icount shift=0,sleep=off -plugin $out/insn_count.so,out=
 # Each marker the guest prints becomes a dump of the counts (SIGUSR2 to QEMU),
 # then an acknowledgement file the guest waits for.
 bash "$root/scripts/vm.sh" --no-rigb --out "$out" --timeout 1800 \
-	--cmd "bash $root/tools/bench/insn/guest.sh $secs" |
+	--cmd "bash $root/tools/bench/insn/guest.sh $secs ${3:-nic}" |
 	while IFS= read -r line; do
 		printf '%s\n' "$line"
 		case $line in
