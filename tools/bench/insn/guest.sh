@@ -4,7 +4,9 @@
 # Guest side of tools/bench/insn/run.sh: the UDP 64-byte flood of `make bench`
 # (same placement: interrupts or loopback softirq and sender on CPU 0,
 # receiver on CPU 1), on the Rust driver and then on the C one: rigb and igb
-# (PAIR nic), or rust_loopback and lo (PAIR lo). Before and after each flood
+# (PAIR nic), or rust_loopback and lo (PAIR lo); or (PAIR tcp) a TCP stream
+# on rigb and igb with the same placement, counted per full-size segment
+# (1448 payload bytes) received. Before and after each flood
 # it prints a marker and waits for the host to write the instruction counts
 # out (file ackN).
 #   guest.sh [SECONDS] [PAIR]
@@ -18,7 +20,7 @@ mark() {
 	n=$((n + 1))
 }
 nic_flood() {
-	local drv=$1 pkts
+	local drv=$1 tcp=${2:-} pkts
 	if ! nic_setup "$drv"; then
 		echo "INSN-FAIL $drv: setup failed"
 		exit 1
@@ -27,10 +29,18 @@ nic_flood() {
 	nsx "$PEER_NS" taskset -c 1 iperf3 -s -1 -D >/dev/null 2>&1
 	sleep 0.3
 	mark
-	taskset -c 0 iperf3 -c "$ADDR_B" -u -l 64 -b 0 -t "$secs" -J >/tmp/insn-udp.json 2>/dev/null
+	if [[ -n $tcp ]]; then
+		taskset -c 0 iperf3 -c "$ADDR_B" -t "$secs" -J >/tmp/insn-tcp.json 2>/dev/null
+	else
+		taskset -c 0 iperf3 -c "$ADDR_B" -u -l 64 -b 0 -t "$secs" -J >/tmp/insn-udp.json 2>/dev/null
+	fi
 	mark
 	pin_irqs "0-$(($(nproc) - 1))"
-	pkts=$(python3 -c 'import json; s = json.load(open("/tmp/insn-udp.json"))["end"]["sum"]; print(s["packets"] - s["lost_packets"])' 2>/dev/null || echo 0)
+	if [[ -n $tcp ]]; then
+		pkts=$(python3 -c 'import json; print(json.load(open("/tmp/insn-tcp.json"))["end"]["sum_received"]["bytes"] // 1448)' 2>/dev/null || echo 0)
+	else
+		pkts=$(python3 -c 'import json; s = json.load(open("/tmp/insn-udp.json"))["end"]["sum"]; print(s["packets"] - s["lost_packets"])' 2>/dev/null || echo 0)
+	fi
 	echo "INSN-PKTS $drv $pkts"
 	cat /proc/kallsyms >"$RIGB_OUT/kallsyms.$drv"
 	teardown_pair
@@ -57,6 +67,10 @@ case $pair in
 nic)
 	nic_flood rigb
 	nic_flood igb
+	;;
+tcp)
+	nic_flood rigb tcp
+	nic_flood igb tcp
 	;;
 lo)
 	insmod "$RIGB_ROOT/samples/rust/rust_loopback.ko" numdevs=0 || exit 1

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Exact instruction counts per packet, rigb vs igb, in the UDP flood of
-# `make bench`, function by function: where the Rust driver spends more (or
-# less) than the C one. One VM boot with QEMU's instruction clock and the
+# Exact instruction counts per packet, rigb vs igb (or rust_loopback vs lo),
+# in the UDP flood of `make bench` (or a TCP stream), function by function:
+# where the Rust driver spends more (or less) than the C one. One VM boot with QEMU's instruction clock and the
 # insn_count.c TCG plugin; the report goes to OUT/report.md (default
 # bench/insn/). A developer tool, not a test. It builds the modules first
 # (scripts/modules.sh): a module left by `make clippy` is built by
 # clippy-driver, without rustc's MIR optimisations, and counts some tens of
 # instructions per packet more.
-#   tools/bench/insn/run.sh [OUT] [SECONDS] [nic|lo]
+#   tools/bench/insn/run.sh [OUT] [SECONDS] [nic|tcp|lo]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)

@@ -222,6 +222,99 @@ fn ring_produce_consume_wrap() {
     assert_eq!(r.wrap_add(10, 64), 10);
 }
 
+/// The receive ring's buffers as `rx.rs` handles them (half pages that stay in place, a
+/// descriptor slot owning a buffer number through `pass_buffer`), with pages coming and
+/// going: each consumed frame reuses its page, or the page goes to the stack and a new one
+/// is allocated (or not: the allocation fails and the slot is left for the refill). After
+/// every step the owners are a permutation and every posted descriptor points at a buffer
+/// that holds a page, the one it was posted with.
+#[test]
+fn rx_buffers_stay_in_place() {
+    const N: usize = 64;
+    let mut r = RingIndex::new(N as u32).unwrap();
+    let mut owner: Vec<u16> = (0..N as u16).collect();
+    let mut has_page = [false; N];
+    // The buffer each posted descriptor was given (the device's view).
+    let mut posted = [None::<u16>; N];
+    let mut seed = 0x2545_f491_u32;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    // Post at next_to_use the buffer of slot `from` (rx.rs `post_half`).
+    let post = |r: &mut RingIndex, owner: &mut Vec<u16>, posted: &mut [Option<u16>; N], from: usize| {
+        let to = r.next_to_use() as usize;
+        let b = owner[from];
+        pass_buffer(owner, from, to);
+        assert_eq!(owner[to], b);
+        posted[to] = Some(b);
+        r.produce().unwrap();
+    };
+    // Refill (rx.rs `post_new` and `spare_page`): allocation fails with `fail`.
+    let refill = |r: &mut RingIndex,
+                  owner: &mut Vec<u16>,
+                  has_page: &mut [bool; N],
+                  posted: &mut [Option<u16>; N],
+                  fail: bool| {
+        while r.unused() > 0 {
+            let to = r.next_to_use() as usize;
+            let b = usize::from(owner[to]);
+            if !has_page[b] {
+                if fail {
+                    return;
+                }
+                has_page[b] = true;
+            }
+            post(r, owner, posted, to);
+        }
+    };
+    refill(&mut r, &mut owner, &mut has_page, &mut posted, false);
+    assert_eq!(r.in_flight(), N as u32 - 1);
+    let mut failures = 0;
+    for step in 0..20_000 {
+        let roll = rnd() % 100;
+        if r.in_flight() > 0 && roll < 90 {
+            let s = r.consume().unwrap() as usize;
+            let b = usize::from(owner[s]);
+            assert_eq!(posted[s].take(), Some(owner[s]), "step {step}: slot {s} moved");
+            assert!(has_page[b], "step {step}: posted buffer {b} without a page");
+            if roll < 60 {
+                // Reused in place (or a bad frame): posted again at once.
+                post(&mut r, &mut owner, &mut posted, s);
+            } else {
+                // Went to the stack: a new page, unless the allocation fails.
+                has_page[b] = false;
+                if roll < 80 {
+                    has_page[b] = true;
+                    post(&mut r, &mut owner, &mut posted, s);
+                } else {
+                    failures += 1;
+                }
+            }
+        } else {
+            // The refill after the poll, failing now and then.
+            refill(&mut r, &mut owner, &mut has_page, &mut posted, roll >= 97);
+        }
+        let mut seen = [false; N];
+        for &b in &owner {
+            assert!(!seen[usize::from(b)], "step {step}: buffer {b} owned twice");
+            seen[usize::from(b)] = true;
+        }
+        for (d, p) in posted.iter().enumerate() {
+            if let Some(b) = p {
+                assert_eq!(owner[d], *b, "step {step}: descriptor {d} lost its buffer");
+                assert!(has_page[usize::from(*b)]);
+            }
+        }
+        assert_eq!(posted.iter().filter(|p| p.is_some()).count() as u32, r.in_flight());
+    }
+    assert!(failures > 100);
+    refill(&mut r, &mut owner, &mut has_page, &mut posted, false);
+    assert_eq!(r.in_flight(), N as u32 - 1);
+}
+
 // ---- statistics folding ----------------------------------------------------------------
 
 #[test]

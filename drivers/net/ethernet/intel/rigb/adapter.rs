@@ -296,9 +296,11 @@ impl Shared {
 
     /// Number of queue pairs in use.
     pub(crate) fn active_count(&self) -> usize {
+        // `min` then `max` rather than `clamp`, which asserts `1 <= num_queues`.
         self.active
             .load(Ordering::Relaxed)
-            .clamp(1, self.num_queues)
+            .min(self.num_queues)
+            .max(1)
     }
 
     /// The queue pairs in use.

@@ -182,3 +182,20 @@ impl RingIndex {
 pub(crate) const fn len_bytes(count: u32) -> u32 {
     count * 16
 }
+
+/// Receive buffers that stay where they are (`rx.rs`, `HalfPages`): `owner[slot]` is the
+/// buffer number of descriptor `slot`, a permutation of `0..count`. Hands the buffer of slot
+/// `from` (just consumed) to slot `to` (about to be posted) and the spare buffer of `to` to
+/// `from`, so the permutation stays one. Out-of-range indices change nothing.
+#[inline]
+pub(crate) fn pass_buffer(owner: &mut [u16], from: usize, to: usize) {
+    let (Some(&b), Some(&spare)) = (owner.get(from), owner.get(to)) else {
+        return;
+    };
+    if let Some(o) = owner.get_mut(to) {
+        *o = b;
+    }
+    if let Some(o) = owner.get_mut(from) {
+        *o = spare;
+    }
+}

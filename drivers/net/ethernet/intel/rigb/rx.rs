@@ -27,7 +27,7 @@ use crate::{
     adapter::Hw,
     desc::{AdvRxDescRead, AdvRxDescWb, RawDesc, RxVerdict},
     regs::{RDBAH, RDBAL, RDH, RDLEN, RDT, RXDCTL, SRRCTL},
-    ring::{len_bytes, RingIndex},
+    ring::{len_bytes, pass_buffer, RingIndex},
     stats::RxQueueStats,
 };
 use kernel::{
@@ -67,14 +67,53 @@ const HDR_COPY: usize = 256;
 type RxVec = KVec<u8>;
 type RxMap = SingleMapping<RxVec>;
 
-/// The buffers of the descriptors, by slot: one kind per ring, so that the hot path moves
-/// five-word [`RxPage`]s and never matches on the kind per frame.
+/// The buffers of the descriptors: one kind per ring, so that the hot path never matches on
+/// the kind per frame.
 enum RxBufs {
     /// Half pages, for frames up to [`RX_HALF`] bytes (with headroom in front: up to
     /// [`RX_SKB_MAX`]).
-    Half(KVec<Option<RxPage>>),
-    /// Whole-frame buffers, for jumbo frames.
+    Half(HalfPages),
+    /// Whole-frame buffers, for jumbo frames, by descriptor slot.
     Whole(KVec<Option<RxMap>>),
+}
+
+/// The half pages of a ring. They stay where they are: a reused page is posted again at
+/// `next_to_use` by giving that descriptor its number (`owner`), not by moving the page
+/// (five words, through the stack) from slot to slot.
+struct HalfPages {
+    /// The pages, by buffer number (`None`: none yet, or it went to the stack).
+    pages: KVec<Option<RxPage>>,
+    /// The buffer number of each descriptor slot. A permutation of `0..count`: the buffers
+    /// of the posted descriptors are distinct and hold pages; those of the other slots are
+    /// spare (a page kept or none), to be posted there next.
+    owner: KVec<u16>,
+}
+
+impl HalfPages {
+    /// `n` spare buffers, descriptor `i` owning buffer `i`.
+    fn new(n: usize) -> Result<Self> {
+        let mut owner = KVec::with_capacity(n, GFP_KERNEL)?;
+        for i in 0..n {
+            owner.push(u16::try_from(i).map_err(|_| EINVAL)?, GFP_KERNEL)?;
+        }
+        Ok(Self {
+            pages: empty_slots(n)?,
+            owner,
+        })
+    }
+
+    /// The buffer number of descriptor slot `slot`.
+    #[inline]
+    fn owner(&self, slot: usize) -> Option<usize> {
+        self.owner.get(slot).map(|&b| usize::from(b))
+    }
+
+    /// Hands the buffer of slot `from` (just consumed) to slot `to` (to be posted), and the
+    /// spare buffer of `to` to `from`: the permutation stays one.
+    #[inline]
+    fn pass(&mut self, from: usize, to: usize) {
+        pass_buffer(&mut self.owner, from, to);
+    }
 }
 
 /// An RX descriptor ring and its buffers.
@@ -129,7 +168,7 @@ impl RxRing {
         let n = count as usize;
         let desc = CoherentAllocation::alloc_coherent(dev, n, GFP_KERNEL)?;
         let bufs = if buf_len <= RX_HALF || in_place {
-            RxBufs::Half(empty_slots(n)?)
+            RxBufs::Half(HalfPages::new(n)?)
         } else {
             RxBufs::Whole(empty_slots(n)?)
         };
@@ -206,21 +245,36 @@ impl RxRing {
         Some(slot)
     }
 
-    /// Gives half page `page` to the device at `next_to_use`. Returns `false` if the ring is
-    /// full (the page is dropped). Always inlined: the receive path hands the page over
-    /// without a copy through the stack.
+    /// Gives the half page of slot `from` (the slot just consumed, or `next_to_use` itself
+    /// for a spare buffer) to the device at `next_to_use`. Returns `false` if the ring is
+    /// full or that buffer holds no page.
     #[inline(always)]
-    fn post_page(&mut self, page: RxPage) -> bool {
-        let Some(slot) = self.post_desc(page.dma_handle()) else {
+    fn post_half(&mut self, from: usize) -> bool {
+        if self.idx.unused() == 0 {
             return false;
-        };
-        let RxBufs::Half(pages) = &mut self.bufs else {
-            return false;
-        };
-        match pages.get_mut(slot) {
-            Some(s) => *s = Some(page),
-            None => return false,
         }
+        // CAST: indices are below `count`.
+        let to = self.idx.next_to_use() as usize;
+        let RxBufs::Half(h) = &mut self.bufs else {
+            return false;
+        };
+        let Some(addr) = h
+            .owner(from)
+            .and_then(|b| h.pages.get(b))
+            .and_then(|p| p.as_ref())
+            .map(RxPage::dma_handle)
+        else {
+            return false;
+        };
+        let d = AdvRxDescRead {
+            pkt_addr: addr,
+            hdr_addr: 0,
+        }
+        .to_raw();
+        if self.desc.write(to, &d).is_err() {
+            return false;
+        }
+        h.pass(from, to);
         self.idx.produce();
         true
     }
@@ -262,6 +316,22 @@ impl RxRing {
         }
     }
 
+    /// Makes sure the spare buffer of `next_to_use` holds a page (allocating one if not);
+    /// returns that slot, for [`Self::post_half`].
+    fn spare_page(&mut self, dev: &device::Device, gfp: Flags) -> Result<usize> {
+        // CAST: indices are below `count`.
+        let to = self.idx.next_to_use() as usize;
+        let in_place = self.in_place;
+        let RxBufs::Half(h) = &mut self.bufs else {
+            return Err(EINVAL);
+        };
+        let entry = h.owner(to).and_then(|b| h.pages.get_mut(b)).ok_or(EINVAL)?;
+        if entry.is_none() {
+            *entry = Some(new_page(dev, in_place, gfp)?);
+        }
+        Ok(to)
+    }
+
     /// Posts new buffers on the free descriptors without moving the tail; returns whether any
     /// was posted.
     fn post_new(&mut self, dev: &device::Device, gfp: Flags, stats: &RxQueueStats) -> bool {
@@ -269,7 +339,7 @@ impl RxRing {
         let half = matches!(self.bufs, RxBufs::Half(_));
         while self.idx.unused() > 0 {
             let ok = if half {
-                new_page(dev, self.in_place, gfp).map(|p| self.post_page(p))
+                self.spare_page(dev, gfp).map(|slot| self.post_half(slot))
             } else {
                 new_whole(dev, self.buf_len, gfp).map(|m| self.post_whole(m))
             };
@@ -369,15 +439,15 @@ impl RxRing {
         let (in_place, buf_len) = (self.in_place, self.buf_len);
         // CAST: queue < MAX_QUEUES.
         let queue = self.queue as u16;
-        let RxBufs::Half(pages) = &mut self.bufs else {
+        let RxBufs::Half(h) = &mut self.bufs else {
             return false;
         };
-        // The page stays in its slot while the frame is handled (it is five words; moving it
-        // through every step costs more than the step).
-        let Some(entry) = pages.get_mut(slot) else {
+        // The page stays where it is while the frame is handled and after (it is five words;
+        // moving it through every step costs more than the step).
+        let Some(entry) = h.owner(slot).and_then(|b| h.pages.get_mut(b)) else {
             return false;
         };
-        // An empty slot: an earlier refill failed; the refill after the poll retries.
+        // An empty buffer: an earlier refill failed; the refill after the poll retries.
         if entry.is_none() {
             return false;
         }
@@ -389,17 +459,17 @@ impl RxRing {
             // The CPU never touched the buffer: it goes back to the device as is.
             verdict => Self::count_bad(verdict, b.stats),
         }
-        let next = match entry.take() {
-            Some(p) => p,
-            None => match new_page(dev, in_place, GFP_ATOMIC) {
-                Ok(p) => p,
+        if entry.is_none() {
+            // The page went to the stack with its other half still in use: a new one.
+            match new_page(dev, in_place, GFP_ATOMIC) {
+                Ok(p) => *entry = Some(p),
                 Err(_) => {
                     b.stats.refill_failed.inc();
                     return false;
                 }
-            },
-        };
-        self.post_page(next)
+            }
+        }
+        self.post_half(slot)
     }
 
     /// As [`Self::rx_half`], in a ring of whole-frame (jumbo) buffers: the frame is copied
