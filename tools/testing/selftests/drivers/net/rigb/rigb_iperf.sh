@@ -81,20 +81,25 @@ count_used() {
 	done
 	ktap_diag "peer RX queues: $desc"
 }
+# The queue of a flow is bit 0 of its Toeplitz hash (the default table maps
+# entry n to queue n % nq). With the random key of the boot, that bit ignores
+# the low bits of the source port in about 3% of boots, and eight flows from
+# neighbouring ports (connect() takes them two apart) then all land on one
+# queue, however often they are retried (seen: q0:+0 twice in a row). For
+# this check B gets a key whose only set bit makes hash bit 0 the source
+# port's bit 1, so neighbouring flows alternate between the queues if the
+# driver programs the key and the table and has the device hash TCP ports;
+# the boot's key is restored after.
+rss_key() { nsx $PEER_NS $ETHTOOL -x "$b" | awk '/RSS hash key/ {getline; print; exit}'; }
+key0=$(rss_key)
+spread_key=$(printf '00:%.0s' $(seq 1 13))04$(printf ':00%.0s' $(seq 1 26))
+nsx $PEER_NS $ETHTOOL -X "$b" hkey "$spread_key" ||
+	ktap_diag "ethtool -X hkey refused: flows may share one queue"
 mapfile -t q0 < <(perq)
 run_tcp "8 parallel TCP flows A -> B" 8 -P 8
 mapfile -t q1 < <(perq)
 count_used
-# Eight flows all hash to the same one of two queues once in 128 runs (seen
-# once): one more set of flows, with new source ports, before failing.
-if [[ $nq -ge 2 && $used -lt 2 ]]; then
-	ktap_diag "all flows on one queue: again with 8 new flows"
-	q0=("${q1[@]}")
-	srv
-	timeout 60 $IPERF -c $ADDR_B -p 5201 -t 3 -P 8 >/dev/null 2>&1
-	mapfile -t q1 < <(perq)
-	count_used
-fi
+[[ -n $key0 ]] && nsx $PEER_NS $ETHTOOL -X "$b" hkey "$key0"
 if [[ $nq -lt 2 ]]; then
 	ktap_skip "parallel flows use more than one RX queue" "only $nq queue pair"
 elif [[ $used -ge 2 ]]; then
