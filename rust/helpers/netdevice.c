@@ -161,6 +161,31 @@ const u8 *rust_helper_netdev_sockaddr_data(const void *addr)
 	return (const u8 *)((const struct sockaddr *)addr)->sa_data;
 }
 
+void rust_helper___netif_tx_lock(struct netdev_queue *txq, int cpu)
+{
+	__netif_tx_lock(txq, cpu);
+}
+
+void rust_helper___netif_tx_unlock(struct netdev_queue *txq)
+{
+	__netif_tx_unlock(txq);
+}
+
+void rust_helper___netif_tx_lock_bh(struct netdev_queue *txq)
+{
+	__netif_tx_lock_bh(txq);
+}
+
+void rust_helper___netif_tx_unlock_bh(struct netdev_queue *txq)
+{
+	__netif_tx_unlock_bh(txq);
+}
+
+int rust_helper_raw_smp_processor_id(void)
+{
+	return raw_smp_processor_id();
+}
+
 void rust_helper_netif_tx_disable(struct net_device *dev)
 {
 	netif_tx_disable(dev);

@@ -132,7 +132,6 @@ void rust_helper_skb_set_dev(struct sk_buff *skb, struct net_device *dev)
 	skb->dev = dev;
 }
 
-
 int rust_helper_skb_transport_offset(const struct sk_buff *skb)
 {
 	return skb_transport_offset(skb);

@@ -13,6 +13,7 @@ pub mod rx_mode;
 pub mod rx_page;
 pub mod skb;
 pub mod slot_ring;
+pub mod xmit_lock;
 
 /// An error from an errno constant that `kernel::error::code` does not name.
 pub(crate) fn errno(e: u32) -> crate::error::Error {

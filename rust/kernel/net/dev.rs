@@ -21,7 +21,7 @@
 //!   dereferences to [`NetDev`], which holds the accessors (carrier, TX queues, BQL,
 //!   MTU, features, addresses).
 
-use super::{rx_mode::RxMode, skb::SkBuff};
+use super::{rx_mode::RxMode, skb::SkBuff, xmit_lock::XmitLock};
 use crate::{bindings, device, error::*, prelude::*, str::CStr, types::Opaque};
 use core::{
     cell::UnsafeCell,
@@ -426,6 +426,36 @@ impl NetDev {
         unsafe { bindings::netif_tx_disable(self.raw()) }
     }
 
+    /// Runs `f` with the xmit lock of TX queue `index` held (C `__netif_tx_lock_bh`), i.e. with
+    /// `start_xmit` for that queue kept off; `None` if there is no such queue. Process
+    /// context, not from `start_xmit` (it would wait for its own lock); `f` must not sleep.
+    pub fn with_xmit_lock<R>(
+        &self,
+        index: u32,
+        f: impl FnOnce(&mut XmitLock<'_>) -> R,
+    ) -> Option<R> {
+        let txq = self.tx_queue(index)?;
+        // SAFETY: The queue is valid; process context, where the BH-disabling lock is allowed.
+        unsafe { bindings::__netif_tx_lock_bh(txq.raw()) };
+        let r = {
+            // SAFETY: The lock was just taken and is held until after `lock` goes out of scope;
+            // this is the only `XmitLock` of the queue while it is held.
+            let mut lock = unsafe { XmitLock::new(txq) };
+            f(&mut lock)
+        };
+        // SAFETY: Taken above by this context.
+        unsafe { bindings::__netif_tx_unlock_bh(txq.raw()) };
+        Some(r)
+    }
+
+    /// Whether the device transmits without the TX queue lock (C `dev->lltx`).
+    #[inline]
+    pub fn is_lltx(&self) -> bool {
+        // SAFETY: Reading a flag of the valid net_device, set before registration. (The
+        // bitfield sits in the `priv_flags_fast` group, a struct in an anonymous union.)
+        unsafe { (*self.raw()).__bindgen_anon_1.__bindgen_anon_1.lltx() != 0 }
+    }
+
     /// Wakes all TX queues (C `netif_tx_wake_all_queues`).
     pub fn tx_wake_all_queues(&self) {
         // SAFETY: The device is valid.
@@ -499,7 +529,7 @@ pub fn rss_key_fill(key: &mut [u8]) {
 
 /// Whether the stack will pass more packets to `start_xmit` right away (C
 /// `netdev_xmit_more`): the driver may delay the doorbell. Only meaningful in
-/// [`NetDeviceOps::start_xmit`].
+/// [`NetDeviceOps::start_xmit`] and [`NetDeviceOps::start_xmit_locked`].
 #[inline]
 pub fn xmit_more() -> bool {
     // SAFETY: Reads a per-CPU flag; valid in the transmit path (BH disabled).
@@ -532,7 +562,7 @@ impl TxQueue {
     }
 
     #[inline]
-    fn raw(&self) -> *mut bindings::netdev_queue {
+    pub(crate) fn raw(&self) -> *mut bindings::netdev_queue {
         // As `NetDev::raw`: `repr(transparent)` over an `Opaque` of the C struct.
         core::ptr::from_ref(self).cast_mut().cast()
     }
@@ -802,7 +832,20 @@ pub trait NetDeviceOps: Sized + Send + Sync + 'static {
 
     /// Transmits `skb`. BH disabled, the TX queue's lock held (unless the device is
     /// lockless, see [`NetDev::set_lltx`]).
-    fn start_xmit(dev: &Device<Self>, skb: SkBuff) -> NetdevTx;
+    ///
+    /// Implement this or [`NetDeviceOps::start_xmit_locked`].
+    fn start_xmit(_dev: &Device<Self>, _skb: SkBuff) -> NetdevTx {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Transmits `skb`, as [`NetDeviceOps::start_xmit`], with the proof that the xmit lock of
+    /// the packet's TX queue (`skb.queue_mapping()`) is held: driver data of that queue in an
+    /// [`XmitCell`](super::xmit_lock::XmitCell) needs no lock of its own. The core holds the
+    /// lock; on a lockless device the callback takes it around this call. BH disabled (IRQs
+    /// too under netpoll).
+    fn start_xmit_locked(_dev: &Device<Self>, _skb: SkBuff, _lock: &mut XmitLock<'_>) -> NetdevTx {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
 
     /// Fills the interface statistics. Any context (may be atomic), concurrent with the
     /// data path.
@@ -878,7 +921,33 @@ impl<T: NetDeviceOps> Adapter<T> {
         let Some(skb) = (unsafe { SkBuff::from_raw(skb) }) else {
             return bindings::netdev_tx_NETDEV_TX_OK;
         };
-        match T::start_xmit(dev, skb) {
+        let ret = if T::HAS_START_XMIT_LOCKED {
+            // CAST: u16 to u32.
+            let Some(txq) = dev.tx_queue(u32::from(skb.queue_mapping())) else {
+                // Not a queue the core could have locked.
+                drop(skb);
+                return bindings::netdev_tx_NETDEV_TX_OK;
+            };
+            let lltx = dev.is_lltx();
+            if lltx {
+                Self::lltx_lock(txq);
+            }
+            let ret = {
+                // SAFETY: The core took the xmit lock of `skb->queue_mapping`'s queue before
+                // this call (C `HARD_TX_LOCK`) and holds it until it returns; or, on a lockless
+                // device, it was taken just above and is released after this scope. Nothing
+                // else makes an `XmitLock` of it meanwhile.
+                let mut lock = unsafe { XmitLock::new(txq) };
+                T::start_xmit_locked(dev, skb, &mut lock)
+            };
+            if lltx {
+                Self::lltx_unlock(txq);
+            }
+            ret
+        } else {
+            T::start_xmit(dev, skb)
+        };
+        match ret {
             NetdevTx::Ok => bindings::netdev_tx_NETDEV_TX_OK,
             NetdevTx::Busy(skb) => {
                 // The stack keeps ownership of a buffer refused with TX_BUSY.
@@ -886,6 +955,24 @@ impl<T: NetDeviceOps> Adapter<T> {
                 bindings::netdev_tx_NETDEV_TX_BUSY
             }
         }
+    }
+
+    /// Takes the xmit lock of `txq` for `start_xmit_locked` on a lockless device (the core
+    /// holds none). Out of line: no device with `start_xmit_locked` is expected to be lockless.
+    #[cold]
+    #[inline(never)]
+    fn lltx_lock(txq: &TxQueue) {
+        // SAFETY: The queue is valid; BH is disabled (start_xmit) and the core holds none of
+        // this device's queue locks on a lockless device.
+        unsafe { bindings::__netif_tx_lock(txq.raw(), bindings::raw_smp_processor_id()) };
+    }
+
+    /// Releases what [`Self::lltx_lock`] took.
+    #[cold]
+    #[inline(never)]
+    fn lltx_unlock(txq: &TxQueue) {
+        // SAFETY: Taken by `lltx_lock` in this context.
+        unsafe { bindings::__netif_tx_unlock(txq.raw()) };
     }
 
     /// # Safety

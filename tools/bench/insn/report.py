@@ -73,6 +73,7 @@ def short(name):
 
 def main():
     out = sys.argv[1]
+    mode = sys.argv[2] if len(sys.argv) > 2 else "nic"
     console = open(f"{out}/console.txt", errors="replace").read()
     found = re.findall(r"INSN-PKTS (\w+) (\d+)", console)
     pkts = {d: int(n) for d, n in found}
@@ -95,7 +96,11 @@ def main():
 
     (ra, rd), (ca, cd) = totals(r, pr), totals(c, pc)
     demangle(set(r[0]) | set(c[0]))
-    print(f"# Instructions per received packet, UDP 64-byte flood ({rust} vs {cdrv})\n")
+    what = {
+        "tcp": "received TCP segment, TCP stream",
+        "lo": "frame, UDP 64-byte flood through the device",
+    }.get(mode, "received packet, UDP 64-byte flood")
+    print(f"# Instructions per {what} ({rust} vs {cdrv})\n")
     print(f"Packets: {rust} {pr}, {cdrv} {pc}. Guest kernel instructions only.\n")
     print(f"| part | {cdrv} | {rust} | {rust} - {cdrv} |")
     print("| --- | --- | --- | --- |")

@@ -37,4 +37,4 @@ bash "$root/scripts/vm.sh" --no-rigb --out "$out" --timeout 1800 \
 			;;
 		esac
 	done | tee "$out/console.txt"
-python3 "$here/report.py" "$out" | tee "$out/report.md"
+python3 "$here/report.py" "$out" "${3:-nic}" | tee "$out/report.md"

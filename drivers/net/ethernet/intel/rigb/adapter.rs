@@ -21,7 +21,11 @@ use crate::{
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use kernel::{
-    dev_info, device, irq, net::dev::NetDev, new_spinlock, pci, prelude::*, sync::SpinLock,
+    dev_info, device, irq,
+    net::{dev::NetDev, xmit_lock::XmitCell},
+    new_spinlock, pci,
+    prelude::*,
+    sync::SpinLock,
     types::ARef,
 };
 
@@ -127,19 +131,20 @@ pub(crate) fn sleep_us(us: u32) {
 
 /// One TX/RX queue pair.
 ///
-/// The ring locks are taken by the NAPI poll and `ndo_start_xmit`, which run with bottom
-/// halves disabled, with plain `lock()`; everyone else (open, stop, reset, resize, debugfs:
-/// process context) takes them with [`kernel::bh::lock`], or a softirq on the same CPU could
-/// spin on a lock its interrupted owner holds. Netpoll calls both paths with interrupts
-/// disabled, where `spin_lock_bh` is not allowed: hence two ways, not one.
+/// The NAPI poll takes the RX and TX-cleaner locks with plain `lock()` (bottom halves are
+/// disabled there); everyone else (open, stop, reset, resize, debugfs: process context) takes
+/// them with [`kernel::bh::lock`], or a softirq on the same CPU could spin on a lock its
+/// interrupted owner holds. Netpoll calls the poll with interrupts disabled, where
+/// `spin_lock_bh` is not allowed: hence two ways, not one. The TX producer end has no lock of
+/// its own: the stack's xmit lock of the queue guards it ([`XmitCell`]).
 #[pin_data]
 pub(crate) struct QueuePair {
     /// The RX ring, while the interface is up.
     #[pin]
     pub(crate) rx: SpinLock<Option<RxRing>>,
-    /// The TX ring's producer end (`start_xmit`), while the interface is up.
-    #[pin]
-    pub(crate) tx: SpinLock<Option<TxRing>>,
+    /// The TX ring's producer end (`start_xmit`), while the interface is up. Bound to TX
+    /// queue `n` of the net_device at probe.
+    pub(crate) tx: XmitCell<Option<TxRing>>,
     /// The TX ring's consumer end (NAPI), while the interface is up. A lock of its own: the
     /// two ends run on different CPUs at once and share no state but the ring indices.
     #[pin]
@@ -154,7 +159,7 @@ impl QueuePair {
     fn new() -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             rx <- new_spinlock!(None, "rigb_rx_ring"),
-            tx <- new_spinlock!(None, "rigb_tx_ring"),
+            tx: XmitCell::new(None),
             tx_clean <- new_spinlock!(None, "rigb_tx_clean"),
             rx_stats: RxQueueStats::default(),
             tx_stats: TxQueueStats::default(),

@@ -125,9 +125,9 @@ impl Show for Rings {
                 })
             };
             let tx = {
-                // The producer end: `start_xmit` stays off while the snapshot is taken; the
-                // NAPI poll may still clean (next_to_clean is read once, at the start).
-                let g = kernel::bh::lock(&qp.tx);
+                // The consumer end: the NAPI poll stays off while the snapshot is taken;
+                // `start_xmit` may still produce (next_to_use is read once, at the start).
+                let g = kernel::bh::lock(&qp.tx_clean);
                 g.as_ref().and_then(|r| {
                     let rd = |o: Option<usize>| o.map_or(u32::MAX, |o| s.hw.rd(o));
                     Some(snap(

@@ -210,6 +210,10 @@ impl pci::Driver for RigbDriver {
             dev.update_priv_flags(priv_flags::LIVE_ADDR_CHANGE | priv_flags::UNICAST_FLT, 0);
             dev.set_stat_ops();
             dev.carrier_off();
+            // Each queue pair's TX producer end is reached under its queue's xmit lock.
+            for (q, qp) in (0..nq).zip(shared.all_queues()) {
+                qp.tx.bind(dev.tx_queue(q).ok_or(EINVAL)?)?;
+            }
         }
         reg.register()?;
         let netdev = Arc::new(reg, GFP_KERNEL)?;

@@ -16,7 +16,7 @@ use kernel::{
     alloc::KVec,
     bh, dev_err, dev_info, dev_warn,
     net::dev::{Device, NetDeviceOps, NetdevTx, RtnlLinkStats64, ETH_ALEN},
-    net::{rx_mode::RxMode, skb::SkBuff},
+    net::{rx_mode::RxMode, skb::SkBuff, xmit_lock::XmitLock},
     prelude::*,
     sync::Arc,
 };
@@ -71,10 +71,13 @@ fn setup_rss(s: &Shared) {
     h.wr(MRQC::OFFSET, mrqc);
 }
 
-fn free_rings(s: &Shared) {
-    for qp in s.active_queues() {
+fn free_rings(dev: &Device<Adapter>) {
+    let s = &dev.data().shared;
+    for (q, qp) in (0u32..).zip(s.active_queues()) {
         let rx = bh::lock(&qp.rx).take();
-        let tx = bh::lock(&qp.tx).take();
+        let tx = dev
+            .with_xmit_lock(q, |l| qp.tx.get(l).and_then(Option::take))
+            .flatten();
         let tx_clean = bh::lock(&qp.tx_clean).take();
         // Dropped outside the locks: unmaps every buffer and frees the descriptor memory
         // (the queues are disabled and the device's DMA has stopped).
@@ -110,11 +113,16 @@ fn alloc_rings(
 fn start(dev: &Device<Adapter>, rings: KVec<(RxRing, TxRing, TxCleaner)>) {
     let s = &dev.data().shared;
     let h = &s.hw;
-    for ((mut rx, mut tx, tx_clean), qp) in rings.into_iter().zip(s.active_queues()) {
-        tx.configure(h);
+    for ((q, (mut rx, mut tx, tx_clean)), qp) in (0u32..).zip(rings).zip(s.active_queues()) {
         rx.configure(h);
         *bh::lock(&qp.tx_clean) = Some(tx_clean);
-        *bh::lock(&qp.tx) = Some(tx);
+        dev.with_xmit_lock(q, |l| {
+            // Always `Some`: the cell was bound to this queue at probe.
+            if let Some(slot) = qp.tx.get(l) {
+                tx.configure(h);
+                *slot = Some(tx);
+            }
+        });
         *bh::lock(&qp.rx) = Some(rx);
     }
     let mtu = dev.mtu();
@@ -198,13 +206,11 @@ pub(crate) fn quiesce(s: &Shared) {
     let h = &s.hw;
     h.wr(RCTL::OFFSET, 0);
     h.wr(TCTL::OFFSET, TCTL::PSP.mask());
-    for qp in s.active_queues() {
+    for (q, qp) in s.active_queues().iter().enumerate() {
         if let Some(r) = bh::lock(&qp.rx).as_ref() {
             r.disable(h);
         }
-        if let Some(t) = bh::lock(&qp.tx).as_ref() {
-            t.disable(h);
-        }
+        crate::tx::disable(h, q);
     }
     h.flush();
     // Let in-flight DMA finish before the memory is released (datasheet 4.5.9.1).
@@ -230,12 +236,12 @@ impl NetDeviceOps for Adapter {
 
     fn stop(dev: &Device<Self>) -> Result {
         let s = &dev.data().shared;
-        // Waits for `start_xmit` calls in progress, whose tail write (`Doorbell`) comes after
-        // they released the ring lock: none may reach a queue being reconfigured.
+        // Waits for `start_xmit` calls in progress (each holds its queue's xmit lock): none may
+        // reach a queue being reconfigured.
         dev.tx_disable();
         dev.carrier_off();
         quiesce(s);
-        free_rings(s);
+        free_rings(dev);
         // CAST: at most MAX_QUEUES.
         for q in 0..s.num_queues as u32 {
             if let Some(txq) = dev.tx_queue(q) {
@@ -312,32 +318,24 @@ impl NetDeviceOps for Adapter {
         s.request_reset();
     }
 
-    fn start_xmit(dev: &Device<Self>, skb: SkBuff) -> NetdevTx {
+    fn start_xmit_locked(dev: &Device<Self>, skb: SkBuff, lock: &mut XmitLock<'_>) -> NetdevTx {
         let s = &dev.data().shared;
-        let q = usize::from(skb.queue_mapping()).min(s.active_count() - 1);
+        // The stack picks among the `active` queues (the real number of TX queues): the
+        // core holds the lock of this one.
+        let q = usize::from(skb.queue_mapping());
         let Some(qp) = s.queues.get(q) else {
             return NetdevTx::Ok;
         };
-        if !s.is_running() {
-            qp.tx_stats.dropped.inc();
-            return NetdevTx::Ok;
-        }
-        // CAST: q < MAX_QUEUES.
-        let txq = dev.tx_queue(q as u32);
-        let mut guard = qp.tx.lock();
-        let (ret, bell) = match guard.as_mut() {
-            Some(ring) => ring.xmit(skb, txq, &qp.tx_stats),
-            None => {
+        let txq = lock.queue();
+        // No ring (down, or a mapping past the queues in use): dropped.
+        let ring = match qp.tx.get(lock) {
+            Some(Some(ring)) if s.is_running() => ring,
+            _ => {
                 qp.tx_stats.dropped.inc();
-                (NetdevTx::Ok, None)
+                return NetdevTx::Ok;
             }
         };
-        drop(guard);
-        // The tail write outside the ring lock (see `Doorbell`).
-        if let Some(b) = bell {
-            b.ring(&s.hw);
-        }
-        ret
+        ring.xmit(skb, txq, &qp.tx_stats, &s.hw)
     }
 
     fn get_stats64(dev: &Device<Self>, out: &mut RtnlLinkStats64) {

@@ -447,7 +447,8 @@ impl RxRing {
         let Some(entry) = h.owner(slot).and_then(|b| h.pages.get_mut(b)) else {
             return false;
         };
-        // An empty buffer: an earlier refill failed; the refill after the poll retries.
+        // Not reached for a descriptor the driver posted: it is posted only with a page in its
+        // buffer. A guard against a device that writes back a descriptor it was not given.
         if entry.is_none() {
             return false;
         }

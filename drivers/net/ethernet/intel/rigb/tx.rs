@@ -66,26 +66,9 @@ fn prepare_tso(skb: &mut SkBuff) -> Option<tso::TsoPlan> {
     tso::prepare(skb.data_mut(), net, l4, len, mss)
 }
 
-/// A TX tail (TDT) write, done after the ring lock is released.
-///
-/// On the emulated device a TDT write sends the queued frames before it returns, which takes
-/// long; holding the ring lock meanwhile would make the NAPI poll of the queue spin on it.
-/// `start_xmit` calls for a queue are serialised by the stack's TX queue lock, so the tail
-/// writes stay in order; the ring cannot go away meanwhile (`stop` disables the queue under
-/// that lock first).
-#[must_use]
-pub(crate) struct Doorbell {
-    queue: usize,
-    tail: u32,
-}
-
-impl Doorbell {
-    /// Hands the descriptors up to the tail to the device.
-    pub(crate) fn ring(self, hw: &Hw) {
-        // Make the descriptors visible to the device before it sees the new tail.
-        dma::wmb();
-        hw.wr_q(TDT::offset(self.queue), self.tail);
-    }
+/// Disables TX queue `queue` in the device (stop path).
+pub(crate) fn disable(hw: &Hw, queue: usize) {
+    hw.wr_q(TXDCTL::offset(queue), 0);
 }
 
 /// What a checksum context is computed from ([`AdvTxCtxDesc::for_checksum`]): packets with
@@ -183,44 +166,39 @@ impl TxRing {
         );
     }
 
-    /// Disables the queue in the device (stop path).
-    pub(crate) fn disable(&self, hw: &Hw) {
-        hw.wr_q(TXDCTL::offset(self.queue), 0);
-    }
-
-    /// The tail write that hands every produced descriptor to the device.
-    fn doorbell(&self) -> Doorbell {
-        Doorbell {
-            queue: self.queue,
-            tail: self.slots.head(),
-        }
+    /// The tail (TDT) write that hands every produced descriptor to the device. Under the
+    /// queue's xmit lock, so the tail writes stay in order; the NAPI poll never takes that
+    /// lock, so it does not wait while the emulated device sends the queued frames inside this
+    /// write.
+    #[inline(always)]
+    fn ring_doorbell(&self, hw: &Hw) {
+        // Make the descriptors visible to the device before it sees the new tail.
+        dma::wmb();
+        hw.wr_q(TDT::offset(self.queue), self.slots.head());
     }
 
     /// Drops a packet at xmit; the tail still moves past what earlier packets deferred
     /// (`xmit_more`).
-    fn drop_pkt(&self, stats: &TxQueueStats) -> (NetdevTx, Option<Doorbell>) {
+    fn drop_pkt(&self, stats: &TxQueueStats, hw: &Hw) -> NetdevTx {
         stats.dropped.inc();
-        (NetdevTx::Ok, Some(self.doorbell()))
+        self.ring_doorbell(hw);
+        NetdevTx::Ok
     }
 
-    /// Queues `skb` for transmission. TX queue lock held, BH disabled. Returns the tail write
-    /// to do, if any, which the caller does after releasing the ring's producer lock (see
-    /// [`Doorbell`]).
+    /// Queues `skb` for transmission and moves the tail unless more packets follow at once
+    /// (`xmit_more`). The queue's xmit lock held, BH disabled.
     pub(crate) fn xmit(
         &mut self,
         mut skb: SkBuff,
-        txq: Option<&TxQueue>,
+        txq: &TxQueue,
         stats: &TxQueueStats,
-    ) -> (NetdevTx, Option<Doorbell>) {
+        hw: &Hw,
+    ) -> NetdevTx {
         if !self.slots.has_room(DESCS_PER_PKT) {
             // Should not happen: the queue is stopped while a whole packet still fits.
-            let stopped = match txq {
-                Some(q) => q.maybe_stop(|| self.slots.free(), DESCS_PER_PKT, DESCS_PER_PKT),
-                None => true,
-            };
-            if stopped {
+            if txq.maybe_stop(|| self.slots.free(), DESCS_PER_PKT, DESCS_PER_PKT) {
                 stats.stopped.inc();
-                return (NetdevTx::Busy(skb), None);
+                return NetdevTx::Busy(skb);
             }
         }
         let len = skb.len();
@@ -236,7 +214,7 @@ impl TxRing {
         let mut held = None;
         if skb.is_gso() {
             let Some(plan) = prepare_tso(&mut skb) else {
-                return self.drop_pkt(stats);
+                return self.drop_pkt(stats, hw);
             };
             ctx = Some(plan.ctx);
             off = TxOffload {
@@ -262,7 +240,7 @@ impl TxRing {
                 );
                 // Not TCP/UDP over IP: the stack's fallback computes it now.
                 if ctx.is_none() && skb.checksum_help().is_err() {
-                    return self.drop_pkt(stats);
+                    return self.drop_pkt(stats, hw);
                 }
                 off.l4_csum = ctx.is_some();
                 if ctx.is_some() {
@@ -271,7 +249,7 @@ impl TxRing {
             }
         }
         let Ok(n) = self.fill(skb, ctx, paylen, off) else {
-            return self.drop_pkt(stats);
+            return self.drop_pkt(stats, hw);
         };
         let slot = self.slots.next_slot();
         slot.len = wire;
@@ -280,7 +258,7 @@ impl TxRing {
         if self.slots.publish(n).is_err() {
             // Not reached: `n <= DESCS_PER_PKT <= free()`. Keep the ring consistent.
             drop(self.slots.next_slot().map.unmap());
-            return self.drop_pkt(stats);
+            return self.drop_pkt(stats, hw);
         }
         // Published: the device reads this packet's context before any later packet's.
         if let Some(h) = held {
@@ -292,23 +270,21 @@ impl TxRing {
             stats.csum_offload.inc();
         }
         let mut stopped = false;
-        // Without a queue (not reached: `start_xmit` passes its own), the tail moves at once.
-        let mut ring_now = true;
-        if let Some(q) = txq {
-            ring_now = q.sent(wire);
-            // The room as last seen is a lower bound: only when it looks short does the queue
-            // go through the stop handshake (which loads the cleaner's index).
-            if !self.slots.has_room(STOP_THRESHOLD) {
-                let start_at = wake_at(self.slots.count());
-                stopped = q.maybe_stop(|| self.slots.free(), STOP_THRESHOLD, start_at);
-            }
+        let ring_now = txq.sent(wire);
+        // The room as last seen is a lower bound: only when it looks short does the queue go
+        // through the stop handshake (which loads the cleaner's index).
+        if !self.slots.has_room(STOP_THRESHOLD) {
+            let start_at = wake_at(self.slots.count());
+            stopped = txq.maybe_stop(|| self.slots.free(), STOP_THRESHOLD, start_at);
         }
         if stopped {
             stats.stopped.inc();
         }
         // The `in_flight` gauge is the cleaner's: it runs after every completion.
-        let bell = (ring_now || stopped).then(|| self.doorbell());
-        (NetdevTx::Ok, bell)
+        if ring_now || stopped {
+            self.ring_doorbell(hw);
+        }
+        NetdevTx::Ok
     }
 
     /// Maps `skb` into the slot at the head and writes its descriptors from there: the context
@@ -358,7 +334,9 @@ impl TxRing {
         }
         Ok(n)
     }
+}
 
+impl TxCleaner {
     /// The index state (debugfs).
     pub(crate) fn index(&self) -> Option<RingIndex> {
         let (ntu, ntc) = self.slots.indices();
@@ -370,9 +348,7 @@ impl TxRing {
         // CAST: u32 to usize.
         self.slots.shared().read(i as usize).ok()
     }
-}
 
-impl TxCleaner {
     /// Frees the packets the device completed (NAPI context). Returns (frames, bytes) on the
     /// wire; BQL is told the same bytes it was told at xmit. `running`: the queue may be woken.
     pub(crate) fn clean(
