@@ -97,17 +97,6 @@ void rust_helper_skb_set_hash(struct sk_buff *skb, u32 hash, enum pkt_hash_types
  * Ethernet header, which it pulls. The caller checked that the linear part
  * holds an Ethernet header.
  */
-void rust_helper_skb_set_rx_fields(struct sk_buff *skb, struct net_device *dev,
-				   u8 ip_summed, u32 hash,
-				   enum pkt_hash_types hash_type, u16 rx_queue)
-{
-	if (hash_type != PKT_HASH_TYPE_NONE)
-		skb_set_hash(skb, hash, hash_type);
-	skb->ip_summed = ip_summed;
-	skb_record_rx_queue(skb, rx_queue);
-	skb->protocol = eth_type_trans(skb, dev);
-}
-
 void rust_helper_skb_tx_timestamp(struct sk_buff *skb)
 {
 	skb_tx_timestamp(skb);

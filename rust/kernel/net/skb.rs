@@ -684,9 +684,59 @@ impl SkBuff {
 
     /// Sets the metadata of a received frame at once, the way a C driver's RX path does
     /// (C `skb_set_hash`, `ip_summed`, `skb_record_rx_queue`, then `eth_type_trans`, which
-    /// pulls the Ethernet header and sets the protocol): one call per frame instead of four.
+    /// pulls the Ethernet header and sets the protocol). The fields are written here, not
+    /// through a helper call each; the doctest below checks them against the C functions.
     /// `hash` is the device's RX hash and its type, if it has one. `EINVAL` (nothing changed)
     /// if the linear part is shorter than an Ethernet header.
+    ///
+    /// ```
+    /// use kernel::net::dev::{Device, NetDeviceOps, NetdevTx, Registration};
+    /// use kernel::net::skb::{Checksum, HashType, SkBuff};
+    /// use kernel::prelude::*;
+    ///
+    /// struct Sink;
+    ///
+    /// #[vtable]
+    /// impl NetDeviceOps for Sink {
+    ///     fn start_xmit(_dev: &Device<Self>, skb: SkBuff) -> NetdevTx {
+    ///         drop(skb);
+    ///         NetdevTx::Ok
+    ///     }
+    /// }
+    ///
+    /// // `eth_type_trans` reads the device's address: an unregistered device will do.
+    /// let reg = Registration::new_ether(1, 1, Sink)?;
+    /// let dev = reg.dev();
+    /// let frame = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x86, 0xdd, 0x60];
+    /// let sums = [Checksum::None, Checksum::Unnecessary, Checksum::Complete, Checksum::Partial];
+    /// let hashes = [None, Some((0x1234_5678, HashType::L3)), Some((0x9abc_def0, HashType::L4))];
+    /// for csum in sums {
+    ///     for hash in hashes {
+    ///         for queue in [0u16, 3] {
+    ///             let mut a = SkBuff::alloc(64, GFP_KERNEL)?;
+    ///             let mut b = SkBuff::alloc(64, GFP_KERNEL)?;
+    ///             a.put_data(&frame)?;
+    ///             b.put_data(&frame)?;
+    ///             a.set_rx_fields(dev, csum, hash, queue)?;
+    ///             // The same through the C functions, one call each.
+    ///             if let Some((h, kind)) = hash {
+    ///                 b.set_hash(h, kind);
+    ///             }
+    ///             b.set_csum(csum);
+    ///             b.record_rx_queue(queue);
+    ///             b.eth_type_trans(dev)?;
+    ///             assert!(a.rx_fields_eq(&b));
+    ///             assert_eq!(a.csum(), csum);
+    ///             assert_eq!(a.protocol(), 0x86dd);
+    ///             assert_eq!(a.data(), &[0x60]);
+    ///         }
+    ///     }
+    /// }
+    /// let mut short = SkBuff::alloc(64, GFP_KERNEL)?;
+    /// short.put_data(&frame[..13])?;
+    /// assert!(short.set_rx_fields(dev, Checksum::None, None, 0).is_err());
+    /// # Ok::<(), Error>(())
+    /// ```
     #[inline]
     pub fn set_rx_fields(
         &mut self,
@@ -698,23 +748,77 @@ impl SkBuff {
         if self.headlen() < bindings::ETH_HLEN {
             return Err(EINVAL);
         }
-        let (hash, kind) = match hash {
-            Some((h, k)) => (h, k.to_raw()),
-            None => (0, bindings::pkt_hash_types_PKT_HASH_TYPE_NONE),
-        };
-        // SAFETY: We own the buffer, whose linear part holds an Ethernet header (checked
-        // above); `dev` is a valid net_device.
-        unsafe {
-            bindings::skb_set_rx_fields(
-                self.as_raw(),
-                dev.as_raw(),
-                csum.to_raw(),
-                hash,
-                kind,
-                queue,
-            )
-        };
+        let h = self.hdrs_mut();
+        if let Some((v, kind)) = hash {
+            // C `__skb_set_hash(skb, v, false, kind == L4)`.
+            h.hash = v;
+            Self::set_hash_bits(h, kind == HashType::L4);
+        }
+        Self::set_ip_summed(h, csum.to_raw());
+        // C `skb_record_rx_queue`: the queue plus one (0 means "not recorded").
+        // SAFETY: We own the valid buffer; a plain field write.
+        unsafe { (*self.as_raw()).queue_mapping = queue.wrapping_add(1) };
+        // SAFETY: The buffer is valid and holds an Ethernet header in its linear part
+        // (checked above); `dev` is a valid net_device.
+        let proto = unsafe { bindings::eth_type_trans(self.as_raw(), dev.as_raw()) };
+        self.hdrs_mut().protocol = proto;
         Ok(())
+    }
+
+    /// `l4_hash = l4`, `sw_hash = 0`: bits 7 and 8 of the second bitfield unit (bindgen's
+    /// numbering; byte 0 bit 7 and byte 1 bit 0 on this little-endian target), written with
+    /// two masks instead of bindgen's bit-by-bit setter.
+    #[inline]
+    fn set_hash_bits(h: &mut bindings::sk_buff__bindgen_ty_4__bindgen_ty_1, l4: bool) {
+        #[cfg(target_endian = "little")]
+        {
+            let unit = core::ptr::from_mut(&mut h._bitfield_2).cast::<u8>();
+            // SAFETY: `__BindgenBitfieldUnit<[u8; 3]>` is `repr(C)` around three bytes, which
+            // `h` lets us write.
+            unsafe {
+                *unit = (*unit & !0x80) | (u8::from(l4) << 7);
+                *unit.add(1) &= !0x01;
+            }
+        }
+        #[cfg(not(target_endian = "little"))]
+        {
+            h.set_l4_hash(u8::from(l4));
+            h.set_sw_hash(0);
+        }
+    }
+
+    /// `ip_summed = v`: bits 5..=6 of the first bitfield byte (see [`Self::csum`]).
+    #[inline]
+    fn set_ip_summed(h: &mut bindings::sk_buff__bindgen_ty_4__bindgen_ty_1, v: u8) {
+        #[cfg(target_endian = "little")]
+        {
+            let unit = core::ptr::from_mut(&mut h._bitfield_1).cast::<u8>();
+            // SAFETY: `__BindgenBitfieldUnit<[u8; 1]>` is `repr(C)` around one byte, which `h`
+            // lets us write.
+            unsafe { *unit = (*unit & !0x60) | ((v & 3) << 5) };
+        }
+        #[cfg(not(target_endian = "little"))]
+        h.set_ip_summed(v);
+    }
+
+    /// Whether the receive metadata [`Self::set_rx_fields`] writes (hash and its flags,
+    /// checksum state and every other bit sharing their bytes, packet type among them; RX
+    /// queue, protocol, data offset) is the same in both buffers. For tests.
+    #[doc(hidden)]
+    pub fn rx_fields_eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.hdrs(), other.hdrs());
+        let bits = |h: &bindings::sk_buff__bindgen_ty_4__bindgen_ty_1| {
+            let u1 = core::ptr::from_ref(&h._bitfield_1).cast::<u8>();
+            let u2 = core::ptr::from_ref(&h._bitfield_2).cast::<u8>();
+            // SAFETY: Both units are `repr(C)` byte arrays of 1 and 3 bytes inside `h`.
+            unsafe { [*u1, *u2, *u2.add(1), *u2.add(2)] }
+        };
+        bits(a) == bits(b)
+            && a.hash == b.hash
+            && a.protocol == b.protocol
+            && self.raw().queue_mapping == other.raw().queue_mapping
+            && self.data() == other.data()
+            && self.headroom() == other.headroom()
     }
 
     /// Sets the RX hash computed by the device (C `skb_set_hash`).

@@ -245,25 +245,18 @@ impl RxRing {
         Some(slot)
     }
 
-    /// Gives the half page of slot `from` (the slot just consumed, or `next_to_use` itself
-    /// for a spare buffer) to the device at `next_to_use`. Returns `false` if the ring is
-    /// full or that buffer holds no page.
+    /// Gives the buffer of slot `from` (the slot just consumed, or `next_to_use` itself for a
+    /// spare buffer), whose page's current half is at `addr`, to the device at `next_to_use`.
+    /// Returns `false` if the ring is full. The caller read `addr` from the page it just
+    /// handled, so the buffer is not looked up again.
     #[inline(always)]
-    fn post_half(&mut self, from: usize) -> bool {
+    fn post_half(&mut self, from: usize, addr: DmaAddress) -> bool {
         if self.idx.unused() == 0 {
             return false;
         }
         // CAST: indices are below `count`.
         let to = self.idx.next_to_use() as usize;
         let RxBufs::Half(h) = &mut self.bufs else {
-            return false;
-        };
-        let Some(addr) = h
-            .owner(from)
-            .and_then(|b| h.pages.get(b))
-            .and_then(|p| p.as_ref())
-            .map(RxPage::dma_handle)
-        else {
             return false;
         };
         let d = AdvRxDescRead {
@@ -317,8 +310,8 @@ impl RxRing {
     }
 
     /// Makes sure the spare buffer of `next_to_use` holds a page (allocating one if not);
-    /// returns that slot, for [`Self::post_half`].
-    fn spare_page(&mut self, dev: &device::Device, gfp: Flags) -> Result<usize> {
+    /// returns that slot and the address of the page's current half, for [`Self::post_half`].
+    fn spare_page(&mut self, dev: &device::Device, gfp: Flags) -> Result<(usize, DmaAddress)> {
         // CAST: indices are below `count`.
         let to = self.idx.next_to_use() as usize;
         let in_place = self.in_place;
@@ -326,10 +319,11 @@ impl RxRing {
             return Err(EINVAL);
         };
         let entry = h.owner(to).and_then(|b| h.pages.get_mut(b)).ok_or(EINVAL)?;
-        if entry.is_none() {
-            *entry = Some(new_page(dev, in_place, gfp)?);
-        }
-        Ok(to)
+        let addr = match entry {
+            Some(p) => p.dma_handle(),
+            None => entry.insert(new_page(dev, in_place, gfp)?).dma_handle(),
+        };
+        Ok((to, addr))
     }
 
     /// Posts new buffers on the free descriptors without moving the tail; returns whether any
@@ -339,7 +333,8 @@ impl RxRing {
         let half = matches!(self.bufs, RxBufs::Half(_));
         while self.idx.unused() > 0 {
             let ok = if half {
-                self.spare_page(dev, gfp).map(|slot| self.post_half(slot))
+                self.spare_page(dev, gfp)
+                    .map(|(slot, addr)| self.post_half(slot, addr))
             } else {
                 new_whole(dev, self.buf_len, gfp).map(|m| self.post_whole(m))
             };
@@ -460,17 +455,18 @@ impl RxRing {
             // The CPU never touched the buffer: it goes back to the device as is.
             verdict => Self::count_bad(verdict, b.stats),
         }
-        if entry.is_none() {
+        let addr = match entry {
+            Some(p) => p.dma_handle(),
             // The page went to the stack with its other half still in use: a new one.
-            match new_page(dev, in_place, GFP_ATOMIC) {
-                Ok(p) => *entry = Some(p),
+            None => match new_page(dev, in_place, GFP_ATOMIC) {
+                Ok(p) => entry.insert(p).dma_handle(),
                 Err(_) => {
                     b.stats.refill_failed.inc();
                     return false;
                 }
-            }
-        }
-        self.post_half(slot)
+            },
+        };
+        self.post_half(slot, addr)
     }
 
     /// As [`Self::rx_half`], in a ring of whole-frame (jumbo) buffers: the frame is copied
