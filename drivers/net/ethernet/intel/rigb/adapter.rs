@@ -6,10 +6,11 @@
 //! driver data hold it. It owns the register window (BAR0) and, per queue pair, the rings
 //! (present only while the interface is up) and their counters.
 //!
-//! Locking: each ring is behind a spinlock taken by NAPI (softirq), by `start_xmit` (BH off)
-//! and by `open`/`stop` (process context). `open`/`stop` only touch the rings while
-//! `running` is false, and NAPI and `start_xmit` check `running` before taking a ring lock, so
-//! a softirq on the CPU that holds a lock in process context never spins on it.
+//! Locking: the RX ring and the TX ring's consumer end are behind a spinlock each, taken by
+//! NAPI (softirq) and by `open`/`stop` (process context); the TX ring's producer end is
+//! guarded by the stack's xmit lock of its queue (see [`QueuePair`]). `open`/`stop` only touch
+//! the rings while `running` is false, and NAPI and `start_xmit` check `running` first, so a
+//! softirq on the CPU that holds a lock in process context never spins on it.
 
 use crate::{
     hw::{self, HwError},
