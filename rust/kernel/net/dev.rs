@@ -933,10 +933,10 @@ impl<T: NetDeviceOps> Adapter<T> {
                 Self::lltx_lock(txq);
             }
             let ret = {
-                // SAFETY: The core took the xmit lock of `skb->queue_mapping`'s queue before
-                // this call (C `HARD_TX_LOCK`) and holds it until it returns; or, on a lockless
-                // device, it was taken just above and is released after this scope. Nothing
-                // else makes an `XmitLock` of it meanwhile.
+                // The core took the xmit lock of `skb->queue_mapping`'s queue before this call
+                // (C `HARD_TX_LOCK`) and holds it until it returns; on a lockless device it was
+                // taken just above and is released after this scope.
+                // SAFETY: That lock is held for the scope; nothing else makes an `XmitLock` of it.
                 let mut lock = unsafe { XmitLock::new(txq) };
                 T::start_xmit_locked(dev, skb, &mut lock)
             };

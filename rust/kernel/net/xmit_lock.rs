@@ -115,10 +115,10 @@ impl<T> XmitCell<T> {
         if self.txq.load(Ordering::Relaxed) != lock.txq.raw() {
             return None;
         }
-        // SAFETY: The cell is bound to the queue whose lock `lock` proves held (type invariant
-        // of `XmitLock`), and no other `XmitLock` of that queue exists: every other access
-        // through a shared reference waits for the lock (type invariant). `lock` stays
-        // mutably borrowed for `'b`, so this holder cannot make a second `&mut` meanwhile.
+        // The cell is bound to the queue whose lock `lock` proves held (type invariant of
+        // `XmitLock`); every other access through a shared reference waits for that lock (type
+        // invariant), and `lock` stays mutably borrowed for `'b`.
+        // SAFETY: So this is the only reference to `data` for `'b`.
         Some(unsafe { &mut *self.data.get() })
     }
 
