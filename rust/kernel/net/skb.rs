@@ -755,14 +755,9 @@ impl SkBuff {
             Self::set_hash_bits(h, kind == HashType::L4);
         }
         Self::set_ip_summed(h, csum.to_raw());
-        // C `skb_record_rx_queue`: the queue plus one (0 means "not recorded").
-        // SAFETY: We own the valid buffer; a plain field write.
-        unsafe { (*self.as_raw()).queue_mapping = queue.wrapping_add(1) };
-        // SAFETY: The buffer is valid and holds an Ethernet header in its linear part
-        // (checked above); `dev` is a valid net_device.
-        let proto = unsafe { bindings::eth_type_trans(self.as_raw(), dev.as_raw()) };
-        self.hdrs_mut().protocol = proto;
-        Ok(())
+        self.record_rx_queue(queue);
+        // Cannot fail: the header length was checked above.
+        self.eth_type_trans(dev)
     }
 
     /// `l4_hash = l4`, `sw_hash = 0`: bits 7 and 8 of the second bitfield unit (bindgen's
