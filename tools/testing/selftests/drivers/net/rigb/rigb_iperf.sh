@@ -87,16 +87,18 @@ count_used() {
 # neighbouring ports (connect() takes them two apart) then all land on one
 # queue, however often they are retried (seen: q0:+0 twice in a row). For
 # this check B gets a key whose only set bit makes hash bit 0 the source
-# port's bit 1, so neighbouring flows alternate between the queues if the
-# driver programs the key and the table and has the device hash TCP ports;
-# the boot's key is restored after.
+# port's bit 1, so flows spread over the queues if the driver programs the
+# key and the table and has the device hash TCP ports; the boot's key is
+# restored after. connect() steps the source port by a random even number
+# (table_perturb), so that bit is a coin flip per flow: sixteen flows all
+# share it with probability 2^-15 (eight did at 9430edd: 2^-7).
 rss_key() { nsx $PEER_NS $ETHTOOL -x "$b" | awk '/RSS hash key/ {getline; print; exit}'; }
 key0=$(rss_key)
 spread_key=$(printf '00:%.0s' $(seq 1 13))04$(printf ':00%.0s' $(seq 1 26))
 nsx $PEER_NS $ETHTOOL -X "$b" hkey "$spread_key" ||
 	ktap_diag "ethtool -X hkey refused: flows may share one queue"
 mapfile -t q0 < <(perq)
-run_tcp "8 parallel TCP flows A -> B" 8 -P 8
+run_tcp "16 parallel TCP flows A -> B" 8 -P 16
 mapfile -t q1 < <(perq)
 count_used
 [[ -n $key0 ]] && nsx $PEER_NS $ETHTOOL -X "$b" hkey "$key0"
