@@ -108,6 +108,8 @@ struct TxBuf {
     segs: u32,
     /// Descriptors the packet takes (context descriptor included); at least 1.
     ndesc: u32,
+    /// The packet's last descriptor (EOP, RS), where the device writes DD back.
+    eop: u32,
 }
 
 /// The descriptor memory, shared by both ends of the ring.
@@ -140,6 +142,7 @@ impl TxRing {
                 len: 0,
                 segs: 0,
                 ndesc: 0,
+                eop: 0,
             })
         })?;
         Ok((
@@ -302,42 +305,80 @@ impl TxRing {
         off: TxOffload,
     ) -> core::result::Result<u32, ()> {
         let count = self.slots.count();
-        let mut at = self.slots.head();
+        let at = self.slots.head();
         let (slot, descs) = self.slots.next_slot_with_shared();
         // On failure the skb comes back and is freed here.
         slot.map.map(skb).map_err(|_| ())?;
-        let mut n = 0u32;
-        let mut put = |d: &RawDesc| {
-            // CAST: indices are below `count`.
-            let ok = descs.write(at as usize, d).is_ok();
-            // `at < count` and `n <= DESCS_PER_PKT`: no overflow (wrapping spares the checks).
-            let next = at.wrapping_add(1);
-            at = if next == count { 0 } else { next };
-            n = n.wrapping_add(1);
-            ok
+        // One piece and no context descriptor (small packets, checksum context held): one
+        // data descriptor, inline; the rest out of line, which keeps this path's frame small.
+        let (None, [seg]) = (&ctx, slot.map.segs()) else {
+            return write_descs(slot, descs, count, at, ctx, paylen, off);
         };
-        let mut ok = match ctx {
-            Some(c) => put(&c.to_raw()),
-            None => true,
-        };
-        let segs = slot.map.segs();
-        ok &= !segs.is_empty();
-        let last = segs.len().wrapping_sub(1);
-        for (k, seg) in segs.iter().enumerate() {
-            if !ok {
-                break;
-            }
-            ok = match AdvTxDesc::data(seg.dma_handle(), seg.len(), paylen, k == last, off) {
-                Some(d) => put(&d.to_raw()),
-                None => false,
-            };
-        }
+        // CAST: indices are below `count`.
+        let ok = AdvTxDesc::data(seg.dma_handle(), seg.len(), paylen, true, off)
+            .is_some_and(|d| descs.write(at as usize, &d.to_raw()).is_ok());
         if !ok {
-            drop(slot.map.unmap());
-            return Err(());
+            return unmap_failed(slot);
         }
-        Ok(n)
+        slot.eop = at;
+        Ok(1)
     }
+}
+
+/// Empties the slot of a packet whose descriptors could not be written; the skb is freed.
+#[cold]
+#[inline(never)]
+fn unmap_failed(slot: &mut TxBuf) -> core::result::Result<u32, ()> {
+    drop(slot.map.unmap());
+    Err(())
+}
+
+/// Writes the descriptors of the packet mapped in `slot` from index `at` of a ring of `count`:
+/// the context descriptor `ctx` if any, then one data descriptor per piece. Returns how many
+/// it wrote; on failure the slot is emptied.
+#[inline(never)]
+fn write_descs(
+    slot: &mut TxBuf,
+    descs: &Descs,
+    count: u32,
+    mut at: u32,
+    ctx: Option<AdvTxCtxDesc>,
+    paylen: u32,
+    off: TxOffload,
+) -> core::result::Result<u32, ()> {
+    let mut n = 0u32;
+    let mut eop = at;
+    let mut put = |d: &RawDesc| {
+        // CAST: indices are below `count`.
+        let ok = descs.write(at as usize, d).is_ok();
+        eop = at;
+        // `at < count` and `n <= DESCS_PER_PKT`: no overflow (wrapping spares the checks).
+        let next = at.wrapping_add(1);
+        at = if next == count { 0 } else { next };
+        n = n.wrapping_add(1);
+        ok
+    };
+    let mut ok = match ctx {
+        Some(c) => put(&c.to_raw()),
+        None => true,
+    };
+    let segs = slot.map.segs();
+    ok &= !segs.is_empty();
+    let last = segs.len().wrapping_sub(1);
+    for (k, seg) in segs.iter().enumerate() {
+        if !ok {
+            break;
+        }
+        ok = match AdvTxDesc::data(seg.dma_handle(), seg.len(), paylen, k == last, off) {
+            Some(d) => put(&d.to_raw()),
+            None => false,
+        };
+    }
+    if !ok {
+        return unmap_failed(slot);
+    }
+    slot.eop = eop;
+    Ok(n)
 }
 
 impl TxCleaner {
@@ -355,6 +396,10 @@ impl TxCleaner {
 
     /// Frees the packets the device completed (NAPI context). Returns (frames, bytes) on the
     /// wire; BQL is told the same bytes it was told at xmit. `running`: the queue may be woken.
+    ///
+    /// Out of line: in its own frame the loop keeps its counts in registers (the poll's frame
+    /// is large); one call per poll.
+    #[inline(never)]
     pub(crate) fn clean(
         &mut self,
         ctx: &PollContext<'_>,
@@ -365,22 +410,13 @@ impl TxCleaner {
         let (mut pkts, mut frames, mut bytes) = (0u32, 0u32, 0u32);
         let ring = &mut self.slots;
         loop {
-            let first = ring.tail();
-            let count = ring.count();
             let Some((buf, descs)) = ring.peek_with_shared() else {
                 break;
             };
             let ndesc = buf.ndesc.max(1);
-            // The device writes DD back only into the last descriptor (RS). `first < count`
-            // and `ndesc <= DESCS_PER_PKT < count`: the wrapping operations cannot wrap.
-            let eop = first.wrapping_add(ndesc - 1);
-            let eop = if eop >= count {
-                eop.wrapping_sub(count)
-            } else {
-                eop
-            };
-            // CAST: indices are below `count`.
-            let Ok(raw) = descs.read(eop as usize) else {
+            // The device writes DD back only into the last descriptor (RS).
+            // CAST: u32 to usize.
+            let Ok(raw) = descs.read(buf.eop as usize) else {
                 break;
             };
             if !AdvTxDesc::is_done(raw) {
