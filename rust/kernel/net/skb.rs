@@ -1010,7 +1010,7 @@ impl TxMapping {
     /// On failure every piece mapped so far is unmapped and the buffer is handed back with the
     /// error (`ENOMEM` when a mapping failed, `EINVAL` with too many fragments, `EBUSY` if the
     /// mapping still holds a buffer).
-    #[inline]
+    #[inline(always)]
     pub fn map(&mut self, skb: SkBuff) -> core::result::Result<(), (Error, SkBuff)> {
         if self.skb.is_some() {
             return Err((EBUSY, skb));

@@ -23,7 +23,7 @@ use crate::{
     desc::{AdvTxCtxDesc, AdvTxDesc, RawDesc, TxOffload},
     regs::{TDBAH, TDBAL, TDH, TDLEN, TDT, TXDCTL},
     ring::{len_bytes, RingIndex},
-    stats::TxQueueStats,
+    stats::{Counter, TxQueueStats},
     tso,
 };
 use kernel::{
@@ -208,36 +208,19 @@ impl TxRing {
                 return NetdevTx::Busy(skb);
             }
         }
+        if skb.is_gso() {
+            return self.xmit_tso(skb, txq, stats, hw);
+        }
         let len = skb.len();
         let mut ctx = None;
-        let mut off = TxOffload::default();
-        // PAYLEN: the whole packet, or for TSO the TCP payload.
-        let mut paylen = len;
-        // Bytes on the wire, for BQL and the counters.
-        let mut wire = len;
-        let mut frames = 1;
-        // The context this packet leaves in the device, once published: `Some(None)` after a
-        // TSO context, `Some(Some(key))` after a checksum context.
+        let mut l4_csum = false;
+        // The context this packet leaves in the device once published, if it writes one.
         let mut held = None;
-        if skb.is_gso() {
-            let Some(plan) = prepare_tso(&mut skb) else {
-                return self.drop_pkt(stats, hw);
-            };
-            ctx = Some(plan.ctx);
-            off = TxOffload {
-                l4_csum: true,
-                ip_csum: plan.ipv4,
-                tso: true,
-            };
-            paylen = plan.paylen;
-            wire = plan.wire_bytes();
-            frames = plan.segs.max(1);
-            held = Some(None);
-        } else if skb.is_csum_partial() {
+        if skb.is_csum_partial() {
             let key = CsumKey::of(&skb);
             if self.held == Some(key) {
                 // The device holds this packet's context: the data descriptors refer to it.
-                off.l4_csum = true;
+                l4_csum = true;
             } else {
                 ctx = AdvTxCtxDesc::for_checksum(
                     key.net_off,
@@ -249,15 +232,71 @@ impl TxRing {
                 if ctx.is_none() && skb.checksum_help().is_err() {
                     return self.drop_pkt(stats, hw);
                 }
-                off.l4_csum = ctx.is_some();
+                l4_csum = ctx.is_some();
                 if ctx.is_some() {
                     held = Some(Some(key));
                 }
             }
         }
-        let Ok(n) = self.fill(skb, ctx, paylen, off) else {
+        let off = TxOffload {
+            l4_csum,
+            ip_csum: false,
+            tso: false,
+        };
+        let Ok(n) = self.fill(skb, ctx, len, off) else {
             return self.drop_pkt(stats, hw);
         };
+        let offload = l4_csum.then_some(&stats.csum_offload);
+        self.commit(n, len, 1, held, offload, txq, stats, hw)
+    }
+
+    /// [`Self::xmit`] for a GSO (TCP) packet: a TSO context descriptor, then the data.
+    ///
+    /// Out of line: the other packets' path keeps fewer values live without it; a TSO packet
+    /// carries tens of segments.
+    #[inline(never)]
+    fn xmit_tso(
+        &mut self,
+        mut skb: SkBuff,
+        txq: &TxQueue,
+        stats: &TxQueueStats,
+        hw: &Hw,
+    ) -> NetdevTx {
+        let Some(plan) = prepare_tso(&mut skb) else {
+            return self.drop_pkt(stats, hw);
+        };
+        let off = TxOffload {
+            l4_csum: true,
+            ip_csum: plan.ipv4,
+            tso: true,
+        };
+        // PAYLEN is the TCP payload; BQL and the counters get the bytes and frames on the wire.
+        let Ok(n) = self.fill(skb, Some(plan.ctx), plan.paylen, off) else {
+            return self.drop_pkt(stats, hw);
+        };
+        let (wire, frames) = (plan.wire_bytes(), plan.segs.max(1));
+        // A TSO context replaces the checksum context the device held.
+        self.commit(n, wire, frames, Some(None), Some(&stats.tso), txq, stats, hw)
+    }
+
+    /// Publishes the `n` descriptors just filled for a packet of `wire` bytes and `frames`
+    /// frames on the wire, records the context it leaves in the device (`held`: `Some(None)`
+    /// after a TSO context, `Some(Some(key))` after a checksum context) and counts the offload
+    /// it asked for (`offload`), reports the bytes to BQL, stops the queue when a next packet
+    /// might not fit and moves the tail unless more packets follow at once.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn commit(
+        &mut self,
+        n: u32,
+        wire: u32,
+        frames: u32,
+        held: Option<Option<CsumKey>>,
+        offload: Option<&Counter>,
+        txq: &TxQueue,
+        stats: &TxQueueStats,
+        hw: &Hw,
+    ) -> NetdevTx {
         let slot = self.slots.next_slot();
         slot.len = wire;
         slot.segs = frames;
@@ -271,10 +310,8 @@ impl TxRing {
         if let Some(h) = held {
             self.held = h;
         }
-        if off.tso {
-            stats.tso.inc();
-        } else if off.l4_csum {
-            stats.csum_offload.inc();
+        if let Some(c) = offload {
+            c.inc();
         }
         let mut stopped = false;
         let ring_now = txq.sent(wire);
@@ -297,6 +334,7 @@ impl TxRing {
     /// Maps `skb` into the slot at the head and writes its descriptors from there: the context
     /// descriptor `ctx` if any, then one data descriptor per piece. Returns how many it wrote;
     /// on failure the skb is freed and the slot is left empty.
+    #[inline(always)]
     fn fill(
         &mut self,
         skb: SkBuff,
