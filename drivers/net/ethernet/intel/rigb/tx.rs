@@ -276,7 +276,16 @@ impl TxRing {
         };
         let (wire, frames) = (plan.wire_bytes(), plan.segs.max(1));
         // A TSO context replaces the checksum context the device held.
-        self.commit(n, wire, frames, Some(None), Some(&stats.tso), txq, stats, hw)
+        self.commit(
+            n,
+            wire,
+            frames,
+            Some(None),
+            Some(&stats.tso),
+            txq,
+            stats,
+            hw,
+        )
     }
 
     /// Publishes the `n` descriptors just filled for a packet of `wire` bytes and `frames`
@@ -447,10 +456,7 @@ impl TxCleaner {
     ) -> (u32, u32) {
         let (mut pkts, mut frames, mut bytes) = (0u32, 0u32, 0u32);
         let ring = &mut self.slots;
-        loop {
-            let Some((buf, descs)) = ring.peek_with_shared() else {
-                break;
-            };
+        while let Some((buf, descs)) = ring.peek_with_shared() {
             let ndesc = buf.ndesc.max(1);
             // The device writes DD back only into the last descriptor (RS).
             // CAST: u32 to usize.
