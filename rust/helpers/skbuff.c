@@ -50,24 +50,15 @@ void rust_helper_skb_reserve(struct sk_buff *skb, int len)
 	skb_reserve(skb, len);
 }
 
-const skb_frag_t *rust_helper_skb_frag(const struct sk_buff *skb, unsigned int i)
+/* One call per fragment for its page, offset and size (the transmit path maps each). */
+struct page *rust_helper_skb_frag_get(const struct sk_buff *skb, unsigned int i,
+				      unsigned int *off, unsigned int *size)
 {
-	return &skb_shinfo(skb)->frags[i];
-}
+	const skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
 
-struct page *rust_helper_skb_frag_page(const skb_frag_t *frag)
-{
+	*off = skb_frag_off(frag);
+	*size = skb_frag_size(frag);
 	return skb_frag_page(frag);
-}
-
-unsigned int rust_helper_skb_frag_off(const skb_frag_t *frag)
-{
-	return skb_frag_off(frag);
-}
-
-unsigned int rust_helper_skb_frag_size(const skb_frag_t *frag)
-{
-	return skb_frag_size(frag);
 }
 
 void rust_helper_skb_set_ip_summed(struct sk_buff *skb, u8 ip_summed)

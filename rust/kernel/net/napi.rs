@@ -276,6 +276,7 @@ impl PollContext<'_> {
     /// rescheduled meanwhile). With the whole budget used, NAPI stays scheduled and polls
     /// again, so the interrupt stays off. With a budget of 0 (netpoll) nothing is
     /// completed: netpoll does not own the instance.
+    #[inline]
     pub fn finish(self, work: usize) -> PollDone {
         let work = i32::try_from(work).unwrap_or(i32::MAX);
         if self.budget == 0 {

@@ -651,16 +651,11 @@ impl SkBuff {
         if i >= self.nr_frags() {
             return None;
         }
-        // SAFETY: `i < nr_frags`, so the fragment is initialised.
-        let f = unsafe { bindings::skb_frag(self.as_raw(), i) };
-        // SAFETY: `f` points to a valid fragment of this buffer.
-        unsafe {
-            Some(Frag {
-                page: bindings::skb_frag_page(f),
-                offset: bindings::skb_frag_off(f),
-                len: bindings::skb_frag_size(f),
-            })
-        }
+        let (mut offset, mut len) = (0, 0);
+        // SAFETY: `i < nr_frags`, so the fragment is initialised; the two pointers are to
+        // locals.
+        let page = unsafe { bindings::skb_frag_get(self.as_raw(), i, &mut offset, &mut len) };
+        Some(Frag { page, offset, len })
     }
 
     /// Iterates over the page fragments.

@@ -6,7 +6,9 @@
 # receiver on CPU 1), on the Rust driver and then on the C one: rigb and igb
 # (PAIR nic), or rust_loopback and lo (PAIR lo); or (PAIR tcp) a TCP stream
 # on rigb and igb with the same placement, counted per full-size segment
-# (1448 payload bytes) received. Before and after each flood
+# (1448 payload bytes) received; or (PAIR rr) the TCP request/response
+# ping-pong of `make bench`, counted per transaction (one byte each way: a
+# frame, an interrupt and a poll on each port). Before and after each flood
 # it prints a marker and waits for the host to write the instruction counts
 # out (file ackN).
 #   guest.sh [SECONDS] [PAIR]
@@ -29,14 +31,23 @@ nic_flood() {
 	nsx "$PEER_NS" taskset -c 1 iperf3 -s -1 -D >/dev/null 2>&1
 	sleep 0.3
 	mark
-	if [[ -n $tcp ]]; then
+	if [[ $tcp == rr ]]; then
+		nsx "$PEER_NS" taskset -c 1 python3 "$RIGB_ROOT/tools/bench/rr.py" server "$ADDR_B" &
+		sleep 0.5
+		# The client prints transactions per second over its loop of SECONDS.
+		taskset -c 0 python3 "$RIGB_ROOT/tools/bench/rr.py" client "$ADDR_B" "$secs" >/tmp/insn-rr.txt
+	elif [[ -n $tcp ]]; then
 		taskset -c 0 iperf3 -c "$ADDR_B" -t "$secs" -J >/tmp/insn-tcp.json 2>/dev/null
 	else
 		taskset -c 0 iperf3 -c "$ADDR_B" -u -l 64 -b 0 -t "$secs" -J >/tmp/insn-udp.json 2>/dev/null
 	fi
 	mark
 	pin_irqs "0-$(($(nproc) - 1))"
-	if [[ -n $tcp ]]; then
+	if [[ $tcp == rr ]]; then
+		kill %1 2>/dev/null
+		wait 2>/dev/null
+		pkts=$(python3 -c 'import sys; print(round(float(open("/tmp/insn-rr.txt").read()) * float(sys.argv[1])))' "$secs" 2>/dev/null || echo 0)
+	elif [[ -n $tcp ]]; then
 		pkts=$(python3 -c 'import json; print(json.load(open("/tmp/insn-tcp.json"))["end"]["sum_received"]["bytes"] // 1448)' 2>/dev/null || echo 0)
 	else
 		pkts=$(python3 -c 'import json; s = json.load(open("/tmp/insn-udp.json"))["end"]["sum"]; print(s["packets"] - s["lost_packets"])' 2>/dev/null || echo 0)
@@ -71,6 +82,10 @@ nic)
 tcp)
 	nic_flood rigb tcp
 	nic_flood igb tcp
+	;;
+rr)
+	nic_flood rigb rr
+	nic_flood igb rr
 	;;
 lo)
 	insmod "$RIGB_ROOT/samples/rust/rust_loopback.ko" numdevs=0 || exit 1

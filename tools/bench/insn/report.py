@@ -98,6 +98,7 @@ def main():
     demangle(set(r[0]) | set(c[0]))
     what = {
         "tcp": "received TCP segment, TCP stream",
+        "rr": "TCP request/response transaction (one byte each way)",
         "lo": "frame, UDP 64-byte flood through the device",
     }.get(mode, "received packet, UDP 64-byte flood")
     print(f"# Instructions per {what} ({rust} vs {cdrv})\n")

@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Exact instruction counts per packet, rigb vs igb (or rust_loopback vs lo),
-# in the UDP flood of `make bench` (or a TCP stream), function by function:
+# in the UDP flood of `make bench` (or a TCP stream, or per TCP request/response
+# transaction), function by function:
 # where the Rust driver spends more (or less) than the C one. One VM boot with QEMU's instruction clock and the
 # insn_count.c TCG plugin; the report goes to OUT/report.md (default
 # bench/insn/). A developer tool, not a test. It builds the modules first
 # (scripts/modules.sh): a module left by `make clippy` is built by
 # clippy-driver, without rustc's MIR optimisations, and counts some tens of
 # instructions per packet more.
-#   tools/bench/insn/run.sh [OUT] [SECONDS] [nic|tcp|lo]
+#   tools/bench/insn/run.sh [OUT] [SECONDS] [nic|tcp|rr|lo]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)

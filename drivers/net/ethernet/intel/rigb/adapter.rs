@@ -466,6 +466,7 @@ impl Shared {
     }
 
     /// Re-enables vector `v` after its NAPI poll completed.
+    #[inline]
     pub(crate) fn unmask_vector(&self, v: u32) {
         self.hw.wr(EIMS::OFFSET, 1 << v);
     }
