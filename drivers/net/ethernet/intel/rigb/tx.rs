@@ -56,8 +56,8 @@ fn wake_at(count: u32) -> u32 {
 /// Makes the headers of a GSO (TCP) packet writable and prepares them for the device; `None`
 /// if the device cannot segment it.
 ///
-/// Out of line: the UDP and TCP-ACK transmit path keeps fewer values on the stack without it
-/// (5 instructions per packet); a TSO packet carries tens of segments.
+/// Out of line (it was when `xmit` still held the TSO path: 5 instructions per non-TSO
+/// packet); now only `TxRing::xmit_tso`, itself out of line, calls it.
 #[inline(never)]
 fn prepare_tso(skb: &mut SkBuff) -> Option<tso::TsoPlan> {
     if skb.gso_type() & (gso::TCPV4 | gso::TCPV6) == 0 || !skb.is_csum_partial() {
