@@ -10,7 +10,10 @@
 
 use crate::{
     bindings,
-    sync::lock::{Backend, Guard, Lock},
+    sync::{
+        lock::{spinlock::SpinLockBackend, Guard},
+        SpinLock,
+    },
 };
 use core::{
     marker::PhantomData,
@@ -55,14 +58,23 @@ impl Drop for BhGuard {
 /// Returned by [`lock`]. The lock is released before bottom halves are enabled again
 /// (fields drop in declaration order), so a softirq that runs at that moment finds the lock
 /// free.
-pub struct BhLockGuard<'a, T: ?Sized, B: Backend> {
-    guard: Guard<'a, T, B>,
+pub struct BhLockGuard<'a, T: ?Sized> {
+    guard: Guard<'a, T, SpinLockBackend>,
     _bh: BhGuard,
 }
 
 /// Disables bottom halves, then takes `lock`: for process-context users of a lock that a
 /// softirq (a NAPI poll, a transmit) also takes. Not in hard-IRQ context, and not with
 /// interrupts disabled (enabling bottom halves would run pending softirqs).
+///
+/// Only a spinlock: a sleeping lock (`Mutex`) cannot be taken with bottom halves off,
+/// and a softirq could not take it at all.
+///
+/// ```compile_fail
+/// let m = KBox::pin_init(kernel::new_mutex!(0u32, "bh_mutex"), GFP_KERNEL)?;
+/// let _g = kernel::bh::lock(&m); // a Mutex is not a SpinLock
+/// # Ok::<(), Error>(())
+/// ```
 ///
 /// # Examples
 ///
@@ -77,7 +89,7 @@ pub struct BhLockGuard<'a, T: ?Sized, B: Backend> {
 /// assert_eq!(*ring.lock(), 1);
 /// # Ok::<(), Error>(())
 /// ```
-pub fn lock<T: ?Sized, B: Backend>(lock: &Lock<T, B>) -> BhLockGuard<'_, T, B> {
+pub fn lock<T: ?Sized>(lock: &SpinLock<T>) -> BhLockGuard<'_, T> {
     let bh = disable();
     BhLockGuard {
         guard: lock.lock(),
@@ -85,7 +97,7 @@ pub fn lock<T: ?Sized, B: Backend>(lock: &Lock<T, B>) -> BhLockGuard<'_, T, B> {
     }
 }
 
-impl<T: ?Sized, B: Backend> Deref for BhLockGuard<'_, T, B> {
+impl<T: ?Sized> Deref for BhLockGuard<'_, T> {
     type Target = T;
 
     fn deref(&self) -> &T {
@@ -93,7 +105,7 @@ impl<T: ?Sized, B: Backend> Deref for BhLockGuard<'_, T, B> {
     }
 }
 
-impl<T: ?Sized, B: Backend> DerefMut for BhLockGuard<'_, T, B> {
+impl<T: ?Sized> DerefMut for BhLockGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.guard
     }

@@ -18,8 +18,11 @@
 //! As in C, debugfs failures are not errors: a directory or file that could not be
 //! created (e.g. without `CONFIG_DEBUG_FS`) is silently absent.
 //!
-//! The file operations have no owner module (as mainline's debugfs abstraction): a file
-//! must not be held open across the unloading of the module that created it.
+//! A file may be held open across the removal of its device and the unloading of the
+//! module that created it: the file operations are one table in the kernel crate (built
+//! into the kernel image), and after removal debugfs calls only their `release`, which is
+//! the core's `single_release`. Reads of a removed file fail with `EIO` (debugfs' proxy);
+//! the module's `show` runs only while the file exists, and removal waits for it.
 
 use crate::{
     bindings,
@@ -124,27 +127,33 @@ impl Dir {
     ///
     /// Fails only if the data cannot be allocated; a file that debugfs refuses is absent.
     pub fn read_only_file<T: Show>(&self, name: &CStr, data: T) -> Result<File<T>> {
-        let data = KBox::new(data, GFP_KERNEL)?;
+        let node = KBox::new(
+            Node {
+                show: show_node::<T>,
+                data,
+            },
+            GFP_KERNEL,
+        )?;
         let Some(dir) = self.0.as_ref().filter(|e| !e.dentry.is_null()) else {
-            return Ok(File { _entry: None, data });
+            return Ok(File { _entry: None, node });
         };
-        let ops: &'static bindings::file_operations = &ShowAdapter::<T>::FOPS;
-        let ptr: *const T = &*data;
-        // `ptr` points to the heap copy of `data`, which `File` keeps until after the file is
-        // removed (field order); `FOPS` only uses it as a `&T` while debugfs holds it active.
-        // SAFETY: `name` is NUL-terminated, `dir` a live directory, `ptr` as explained above.
+        let ptr: *const Node<T> = &*node;
+        // SAFETY: `name` is NUL-terminated and `dir` a live directory. `ptr` is the heap
+        // `Node<T>`, which `File` frees only after removing the file (see `File`); `FOPS`
+        // uses it only while debugfs holds the file active, and `FOPS` itself is a static of
+        // the kernel image, so it outlives any open file.
         let d = unsafe {
             bindings::debugfs_create_file(
                 name.as_char_ptr(),
                 0o400,
                 dir.dentry,
                 ptr.cast_mut().cast(),
-                ops,
+                &FOPS.0,
             )
         };
         Ok(File {
             _entry: Some(Entry::new(d, Parent::Dir(dir.clone()))),
-            data,
+            node,
         })
     }
 }
@@ -154,14 +163,33 @@ impl Dir {
 pub struct File<T> {
     // Field order is drop order: the file goes (waiting for readers) before the data.
     _entry: Option<Entry>,
-    data: KBox<T>,
+    node: KBox<Node<T>>,
 }
 
 impl<T> File<T> {
     /// The data the file shows.
     pub fn data(&self) -> &T {
-        &self.data
+        &self.node.data
     }
+}
+
+/// What a file's `i_private` points to: the type-erased `show` of `T`, then the data.
+///
+/// `repr(C)` so that the kernel crate's (non-generic) operations can read `show` without
+/// knowing `T`.
+#[repr(C)]
+struct Node<T> {
+    show: unsafe fn(*const crate::ffi::c_void, &mut SeqFile<'_>) -> Result,
+    data: T,
+}
+
+/// # Safety
+///
+/// `node` must point to a live `Node<T>`.
+unsafe fn show_node<T: Show>(node: *const crate::ffi::c_void, m: &mut SeqFile<'_>) -> Result {
+    // SAFETY: By the safety requirements; only shared references to the data exist.
+    let node = unsafe { &*node.cast::<Node<T>>() };
+    node.data.show(m)
 }
 
 /// Contents of a read-only file.
@@ -190,51 +218,56 @@ impl fmt::Write for SeqFile<'_> {
     }
 }
 
-struct ShowAdapter<T: Show>(PhantomData<T>);
-
-impl<T: Show> ShowAdapter<T> {
-    /// # Safety
-    ///
-    /// Called by `seq_read` through `single_open` below: `m->private` is the `T` that
-    /// the file was created with, live while the file is active.
-    unsafe extern "C" fn show(
-        m: *mut bindings::seq_file,
-        _v: *mut crate::ffi::c_void,
-    ) -> crate::ffi::c_int {
-        // SAFETY: See above; only shared references to the data exist.
-        let data = unsafe { &*(*m).private.cast::<T>() };
-        // INVARIANT: `m` is live during this callback.
-        let mut s = SeqFile { m, _p: PhantomData };
-        match data.show(&mut s) {
-            Ok(()) => 0,
-            Err(e) => e.to_errno(),
-        }
-    }
-
-    /// # Safety
-    ///
-    /// Called by the VFS (through debugfs' proxy, which keeps the file active) on a file
-    /// created by [`Dir::read_only_file`]: `i_private` is its `T`.
-    unsafe extern "C" fn open(
-        inode: *mut bindings::inode,
-        file: *mut bindings::file,
-    ) -> crate::ffi::c_int {
-        // SAFETY: `inode` and `file` are valid for the call; `single_open` stores
-        // `i_private` as the seq_file's private data for `show`.
-        unsafe { bindings::single_open(file, Some(Self::show), (*inode).i_private) }
-    }
-
-    const FOPS: bindings::file_operations = {
-        // SAFETY: All-zero is a valid `file_operations` (no operations).
-        let mut f: bindings::file_operations = unsafe { core::mem::zeroed() };
-        f.open = Some(Self::open);
-        // The stock seq_file operations, from the core kernel.
-        f.read = Some(bindings::seq_read);
-        f.llseek = Some(bindings::seq_lseek);
-        f.release = Some(bindings::single_release);
-        f
+/// `m->private` is a live `Node<T>` (its `show` reads the data): called by `seq_read`
+/// through `single_open` below, while debugfs holds the file active.
+unsafe extern "C" fn seq_show(
+    m: *mut bindings::seq_file,
+    _v: *mut crate::ffi::c_void,
+) -> crate::ffi::c_int {
+    // SAFETY: `m` is live for the call; its private data is the file's node, whose first
+    // field (`repr(C)`) is the `show` of its `T`.
+    let (node, show) = unsafe {
+        let node = (*m).private.cast_const();
+        (node, *node.cast::<unsafe fn(*const crate::ffi::c_void, &mut SeqFile<'_>) -> Result>())
     };
+    // INVARIANT: `m` is live during this callback.
+    let mut s = SeqFile { m, _p: PhantomData };
+    // SAFETY: `node` is the `Node<T>` that `show` was instantiated for.
+    match unsafe { show(node, &mut s) } {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
 }
+
+/// Called by the VFS through debugfs' proxy (which keeps the file active) on a file
+/// created by [`Dir::read_only_file`]: `i_private` is its node.
+unsafe extern "C" fn seq_open(
+    inode: *mut bindings::inode,
+    file: *mut bindings::file,
+) -> crate::ffi::c_int {
+    // SAFETY: `inode` and `file` are valid for the call; `single_open` stores `i_private`
+    // as the seq_file's private data for `seq_show`.
+    unsafe { bindings::single_open(file, Some(seq_show), (*inode).i_private) }
+}
+
+/// The operations of every read-only file: a static of the kernel image, not of the
+/// module that created the file, and `release` is the core's, so closing a file after
+/// its module is gone calls no module code.
+struct Fops(bindings::file_operations);
+
+// SAFETY: Immutable after construction; only function pointers.
+unsafe impl Sync for Fops {}
+
+static FOPS: Fops = Fops({
+    // SAFETY: All-zero is a valid `file_operations` (no operations).
+    let mut f: bindings::file_operations = unsafe { core::mem::zeroed() };
+    f.open = Some(seq_open);
+    // The stock seq_file operations, from the core kernel.
+    f.read = Some(bindings::seq_read);
+    f.llseek = Some(bindings::seq_lseek);
+    f.release = Some(bindings::single_release);
+    f
+});
 
 /// A top-level directory shared by the devices of a driver, for use as a `static`:
 /// created by the first [`SharedDir::subdir`], removed when the last subdirectory made

@@ -264,19 +264,6 @@ unsafe impl<const N: usize> DmaBuffer for KBox<[u8; N]> {
     }
 }
 
-// SAFETY: The linear data of an owned socket buffer stays at the same address while the buffer
-// is owned (it only moves if its owner modifies it, and the mapping owns it without modifying
-// it); `headlen` bytes of it are valid.
-#[cfg(CONFIG_NET)]
-unsafe impl DmaBuffer for crate::net::skb::SkBuff {
-    fn dma_ptr(&mut self) -> *mut u8 {
-        self.data_ptr()
-    }
-    fn dma_len(&self) -> usize {
-        self.headlen() as usize
-    }
-}
-
 // SAFETY: A `KVec`'s heap buffer does not move when the vector moves, is exclusively owned, and
 // is not resized while a mapping owns the vector; `len()` bytes of it are initialised.
 unsafe impl DmaBuffer for crate::alloc::KVec<u8> {

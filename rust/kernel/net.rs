@@ -9,6 +9,7 @@ pub mod napi;
 pub mod phy;
 pub mod qstats;
 pub mod rtnl;
+pub mod rtnl_lock;
 pub mod rx_mode;
 pub mod rx_page;
 pub mod skb;

@@ -421,7 +421,19 @@ impl Device {
         unsafe { bindings::pci_resource_len(self.as_raw(), bar as _) }
     }
 
-    /// Requests the region of memory BAR `bar` under `name` and maps all of it.
+    /// Whether BAR `bar` exists and is memory (not I/O ports).
+    fn resource_is_mem(&self, bar: u32) -> bool {
+        if bar >= bindings::PCI_STD_NUM_BARS {
+            return false;
+        }
+        // SAFETY: By the type invariant the `pci_dev` is valid; `bar` indexes its standard
+        // BARs (C `pci_resource_flags`).
+        let flags = unsafe { (*self.as_raw()).resource[bar as usize].flags };
+        flags & crate::ffi::c_ulong::from(bindings::IORESOURCE_MEM) != 0
+    }
+
+    /// Requests the region of memory BAR `bar` under `name` and maps all of it
+    /// (`EINVAL` for an I/O port BAR).
     ///
     /// The mapping must be at least `SIZE` bytes long (`ENODEV` otherwise): register accesses
     /// at constant offsets below `SIZE` are then checked at compile time.
@@ -433,6 +445,11 @@ impl Device {
         let len = usize::try_from(self.resource_len(bar)).map_err(|_| ENOMEM)?;
         if len < SIZE || len == 0 {
             return Err(ENODEV);
+        }
+        // An I/O port BAR is not memory: `pci_iomap` would return a port cookie that the
+        // MMIO accessors must not dereference.
+        if !self.resource_is_mem(bar) {
+            return Err(EINVAL);
         }
         let bar_c = bar as crate::ffi::c_int;
         // SAFETY: The `pci_dev` is valid; `name` is `'static` (the PCI core keeps the pointer).

@@ -22,8 +22,8 @@
 
 use kernel::c_str;
 use kernel::net::dev::{
-    features, flags, priv_flags, Device, HwType, NetDev, NetDeviceOps, NetdevTx, Registration,
-    RtnlLinkStats64,
+    features, flags, priv_flags, Device, HwType, NetDev, NetDeviceOps, NetdevTx, Registered,
+    Registration, RtnlLinkStats64, Unregistered, ETH_MIN_MTU,
 };
 use kernel::net::ethtool::{DrvInfo, EthtoolOps, EthtoolTable, StatsTable, StringSet, Strings};
 use kernel::net::rtnl::{self, LinkOps};
@@ -51,8 +51,6 @@ const LOOPBACK_MTU: u32 = 64 * 1024;
 /// Maximum GSO size (C `GSO_MAX_SIZE`).
 const GSO_MAX_SIZE: u32 = 65536;
 
-/// Minimum MTU of an Ethernet-type device (C `ETH_MIN_MTU`).
-const ETH_MIN_MTU: u32 = 68;
 
 /// Per-device statistics: packets and bytes looped back (sent = received, as for
 /// `lo`), and drops by cause; indices below. Per-CPU counters, as `lo`'s
@@ -156,7 +154,7 @@ impl EthtoolOps for Loopback {
 }
 
 /// The setup of `gen_lo_setup` in drivers/net/loopback.c, minus `IFF_LOOPBACK`.
-fn configure(dev: &NetDev) {
+fn configure(dev: &Unregistered) {
     dev.set_hw_type(HwType::Ether);
     dev.set_mtu_range(ETH_MIN_MTU, LOOPBACK_MTU);
     dev.set_mtu(LOOPBACK_MTU);
@@ -182,12 +180,11 @@ fn configure(dev: &NetDev) {
     dev.set_tso_max_size(GSO_MAX_SIZE);
 }
 
-fn new_device() -> Result<Registration<Loopback>> {
+fn new_device() -> Result<Registered<Loopback>> {
     let mut reg = Registration::new(c_str!("rlo%d"), 1, 1, Loopback::new())?;
-    configure(reg.dev());
-    reg.dev().set_ethtool_ops();
-    reg.register()?;
-    Ok(reg)
+    configure(reg.config());
+    reg.set_ethtool_ops();
+    reg.register()
 }
 
 /// More devices at run time: `ip link add [NAME] type rlo`; deleted with
@@ -198,7 +195,7 @@ impl LinkOps for Loopback {
     const NAME_PATTERN: &'static CStr = c_str!("rlo%d");
     const ETHTOOL: Option<EthtoolTable<Self>> = Some(EthtoolTable::new());
 
-    fn setup(dev: &NetDev) {
+    fn setup(dev: &Unregistered) {
         configure(dev);
     }
 
@@ -208,7 +205,7 @@ impl LinkOps for Loopback {
 }
 
 struct RustLoopback {
-    devices: KVec<Registration<Loopback>>,
+    devices: KVec<Registered<Loopback>>,
     _link: rtnl::Registration<Loopback>,
 }
 

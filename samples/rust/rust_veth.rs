@@ -18,7 +18,8 @@
 
 use kernel::c_str;
 use kernel::net::dev::{
-    features, priv_flags, Device, NetDev, NetDeviceOps, NetdevTx, RtnlLinkStats64,
+    features, priv_flags, Device, NetDev, NetDeviceOps, NetdevTx, RtnlLinkStats64, Unregistered,
+    ETH_MIN_MTU,
 };
 use kernel::net::ethtool::{DrvInfo, EthtoolOps, EthtoolTable, StatsTable, StringSet, Strings};
 use kernel::net::rtnl::{self, LinkOps};
@@ -34,8 +35,6 @@ module! {
     license: "GPL",
 }
 
-/// Minimum MTU of an Ethernet-type device (C `ETH_MIN_MTU`).
-const ETH_MIN_MTU: u32 = 68;
 /// Maximum MTU (C `ETH_MAX_MTU`).
 const ETH_MAX_MTU: u32 = 65535;
 /// Maximum GSO size (C `GSO_MAX_SIZE`).
@@ -140,12 +139,10 @@ impl LinkOps for RVeth {
     const PAIRED: bool = true;
     const ETHTOOL: Option<EthtoolTable<Self>> = Some(EthtoolTable::new());
 
-    fn setup(dev: &NetDev) {
-        // As `veth_setup`: no qdisc, lockless TX, live MAC changes, large MTUs.
-        dev.update_priv_flags(
-            priv_flags::LIVE_ADDR_CHANGE | priv_flags::NO_QUEUE,
-            priv_flags::TX_SKB_SHARING,
-        );
+    fn setup(dev: &Unregistered) {
+        // As `veth_setup`: no qdisc, lockless TX, live MAC changes, large MTUs (and, as
+        // on every device of these abstractions, no shared transmit buffers).
+        dev.update_priv_flags(priv_flags::LIVE_ADDR_CHANGE | priv_flags::NO_QUEUE, 0);
         dev.set_lltx(true);
         dev.set_mtu_range(ETH_MIN_MTU, ETH_MAX_MTU);
         dev.set_features(RVETH_FEATURES);

@@ -12,16 +12,20 @@
 //!   private area (`netdev_priv`), pin-initialised, and is dropped by the device's
 //!   `priv_destructor`, i.e. after unregistration and before the memory is freed.
 //! - [`Registration::new_ether`] allocates an Ethernet device with N TX/RX queues and
-//!   initialises `T`; configure it through [`Registration::dev`] (MAC address, MTU
-//!   limits, features) and [`Registration::set_parent`] (the PCI device), then
-//!   [`Registration::register`]. Dropping the [`Registration`] unregisters the device,
-//!   drops `T` and frees the device. Virtual devices created through rtnetlink use
-//!   [`super::rtnl`] instead.
+//!   initialises `T`; configure it through [`Registration::config`] (an [`Unregistered`]:
+//!   MAC address, MTU limits, features, flags) and [`Registration::set_parent`] (the PCI
+//!   device), then [`Registration::register`], which consumes it and returns a
+//!   [`Registered`] (or frees everything and returns the error). Dropping the
+//!   [`Registered`] unregisters the device, drops `T` and frees the device. Virtual
+//!   devices created through rtnetlink use [`super::rtnl`] instead.
 //! - Callbacks receive `&Device<T>`: [`Device::data`] gives `Pin<&T>`, and `Device<T>`
 //!   dereferences to [`NetDev`], which holds the accessors (carrier, TX queues, BQL,
-//!   MTU, features, addresses).
+//!   MTU, features, addresses). What a registered device may change only under RTNL
+//!   (MTU, MAC address, queue counts) takes a [`Rtnl`] proof; what the stack reads
+//!   without locks once the device is published (features, `lltx`, flags) can be set
+//!   only on an [`Unregistered`] device.
 
-use super::{rx_mode::RxMode, skb::SkBuff, xmit_lock::XmitLock};
+use super::{rtnl_lock::Rtnl, rx_mode::RxMode, skb::SkBuff, xmit_lock::XmitLock};
 use crate::{bindings, device, error::*, prelude::*, str::CStr, types::Opaque};
 use core::{
     cell::UnsafeCell,
@@ -29,11 +33,14 @@ use core::{
     mem::MaybeUninit,
     ops::{Deref, DerefMut},
     ptr::NonNull,
-    sync::atomic::{AtomicBool, AtomicPtr, Ordering},
+    sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering},
 };
 
 /// Length of an Ethernet (MAC) address.
 pub const ETH_ALEN: usize = bindings::ETH_ALEN as usize;
+
+/// Minimum MTU of an Ethernet-type device (C `ETH_MIN_MTU`).
+pub const ETH_MIN_MTU: u32 = bindings::ETH_MIN_MTU;
 
 /// Device features (C `NETIF_F_*`, a `netdev_features_t` bit mask).
 pub mod features {
@@ -118,8 +125,6 @@ pub mod priv_flags {
     pub const LIVE_ADDR_CHANGE: u64 = bindings::netdev_priv_flags_IFF_LIVE_ADDR_CHANGE as u64;
     /// The device has no qdisc by default.
     pub const NO_QUEUE: u64 = bindings::netdev_priv_flags_IFF_NO_QUEUE as u64;
-    /// The device can transmit shared skbs.
-    pub const TX_SKB_SHARING: u64 = bindings::netdev_priv_flags_IFF_TX_SKB_SHARING as u64;
     /// Netpoll is not supported.
     pub const DISABLE_NETPOLL: u64 = bindings::netdev_priv_flags_IFF_DISABLE_NETPOLL as u64;
     /// The stack may release the skb's dst before transmit.
@@ -204,21 +209,11 @@ impl NetDev {
     }
 
     /// Sets the MTU (C `WRITE_ONCE(dev->mtu, ..)`), e.g. from
-    /// [`NetDeviceOps::change_mtu`] (RTNL held) or before registration.
-    pub fn set_mtu(&self, mtu: u32) {
-        // SAFETY: Writers are serialised by RTNL (or the device is not published);
-        // readers use `READ_ONCE`.
+    /// [`NetDeviceOps::change_mtu`]. RTNL serialises the writers.
+    pub fn set_mtu(&self, _rtnl: &Rtnl, mtu: u32) {
+        // SAFETY: Writers are serialised by RTNL (held by the proof); readers use
+        // `READ_ONCE`.
         unsafe { core::ptr::write_volatile(&mut (*self.raw()).mtu, mtu) }
-    }
-
-    /// Sets the MTU limits checked by the core before `change_mtu`; call before
-    /// registration.
-    pub fn set_mtu_range(&self, min: u32, max: u32) {
-        // SAFETY: Configuration before registration or under RTNL.
-        unsafe {
-            (*self.raw()).min_mtu = min;
-            (*self.raw()).max_mtu = max;
-        }
     }
 
     /// The lower MTU limit.
@@ -240,34 +235,10 @@ impl NetDev {
         unsafe { core::ptr::read_volatile(&(*self.raw()).features) }
     }
 
-    /// Sets the active features; before registration (afterwards the core owns them).
-    pub fn set_features(&self, f: u64) {
-        // SAFETY: Configuration before registration or under RTNL.
-        unsafe { (*self.raw()).features = f }
-    }
-
-    /// Sets the user-changeable features (C `hw_features`); before registration.
-    pub fn set_hw_features(&self, f: u64) {
-        // SAFETY: Configuration before registration or under RTNL.
-        unsafe { (*self.raw()).hw_features = f }
-    }
-
-    /// Sets the features inherited by VLAN devices; before registration.
-    pub fn set_vlan_features(&self, f: u64) {
-        // SAFETY: Configuration before registration or under RTNL.
-        unsafe { (*self.raw()).vlan_features = f }
-    }
-
     /// The interface flags ([`flags`]).
     pub fn flags(&self) -> u32 {
         // SAFETY: `flags` is read locklessly by the stack too.
         unsafe { core::ptr::read_volatile(&(*self.raw()).flags) }
-    }
-
-    /// Sets interface flags ([`flags`], e.g. [`flags::LOOPBACK`]); before registration.
-    pub fn set_flags(&self, f: u32) {
-        // SAFETY: Configuration before registration.
-        unsafe { (*self.raw()).flags = f }
     }
 
     /// Whether the interface is administratively up (`IFF_UP`).
@@ -279,62 +250,6 @@ impl NetDev {
     pub fn is_running(&self) -> bool {
         // SAFETY: The device is valid; this is an atomic bit test.
         unsafe { bindings::netif_running(self.raw()) }
-    }
-
-    /// Adds and removes private flags ([`priv_flags`]); before registration.
-    pub fn update_priv_flags(&self, add: u64, remove: u64) {
-        // SAFETY: Configuration before registration.
-        unsafe { bindings::netdev_update_priv_flags(self.raw(), add, remove) }
-    }
-
-    /// Keeps the skb's route across `ndo_start_xmit` (C `netif_keep_dst`), needed by
-    /// devices that loop packets back into the stack.
-    pub fn keep_dst(&self) {
-        self.update_priv_flags(
-            0,
-            priv_flags::XMIT_DST_RELEASE | priv_flags::XMIT_DST_RELEASE_PERM,
-        );
-    }
-
-    /// Declares lockless transmit (C `dev->lltx`): `start_xmit` is called without the
-    /// TX queue lock, so it must be safe to run concurrently. Before registration.
-    pub fn set_lltx(&self, lltx: bool) {
-        // SAFETY: Configuration before registration.
-        unsafe { bindings::netdev_set_lltx(self.raw(), lltx) }
-    }
-
-    /// Forbids moving the device to another network namespace (C `netns_local`).
-    pub fn set_netns_local(&self, local: bool) {
-        // SAFETY: Configuration before registration.
-        unsafe { bindings::netdev_set_netns_local(self.raw(), local) }
-    }
-
-    /// Sets the hardware type and the matching header lengths; before registration.
-    pub fn set_hw_type(&self, t: HwType) {
-        let ty = match t {
-            HwType::Ether => bindings::ARPHRD_ETHER,
-            HwType::Loopback => bindings::ARPHRD_LOOPBACK,
-        };
-        // SAFETY: Configuration before registration.
-        unsafe {
-            // CAST: ARPHRD values fit in `unsigned short`.
-            (*self.raw()).type_ = ty as u16;
-            (*self.raw()).hard_header_len = bindings::ETH_HLEN as u16;
-            (*self.raw()).min_header_len = bindings::ETH_HLEN as u8;
-            (*self.raw()).addr_len = ETH_ALEN as u8;
-        }
-    }
-
-    /// Sets the default TX queue length (for qdiscs); before registration.
-    pub fn set_tx_queue_len(&self, len: u32) {
-        // SAFETY: Configuration before registration.
-        unsafe { (*self.raw()).tx_queue_len = len }
-    }
-
-    /// Sets the maximum GSO/TSO size the device accepts (C `netif_set_tso_max_size`).
-    pub fn set_tso_max_size(&self, size: u32) {
-        // SAFETY: The device is valid; configuration before registration.
-        unsafe { bindings::netif_set_tso_max_size(self.raw(), size) }
     }
 
     /// The device's MAC address.
@@ -352,20 +267,10 @@ impl NetDev {
     }
 
     /// Sets the MAC address (C `eth_hw_addr_set`); `EADDRNOTAVAIL` if it is not a valid
-    /// unicast address. Before registration, or with RTNL held.
-    pub fn set_dev_addr(&self, addr: &[u8; ETH_ALEN]) -> Result {
-        if !is_valid_ether_addr(addr) {
-            return Err(super::errno(bindings::EADDRNOTAVAIL));
-        }
-        // SAFETY: `addr` holds ETH_ALEN bytes; RTNL held or not yet registered.
-        unsafe { bindings::eth_hw_addr_set(self.raw(), addr.as_ptr()) };
-        Ok(())
-    }
-
-    /// Sets a random locally administered MAC address (C `eth_hw_addr_random`).
-    pub fn set_random_addr(&self) {
-        // SAFETY: The device is valid; RTNL held or not yet registered.
-        unsafe { bindings::eth_hw_addr_random(self.raw()) }
+    /// unicast address.
+    pub fn set_dev_addr(&self, _rtnl: &Rtnl, addr: &[u8; ETH_ALEN]) -> Result {
+        // SAFETY: RTNL is held (the proof), which serialises address changes.
+        unsafe { set_dev_addr_raw(self.raw(), addr) }
     }
 
     /// Turns the carrier on (C `netif_carrier_on`); any context.
@@ -469,16 +374,14 @@ impl NetDev {
     }
 
     /// Sets the number of TX queues in use (C `netif_set_real_num_tx_queues`).
-    ///
-    /// Before registration, or with RTNL held (e.g. in `open` or ethtool ops).
-    pub fn set_real_num_tx_queues(&self, n: u32) -> Result {
-        // SAFETY: The device is valid; the C function checks `n` against the allocated
-        // queues and asserts RTNL when the device is registered.
+    pub fn set_real_num_tx_queues(&self, _rtnl: &Rtnl, n: u32) -> Result {
+        // SAFETY: The device is valid and RTNL held (the proof); the C function checks `n`
+        // against the allocated queues.
         to_result(unsafe { bindings::netif_set_real_num_tx_queues(self.raw(), n) })
     }
 
     /// Sets the number of RX queues in use (C `netif_set_real_num_rx_queues`).
-    pub fn set_real_num_rx_queues(&self, n: u32) -> Result {
+    pub fn set_real_num_rx_queues(&self, _rtnl: &Rtnl, n: u32) -> Result {
         // SAFETY: As for `set_real_num_tx_queues`.
         to_result(unsafe { bindings::netif_set_real_num_rx_queues(self.raw(), n) })
     }
@@ -507,6 +410,184 @@ impl NetDev {
         }
     }
 }
+
+/// `eth_hw_addr_set` after checking `addr`.
+///
+/// # Safety
+///
+/// `dev` is valid and its address changes are serialised (RTNL held, or unpublished).
+unsafe fn set_dev_addr_raw(dev: *mut bindings::net_device, addr: &[u8; ETH_ALEN]) -> Result {
+    if !is_valid_ether_addr(addr) {
+        return Err(super::errno(bindings::EADDRNOTAVAIL));
+    }
+    // SAFETY: `addr` holds ETH_ALEN bytes; serialised by the safety requirements.
+    unsafe { bindings::eth_hw_addr_set(dev, addr.as_ptr()) };
+    Ok(())
+}
+
+/// A device that is not registered: the configuration that the stack reads only at
+/// registration or in its data path (features, flags, MTU limits, lockless transmit,
+/// header lengths, queue counts), set before anything else can see the device.
+///
+/// Only the abstractions hand one out, and only for a device nobody else can reach yet:
+/// [`Registration::config`] (borrowing the unregistered [`Registration`] mutably) and
+/// [`super::rtnl::LinkOps::setup`]. It is neither `Send` nor `Sync`. A registered device
+/// has no such handle, so a callback cannot change, say, `lltx` under the stack's feet.
+///
+/// # Invariants
+///
+/// The device is valid, not registered, and accessed only through this handle while it
+/// is borrowed.
+#[repr(transparent)]
+pub struct Unregistered(NetDev, PhantomData<*mut ()>);
+
+impl Deref for Unregistered {
+    type Target = NetDev;
+    fn deref(&self) -> &NetDev {
+        &self.0
+    }
+}
+
+impl Unregistered {
+    /// # Safety
+    ///
+    /// `ptr` must be a valid, unregistered net_device that only the returned handle
+    /// configures during `'a`.
+    #[inline]
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a Self {
+        // SAFETY: `repr(transparent)` over `NetDev` (the marker is a ZST).
+        unsafe { &*ptr.cast() }
+    }
+
+    fn raw(&self) -> *mut bindings::net_device {
+        self.0.raw()
+    }
+
+    /// Sets the MTU.
+    pub fn set_mtu(&self, mtu: u32) {
+        // SAFETY: Unregistered: this handle is the only writer (type invariant).
+        unsafe { (*self.raw()).mtu = mtu }
+    }
+
+    /// Sets the MTU limits the core checks before `change_mtu`.
+    pub fn set_mtu_range(&self, min: u32, max: u32) {
+        // SAFETY: As in `set_mtu`.
+        unsafe {
+            (*self.raw()).min_mtu = min;
+            (*self.raw()).max_mtu = max;
+        }
+    }
+
+    /// Sets the active features (afterwards the core owns them).
+    pub fn set_features(&self, f: u64) {
+        // SAFETY: As in `set_mtu`.
+        unsafe { (*self.raw()).features = f }
+    }
+
+    /// Sets the user-changeable features (C `hw_features`).
+    pub fn set_hw_features(&self, f: u64) {
+        // SAFETY: As in `set_mtu`.
+        unsafe { (*self.raw()).hw_features = f }
+    }
+
+    /// Sets the features inherited by VLAN devices.
+    pub fn set_vlan_features(&self, f: u64) {
+        // SAFETY: As in `set_mtu`.
+        unsafe { (*self.raw()).vlan_features = f }
+    }
+
+    /// Sets interface flags ([`flags`], e.g. [`flags::NOARP`]).
+    pub fn set_flags(&self, f: u32) {
+        // SAFETY: As in `set_mtu`.
+        unsafe { (*self.raw()).flags = f }
+    }
+
+    /// Adds and removes private flags ([`priv_flags`]).
+    ///
+    /// `IFF_TX_SKB_SHARING` is never added: a [`SkBuff`] owns its buffer exclusively, which
+    /// a device that lets pktgen hand it one buffer several times would break.
+    pub fn update_priv_flags(&self, add: u64, remove: u64) {
+        let add = add & !NO_SHARING;
+        // SAFETY: As in `set_mtu`.
+        unsafe { bindings::netdev_update_priv_flags(self.raw(), add, remove) }
+    }
+
+    /// Keeps the skb's route across `ndo_start_xmit` (C `netif_keep_dst`), needed by
+    /// devices that loop packets back into the stack.
+    pub fn keep_dst(&self) {
+        self.update_priv_flags(
+            0,
+            priv_flags::XMIT_DST_RELEASE | priv_flags::XMIT_DST_RELEASE_PERM,
+        );
+    }
+
+    /// Declares lockless transmit (C `dev->lltx`): `start_xmit` is called without the
+    /// TX queue lock, so it must be safe to run concurrently.
+    pub fn set_lltx(&self, lltx: bool) {
+        // SAFETY: As in `set_mtu`.
+        unsafe { bindings::netdev_set_lltx(self.raw(), lltx) }
+    }
+
+    /// Forbids moving the device to another network namespace (C `netns_local`).
+    pub fn set_netns_local(&self, local: bool) {
+        // SAFETY: As in `set_mtu`.
+        unsafe { bindings::netdev_set_netns_local(self.raw(), local) }
+    }
+
+    /// Sets the hardware type and the matching header lengths.
+    pub fn set_hw_type(&self, t: HwType) {
+        let ty = match t {
+            HwType::Ether => bindings::ARPHRD_ETHER,
+            HwType::Loopback => bindings::ARPHRD_LOOPBACK,
+        };
+        // SAFETY: As in `set_mtu`.
+        unsafe {
+            // CAST: ARPHRD values fit in `unsigned short`.
+            (*self.raw()).type_ = ty as u16;
+            (*self.raw()).hard_header_len = bindings::ETH_HLEN as u16;
+            (*self.raw()).min_header_len = bindings::ETH_HLEN as u8;
+            (*self.raw()).addr_len = ETH_ALEN as u8;
+        }
+    }
+
+    /// Sets the default TX queue length (for qdiscs).
+    pub fn set_tx_queue_len(&self, len: u32) {
+        // SAFETY: As in `set_mtu`.
+        unsafe { (*self.raw()).tx_queue_len = len }
+    }
+
+    /// Sets the maximum GSO/TSO size the device accepts (C `netif_set_tso_max_size`).
+    pub fn set_tso_max_size(&self, size: u32) {
+        // SAFETY: As in `set_mtu`.
+        unsafe { bindings::netif_set_tso_max_size(self.raw(), size) }
+    }
+
+    /// Sets the MAC address (C `eth_hw_addr_set`); `EADDRNOTAVAIL` if it is not a valid
+    /// unicast address.
+    pub fn set_dev_addr(&self, addr: &[u8; ETH_ALEN]) -> Result {
+        // SAFETY: As in `set_mtu`.
+        unsafe { set_dev_addr_raw(self.raw(), addr) }
+    }
+
+    /// Sets a random locally administered MAC address (C `eth_hw_addr_random`).
+    pub fn set_random_addr(&self) {
+        // SAFETY: As in `set_mtu`.
+        unsafe { bindings::eth_hw_addr_random(self.raw()) }
+    }
+
+    /// Sets the number of TX and RX queues in use (C `netif_set_real_num_{tx,rx}_queues`).
+    pub fn set_real_num_queues(&self, tx: u32, rx: u32) -> Result {
+        // SAFETY: As in `set_mtu`; the C functions check the numbers against the allocated
+        // queues.
+        to_result(unsafe { bindings::netif_set_real_num_tx_queues(self.raw(), tx) })?;
+        // SAFETY: As above.
+        to_result(unsafe { bindings::netif_set_real_num_rx_queues(self.raw(), rx) })
+    }
+}
+
+/// `IFF_TX_SKB_SHARING`, which `ether_setup` sets and the abstractions clear (see
+/// [`Unregistered::update_priv_flags`]).
+const NO_SHARING: u64 = bindings::netdev_priv_flags_IFF_TX_SKB_SHARING as u64;
 
 /// Whether `addr` is a valid unicast Ethernet address (not zero, not multicast).
 pub fn is_valid_ether_addr(addr: &[u8; ETH_ALEN]) -> bool {
@@ -708,8 +789,15 @@ pub(crate) struct Priv<T> {
     /// RCU-protected pointer to a paired device (see [`super::rtnl`]).
     pub(crate) peer: AtomicPtr<bindings::net_device>,
     pub(crate) live: AtomicBool,
+    /// The size of each ethtool string set as last answered to the core
+    /// (`get_sset_count`), which sized its buffer for `get_strings` with it (see
+    /// [`super::ethtool`]).
+    pub(crate) sset_len: [AtomicU32; SSET_SLOTS],
     pub(crate) data: UnsafeCell<MaybeUninit<T>>,
 }
+
+/// Number of ethtool string sets (C `ETH_SS_COUNT`).
+pub(crate) const SSET_SLOTS: usize = bindings::ethtool_stringset_ETH_SS_COUNT as usize;
 
 impl<T> Priv<T> {
     /// The private area of `dev`.
@@ -855,13 +943,13 @@ pub trait NetDeviceOps: Sized + Send + Sync + 'static {
 
     /// Sets the MAC address (already validated as unicast). RTNL held. The driver
     /// programs the hardware and calls [`NetDev::set_dev_addr`].
-    fn set_mac_address(_dev: &Device<Self>, _addr: &[u8; ETH_ALEN]) -> Result {
+    fn set_mac_address(_dev: &Device<Self>, _rtnl: &Rtnl, _addr: &[u8; ETH_ALEN]) -> Result {
         kernel::build_error(VTABLE_DEFAULT_ERROR)
     }
 
     /// Changes the MTU (already checked against the device's limits). RTNL held. The
     /// driver reconfigures and calls [`NetDev::set_mtu`].
-    fn change_mtu(_dev: &Device<Self>, _new_mtu: u32) -> Result {
+    fn change_mtu(_dev: &Device<Self>, _rtnl: &Rtnl, _new_mtu: u32) -> Result {
         kernel::build_error(VTABLE_DEFAULT_ERROR)
     }
 
@@ -1012,7 +1100,9 @@ impl<T: NetDeviceOps> Adapter<T> {
                     ETH_ALEN,
                 )
             };
-            T::set_mac_address(dev, &mac)?;
+            // SAFETY: The core calls `ndo_set_mac_address` with RTNL held.
+            let rtnl = unsafe { Rtnl::assume_held() };
+            T::set_mac_address(dev, rtnl, &mac)?;
             Ok(0)
         })
     }
@@ -1028,7 +1118,9 @@ impl<T: NetDeviceOps> Adapter<T> {
             // SAFETY: Called with RTNL held on a registered device.
             let dev = unsafe { Device::<T>::from_raw(dev) };
             let mtu = u32::try_from(new_mtu).map_err(|_| EINVAL)?;
-            T::change_mtu(dev, mtu)?;
+            // SAFETY: The core calls `ndo_change_mtu` with RTNL held.
+            let rtnl = unsafe { Rtnl::assume_held() };
+            T::change_mtu(dev, rtnl, mtu)?;
             Ok(0)
         })
     }
@@ -1106,10 +1198,15 @@ pub(crate) unsafe fn setup_ops<T: NetDeviceOps>(dev: *mut bindings::net_device) 
     unsafe {
         (*dev).netdev_ops = vtable::<T>();
         (*dev).priv_destructor = Some(Priv::<T>::destructor);
+        // `ether_setup` lets pktgen hand the device one buffer several times; an `SkBuff`
+        // owns its buffer exclusively (see `Unregistered::update_priv_flags`).
+        bindings::netdev_update_priv_flags(dev, 0, NO_SHARING);
     }
 }
 
-/// An allocated network device with private data `T`, registered or not.
+/// An allocated network device with private data `T`, not registered yet: configured
+/// through [`Registration::config`], then registered with [`Registration::register`],
+/// which consumes it. Dropping it drops `T` and frees the device.
 ///
 /// # Examples
 ///
@@ -1140,37 +1237,67 @@ pub(crate) unsafe fn setup_ops<T: NetDeviceOps>(dev: *mut bindings::net_device) 
 ///     }
 /// }
 ///
-/// let reg = Registration::new_ether(2, 2, Sink(7))?;
-/// let dev = reg.dev();
-/// assert_eq!(dev.data().0, 7);
-/// assert_eq!(dev.num_tx_queues(), 2);
-/// assert!(dev.tx_queue(1).is_some());
-/// assert!(dev.tx_queue(2).is_none());
-/// dev.set_mtu_range(68, 9000);
-/// assert_eq!(dev.max_mtu(), 9000);
-/// assert!(dev.set_dev_addr(&[0x01, 0, 0, 0, 0, 1]).is_err()); // multicast
-/// dev.set_dev_addr(&[0x02, 0, 0, 0, 0, 1])?;
-/// assert_eq!(dev.dev_addr(), [0x02, 0, 0, 0, 0, 1]);
-/// assert!(!reg.is_registered());
+/// let mut reg = Registration::new_ether(2, 2, Sink(7))?;
+/// assert_eq!(reg.dev().data().0, 7);
+/// let cfg = reg.config();
+/// assert_eq!(cfg.num_tx_queues(), 2);
+/// assert!(cfg.tx_queue(1).is_some());
+/// assert!(cfg.tx_queue(2).is_none());
+/// cfg.set_mtu_range(68, 9000);
+/// assert_eq!(cfg.max_mtu(), 9000);
+/// assert!(cfg.set_dev_addr(&[0x01, 0, 0, 0, 0, 1]).is_err()); // multicast
+/// cfg.set_dev_addr(&[0x02, 0, 0, 0, 0, 1])?;
+/// assert_eq!(cfg.dev_addr(), [0x02, 0, 0, 0, 0, 1]);
 /// drop(reg);
+/// assert_eq!(DROPS.load(Ordering::Relaxed), 1);
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// A failed registration gives nothing back: the core may already have dropped `T`
+/// (its error path runs the device's destructor), so the device is freed with the error:
+///
+/// ```
+/// use core::sync::atomic::{AtomicU32, Ordering};
+/// use kernel::net::dev::{Device, NetDeviceOps, NetdevTx, Registration};
+/// use kernel::net::skb::SkBuff;
+/// use kernel::{c_str, prelude::*};
+///
+/// static DROPS: AtomicU32 = AtomicU32::new(0);
+///
+/// struct Sink;
+///
+/// impl Drop for Sink {
+///     fn drop(&mut self) {
+///         DROPS.fetch_add(1, Ordering::Relaxed);
+///     }
+/// }
+///
+/// #[vtable]
+/// impl NetDeviceOps for Sink {
+///     fn start_xmit(_dev: &Device<Self>, skb: SkBuff) -> NetdevTx {
+///         drop(skb);
+///         NetdevTx::Ok
+///     }
+/// }
+///
+/// // "a b" is not a valid interface name: `register_netdev` fails.
+/// let reg = Registration::new(c_str!("a b"), 1, 1, Sink)?;
+/// assert!(reg.register().is_err());
 /// assert_eq!(DROPS.load(Ordering::Relaxed), 1);
 /// # Ok::<(), Error>(())
 /// ```
 ///
 /// # Invariants
 ///
-/// `dev` is a valid net_device allocated by [`Registration::new_ether`] or
-/// [`Registration::new`], with a `Priv<T>` area whose data is live until
-/// unregistration; `registered` tells whether `register_netdev` succeeded. The
-/// registration owns the device and frees it on drop.
+/// `dev` is a valid, unregistered net_device allocated by [`Registration::new_ether`] or
+/// [`Registration::new`], with a live `Priv<T>` area, owned by this value.
 pub struct Registration<T: NetDeviceOps> {
     dev: NonNull<bindings::net_device>,
-    registered: bool,
     _p: PhantomData<T>,
 }
 
-// SAFETY: The registration can be dropped from any thread in process context; `T` is
-// `Send + Sync`.
+// SAFETY: The device can be configured and dropped from any thread in process context; `T`
+// is `Send + Sync`.
 unsafe impl<T: NetDeviceOps> Send for Registration<T> {}
 // SAFETY: `&Registration` only gives `&Device<T>`, which is `Sync`.
 unsafe impl<T: NetDeviceOps> Sync for Registration<T> {}
@@ -1222,7 +1349,6 @@ impl<T: NetDeviceOps> Registration<T> {
         // INVARIANT: Allocated with a live `Priv<T>`, not registered.
         Ok(Self {
             dev,
-            registered: false,
             _p: PhantomData,
         })
     }
@@ -1235,46 +1361,83 @@ impl<T: NetDeviceOps> Registration<T> {
         unsafe { Device::from_raw(self.dev.as_ptr()) }
     }
 
-    /// Sets the parent device (C `SET_NETDEV_DEV`), e.g. the PCI device; before
-    /// registration (`EBUSY` otherwise).
-    pub fn set_parent(&mut self, parent: &device::Device) -> Result {
-        if self.registered {
-            return Err(EBUSY);
-        }
-        // SAFETY: Unregistered device; `parent` outlives the registration, which its driver
-        // drops in its remove path.
+    /// The device's configuration, while it is not registered.
+    pub fn config(&mut self) -> &Unregistered {
+        // SAFETY: Unregistered by the type invariant; `&mut self` keeps every other handle
+        // of this registration away for the borrow, and nobody else knows the device.
+        unsafe { Unregistered::from_raw(self.dev.as_ptr()) }
+    }
+
+    /// Sets the parent device (C `SET_NETDEV_DEV`), e.g. the PCI device.
+    pub fn set_parent(&mut self, parent: &device::Device) {
+        // SAFETY: Unregistered device (type invariant); the core takes a reference on
+        // `parent` when the device is registered, and `parent` is valid now.
         unsafe { bindings::netdev_set_parent(self.dev.as_ptr(), parent.as_raw()) };
-        Ok(())
     }
 
     /// Registers the device with the stack (C `register_netdev`, takes RTNL).
-    pub fn register(&mut self) -> Result {
-        if self.registered {
-            return Err(EBUSY);
-        }
+    ///
+    /// On failure the device is freed (its data dropped, if the core's error path has not
+    /// dropped it already) and only the error comes back.
+    pub fn register(self) -> Result<Registered<T>> {
         // SAFETY: The device is valid, configured and not registered.
         to_result(unsafe { bindings::register_netdev(self.dev.as_ptr()) })?;
-        self.registered = true;
-        Ok(())
-    }
-
-    /// Whether the device is registered.
-    pub fn is_registered(&self) -> bool {
-        self.registered
+        let dev = self.dev;
+        core::mem::forget(self);
+        // INVARIANT: Registered just above; ownership moves from the forgotten `self`.
+        Ok(Registered {
+            dev,
+            _p: PhantomData,
+        })
     }
 }
 
 impl<T: NetDeviceOps> Drop for Registration<T> {
     fn drop(&mut self) {
         let dev = self.dev.as_ptr();
-        if self.registered {
-            // SAFETY: The device is registered; this stops it, waits for all users and
-            // runs `priv_destructor` (dropping `T`) before returning.
-            unsafe { bindings::unregister_netdev(dev) };
-        }
-        // SAFETY: Unregistered (or never registered): nobody else uses `T`; `destroy` is a no-op
-        // if the destructor already ran; `free_netdev` releases the device we own.
+        // SAFETY: Unregistered, owned: nobody else uses `T`; `destroy` is a no-op if a
+        // failed registration already ran the destructor; `free_netdev` releases the device.
         unsafe {
+            Priv::<T>::of(dev).destroy();
+            bindings::free_netdev(dev);
+        }
+    }
+}
+
+/// A registered network device with private data `T`; dropping it unregisters the device
+/// (waiting for every callback to finish), drops `T` and frees the device.
+///
+/// # Invariants
+///
+/// `dev` is a registered net_device with a live `Priv<T>` area, owned by this value.
+pub struct Registered<T: NetDeviceOps> {
+    dev: NonNull<bindings::net_device>,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: As for `Registration`.
+unsafe impl<T: NetDeviceOps> Send for Registered<T> {}
+// SAFETY: As for `Registration`.
+unsafe impl<T: NetDeviceOps> Sync for Registered<T> {}
+
+impl<T: NetDeviceOps> Registered<T> {
+    /// The device.
+    #[inline]
+    pub fn dev(&self) -> &Device<T> {
+        // SAFETY: By the type invariant the device and its data are live while `self`
+        // exists.
+        unsafe { Device::from_raw(self.dev.as_ptr()) }
+    }
+}
+
+impl<T: NetDeviceOps> Drop for Registered<T> {
+    fn drop(&mut self) {
+        let dev = self.dev.as_ptr();
+        // SAFETY: The device is registered; this stops it, waits for all users and runs
+        // `priv_destructor` (dropping `T`) before returning. Then nobody uses `T` (`destroy`
+        // is a no-op) and `free_netdev` releases the device we own.
+        unsafe {
+            bindings::unregister_netdev(dev);
             Priv::<T>::of(dev).destroy();
             bindings::free_netdev(dev);
         }

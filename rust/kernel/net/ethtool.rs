@@ -6,18 +6,20 @@
 //!
 //! Usage summary: the driver's private data type implements the `#[vtable]` trait
 //! [`EthtoolOps`] (only the operations it supports) and calls
-//! [`Device::set_ethtool_ops`] before registering the device. All operations run in
+//! [`Registration::set_ethtool_ops`] before registering the device. All operations run in
 //! process context with RTNL held. Buffers handed to the driver are bounded: a
 //! [`Strings`] writer that truncates to `ETH_GSTRING_LEN` and stops at the count the
 //! driver announced, and `&mut [u64]` slices whose length the core allocated. Requests the
 //! driver may refuse with a reason carry an [`ExtAck`] for the message.
 
-use super::dev::{Device, NetDeviceOps};
+use super::dev::{Device, NetDeviceOps, Priv, Registration};
+use super::rtnl_lock::Rtnl;
 use crate::{bindings, error::*, prelude::*, str::CStr};
 use core::{
     marker::PhantomData,
     mem::MaybeUninit,
     ops::{Deref, DerefMut},
+    sync::atomic::Ordering,
 };
 
 /// `EOPNOTSUPP` ("Operation not supported"), the answer to a request a driver does not serve
@@ -685,7 +687,7 @@ pub trait EthtoolOps: NetDeviceOps {
         kernel::build_error(VTABLE_DEFAULT_ERROR)
     }
     /// Changes channel counts (checked against the maxima).
-    fn set_channels(_dev: &Device<Self>, _ch: &Channels) -> Result {
+    fn set_channels(_dev: &Device<Self>, _rtnl: &Rtnl, _ch: &Channels) -> Result {
         kernel::build_error(VTABLE_DEFAULT_ERROR)
     }
     /// Fills coalescing parameters.
@@ -798,7 +800,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_drvinfo(
         d: *mut bindings::net_device,
@@ -811,7 +813,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_link(d: *mut bindings::net_device) -> u32 {
         // SAFETY: See above.
@@ -821,7 +823,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_link_ksettings(
         d: *mut bindings::net_device,
@@ -837,7 +839,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_ringparam(
         d: *mut bindings::net_device,
@@ -852,7 +854,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn set_ringparam(
         d: *mut bindings::net_device,
@@ -870,7 +872,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_channels(
         d: *mut bindings::net_device,
@@ -883,15 +885,15 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn set_channels(
         d: *mut bindings::net_device,
         c: *mut bindings::ethtool_channels,
     ) -> crate::ffi::c_int {
         from_result(|| {
-            // SAFETY: See above.
-            unsafe { T::set_channels(dev::<T>(d), &*c.cast())? };
+            // SAFETY: See above (RTNL held, which the proof states).
+            unsafe { T::set_channels(dev::<T>(d), Rtnl::assume_held(), &*c.cast())? };
             Ok(0)
         })
     }
@@ -899,7 +901,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_coalesce(
         d: *mut bindings::net_device,
@@ -917,7 +919,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn set_coalesce(
         d: *mut bindings::net_device,
@@ -937,35 +939,46 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_sset_count(
         d: *mut bindings::net_device,
         set: crate::ffi::c_int,
     ) -> crate::ffi::c_int {
-        from_result(|| {
-            // CAST: string set numbers are small and non-negative.
-            // SAFETY: See above.
-            let n = T::get_sset_count(unsafe { dev::<T>(d) }, StringSet::from_raw(set as u32))?;
-            Ok(i32::try_from(n)?)
-        })
+        // SAFETY: See above.
+        let dev = unsafe { dev::<T>(d) };
+        // CAST: string set numbers are small and non-negative.
+        let r = T::get_sset_count(dev, StringSet::from_raw(set as u32))
+            .and_then(|n| Ok(i32::try_from(n)?));
+        // The core sizes the buffer of the `get_strings` call that follows (in the same RTNL
+        // section) with this answer: remember it, so that `get_strings` never writes more
+        // whatever the driver answers then.
+        // SAFETY: A device with this module's ops has a `Priv<T>` area.
+        let slots = unsafe { &Priv::<T>::of(d).sset_len };
+        // CAST: as above.
+        if let Some(slot) = slots.get(set as usize) {
+            // CAST: a non-negative `i32`.
+            slot.store(r.as_ref().map_or(0, |&n| n as u32), Ordering::Relaxed);
+        }
+        from_result(|| r)
     }
 
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
-    unsafe extern "C" fn get_strings(d: *mut bindings::net_device, set: u32, buf: *mut u8) {
+    unsafe extern "C" fn get_strings(d: *mut bindings::net_device, set_raw: u32, buf: *mut u8) {
         // SAFETY: See above.
         let dev = unsafe { dev::<T>(d) };
-        let set = StringSet::from_raw(set);
-        // The core sized `buf` with `get_sset_count` under the same RTNL section.
-        let cap = if T::HAS_GET_SSET_COUNT {
-            T::get_sset_count(dev, set).unwrap_or(0) as usize
-        } else {
-            0
-        };
+        let set = StringSet::from_raw(set_raw);
+        // The core sized `buf` with the last `get_sset_count` answer for this set, in the
+        // same RTNL section; without `get_sset_count` it allocated nothing.
+        // SAFETY: A device with this module's ops has a `Priv<T>` area.
+        let slots = unsafe { &Priv::<T>::of(d).sset_len };
+        let cap = slots
+            .get(set_raw as usize)
+            .map_or(0, |n| n.load(Ordering::Relaxed) as usize);
         // INVARIANT: `buf` holds `cap` strings.
         let mut w = Strings {
             buf,
@@ -979,7 +992,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_ethtool_stats(
         d: *mut bindings::net_device,
@@ -996,7 +1009,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_regs_len(d: *mut bindings::net_device) -> crate::ffi::c_int {
         // SAFETY: See above.
@@ -1006,7 +1019,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_regs(
         d: *mut bindings::net_device,
@@ -1023,7 +1036,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn self_test(
         d: *mut bindings::net_device,
@@ -1043,7 +1056,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_msglevel(d: *mut bindings::net_device) -> u32 {
         // SAFETY: See above.
@@ -1053,7 +1066,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn set_msglevel(d: *mut bindings::net_device, level: u32) {
         // SAFETY: See above.
@@ -1063,7 +1076,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn nway_reset(d: *mut bindings::net_device) -> crate::ffi::c_int {
         from_result(|| {
@@ -1076,7 +1089,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn set_link_ksettings(
         d: *mut bindings::net_device,
@@ -1092,7 +1105,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_eeprom_len(d: *mut bindings::net_device) -> crate::ffi::c_int {
         // SAFETY: See above.
@@ -1102,7 +1115,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_eeprom(
         d: *mut bindings::net_device,
@@ -1123,7 +1136,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_pauseparam(
         d: *mut bindings::net_device,
@@ -1136,7 +1149,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn set_pauseparam(
         d: *mut bindings::net_device,
@@ -1152,7 +1165,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn set_phys_id(
         d: *mut bindings::net_device,
@@ -1174,7 +1187,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_rxnfc(
         d: *mut bindings::net_device,
@@ -1196,7 +1209,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn set_rxnfc(
         d: *mut bindings::net_device,
@@ -1214,7 +1227,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_rxfh_key_size(d: *mut bindings::net_device) -> u32 {
         // SAFETY: See above.
@@ -1224,7 +1237,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_rxfh_indir_size(d: *mut bindings::net_device) -> u32 {
         // SAFETY: See above.
@@ -1234,7 +1247,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn get_rxfh(
         d: *mut bindings::net_device,
@@ -1254,7 +1267,7 @@ impl<T: EthtoolOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core with RTNL held on a registered device whose
-    /// `ethtool_ops` were set by [`Device::set_ethtool_ops`], with buffers allocated
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
     /// for the call ("See above" below refers to this).
     unsafe extern "C" fn set_rxfh(
         d: *mut bindings::net_device,
@@ -1376,12 +1389,12 @@ const fn create_vtable<T: EthtoolOps>() -> bindings::ethtool_ops {
     o
 }
 
-impl<T: EthtoolOps> Device<T> {
+impl<T: EthtoolOps> Registration<T> {
     /// Installs `T`'s ethtool operations; call before registering the device.
-    pub fn set_ethtool_ops(&self) {
+    pub fn set_ethtool_ops(&mut self) {
         let ops: &'static bindings::ethtool_ops = &Adapter::<T>::VTABLE;
         // SAFETY: Configuration of an unregistered device; the table is static.
-        unsafe { (*self.as_raw()).ethtool_ops = ops };
+        unsafe { (*self.config().as_raw()).ethtool_ops = ops };
     }
 }
 

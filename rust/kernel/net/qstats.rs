@@ -5,7 +5,7 @@
 //! C header: [`include/net/netdev_queues.h`](srctree/include/net/netdev_queues.h).
 //!
 //! Usage summary: the driver's private data type implements the `#[vtable]` trait
-//! [`StatOps`] and calls [`Device::set_stat_ops`] before registering the device. Then
+//! [`StatOps`] and calls [`Registration::set_stat_ops`] before registering the device. Then
 //! `ynl --family netdev --dump qstats-get` (or any netdev netlink client) reads the
 //! counters of each live queue, and the device totals as the base stats plus the sum
 //! over live queues.
@@ -14,7 +14,7 @@
 //! driver left alone as "not collected": set only the counters the driver has. The
 //! operations run with RTNL held, in process context, concurrently with the data path.
 
-use super::dev::{Device, NetDeviceOps};
+use super::dev::{Device, NetDeviceOps, Registration};
 use crate::{bindings, error::VTABLE_DEFAULT_ERROR, prelude::*};
 use core::{
     marker::PhantomData,
@@ -85,7 +85,7 @@ impl<T: StatOps> Adapter<T> {
     /// # Safety
     ///
     /// Called by the netdev netlink core with RTNL held on a registered device whose
-    /// `stat_ops` were set by [`Device::set_stat_ops`], with an exclusive buffer.
+    /// `stat_ops` were set by [`Registration::set_stat_ops`], with an exclusive buffer.
     unsafe extern "C" fn get_queue_stats_rx(
         dev: *mut bindings::net_device,
         idx: crate::ffi::c_int,
@@ -160,13 +160,13 @@ impl<T: StatOps> Adapter<T> {
     };
 }
 
-impl<T: StatOps> Device<T> {
+impl<T: StatOps> Registration<T> {
     /// Installs `T`'s per-queue statistics operations; call before registering the
     /// device.
-    pub fn set_stat_ops(&self) {
+    pub fn set_stat_ops(&mut self) {
         let ops: &'static bindings::netdev_stat_ops = &Adapter::<T>::VTABLE;
         // SAFETY: Configuration of an unregistered device (nothing reads `stat_ops` yet);
         // the table is static.
-        unsafe { (*self.as_raw()).stat_ops = ops };
+        unsafe { (*self.config().as_raw()).stat_ops = ops };
     }
 }

@@ -17,7 +17,7 @@
 //! - [`Registration::register`] registers the kind; dropping the [`Registration`]
 //!   unregisters it, which deletes every device of the kind in every namespace.
 
-use super::dev::{self, Device, NetDev, NetDeviceOps, Priv};
+use super::dev::{self, Device, NetDev, NetDeviceOps, Priv, Unregistered};
 use super::ethtool::EthtoolTable;
 use crate::{bindings, c_str, error::*, prelude::*, str::CStr, types::Opaque};
 use core::{marker::PhantomData, ptr::null_mut, sync::atomic::Ordering};
@@ -61,7 +61,7 @@ pub trait LinkOps: NetDeviceOps {
 
     /// Sets the defaults of a new, unregistered device (MTU limits, flags,
     /// features); `ether_setup` and the device ops are already applied.
-    fn setup(dev: &NetDev);
+    fn setup(dev: &Unregistered);
 
     /// Builds the private data of a new device, before it is registered. RTNL held.
     fn init(dev: &NetDev) -> impl PinInit<Self, Error>;
@@ -101,7 +101,7 @@ impl<T: LinkOps> Adapter<T> {
                 (*dev).ethtool_ops = t.as_raw();
             }
             (*dev).needs_free_netdev = true;
-            T::setup(NetDev::from_raw(dev));
+            T::setup(Unregistered::from_raw(dev));
         }
     }
 
@@ -407,32 +407,4 @@ impl<T: LinkOps> Drop for Registration<T> {
     }
 }
 
-/// The routing netlink lock (RTNL), held until the guard is dropped.
-///
-/// Configuration of registered devices (`open`, `stop`, ethtool operations, address and MTU
-/// changes) runs under RTNL; a driver's own process-context work (e.g. a reset task) takes it
-/// with [`lock`] to do the same. The guard is not `Send`: RTNL is a mutex, released by the task
-/// that took it.
-///
-/// # Invariants
-///
-/// RTNL is held by the current task while the guard exists.
-pub struct RtnlGuard(PhantomData<*mut ()>);
-
-/// Takes RTNL (C `rtnl_lock`). Process context: may sleep.
-///
-/// Must not be called with RTNL already held (callbacks documented as "RTNL held" would
-/// deadlock).
-pub fn lock() -> RtnlGuard {
-    // SAFETY: Process context, as documented; `rtnl_lock` sleeps until the mutex is free.
-    unsafe { bindings::rtnl_lock() };
-    // INVARIANT: Taken just above.
-    RtnlGuard(PhantomData)
-}
-
-impl Drop for RtnlGuard {
-    fn drop(&mut self) {
-        // SAFETY: By the type invariant this task holds RTNL.
-        unsafe { bindings::rtnl_unlock() };
-    }
-}
+pub use super::rtnl_lock::{lock, Rtnl, RtnlGuard};

@@ -21,7 +21,7 @@
 //!   [`SkBuff::frags`] (page/offset/len for each fragment), [`SkBuff::csum`] and
 //!   [`SkBuff::csum_start`]/[`SkBuff::csum_offset`], [`SkBuff::network_offset`] and
 //!   [`SkBuff::transport_offset`], for TSO [`SkBuff::gso_size`]/[`SkBuff::gso_type`] and
-//!   [`SkBuff::cow_head`] before editing headers; [`TxMapping`] maps the linear part and
+//!   [`SkBuff::writable_head`] before editing headers; [`TxMapping`] maps the linear part and
 //!   every fragment and owns the `SkBuff` in the ring until the device is done with it, then
 //!   [`TxMapping::unmap`] and [`napi::PollContext::consume_skb`].
 //!
@@ -408,10 +408,19 @@ impl SkBuff {
         unsafe { core::slice::from_raw_parts(self.data_ptr(), self.headlen() as usize) }
     }
 
-    /// The linear part of the data, writable.
-    pub fn data_mut(&mut self) -> &mut [u8] {
-        // SAFETY: As in `data`; `&mut self` makes the access exclusive.
-        unsafe { core::slice::from_raw_parts_mut(self.data_ptr(), self.headlen() as usize) }
+    /// The first `len` bytes of the data, in the linear part and writable (C
+    /// `skb_ensure_writable`): pulls them into the linear part if needed, and copies the
+    /// linear part first if it is shared with a clone (TCP keeps one of every segment for
+    /// retransmission; writing into the shared bytes would change that copy too). Uses
+    /// `GFP_ATOMIC`. `ENOMEM` if the copy fails, `EFAULT` if the packet is shorter.
+    pub fn writable_head(&mut self, len: u32) -> Result<&mut [u8]> {
+        // SAFETY: We own the buffer; callable in atomic context.
+        to_result(unsafe { bindings::skb_ensure_writable(self.as_raw(), len) })?;
+        // `skb_ensure_writable` succeeded: at least `len` bytes are in the linear part
+        // (`pskb_may_pull`), and they belong to this buffer alone (it is not cloned, or
+        // the clone's header part, which covers them, is private: `skb_clone_writable`).
+        // SAFETY: So `len` bytes at `data` are valid and exclusively ours for the borrow.
+        Ok(unsafe { core::slice::from_raw_parts_mut(self.data_ptr(), len as usize) })
     }
 
     /// Extends the data by `len` bytes at the tail and returns them (C `skb_put`).
@@ -612,14 +621,6 @@ impl SkBuff {
     pub fn gso_type(&self) -> u32 {
         // SAFETY: The buffer is valid; its shared info is initialised at allocation.
         unsafe { bindings::skb_gso_type(self.as_raw()) }
-    }
-
-    /// Makes the header part of the linear data private to this buffer, so that it can be
-    /// written (C `skb_cow_head(skb, 0)`): a clone (as TCP keeps for retransmission) shares
-    /// it with the original otherwise. Uses `GFP_ATOMIC`.
-    pub fn cow_head(&mut self) -> Result {
-        // SAFETY: We own the buffer; callable in atomic context.
-        to_result(unsafe { bindings::skb_cow_head(self.as_raw(), 0) })
     }
 
     /// For [`Checksum::Partial`]: computes the checksum in software and stores it, for a

@@ -22,7 +22,7 @@ use kernel::{
     c_str, dev_info, dev_warn,
     irq::{self, Registration as IrqRegistration},
     net::{
-        dev::{features, priv_flags, Registration},
+        dev::{features, priv_flags, Registered, Registration},
         napi::Napi,
     },
     pci,
@@ -58,7 +58,7 @@ pub(crate) struct RigbDriver {
     queue_irqs: KVec<Pin<KBox<QueueIrq>>>,
     other_irq: Option<Pin<KBox<OtherIrq>>>,
     reset: Arc<ResetTask>,
-    netdev: Arc<Registration<Adapter>>,
+    netdev: Arc<Registered<Adapter>>,
     _vectors: pci::IrqVectors,
     shared: Arc<Shared>,
     _enabled: pci::Enabled,
@@ -79,7 +79,7 @@ impl RigbDriver {
         pdev: &pci::Device,
         vectors: &pci::IrqVectors,
         shared: &Arc<Shared>,
-        netdev: &Arc<Registration<Adapter>>,
+        netdev: &Arc<Registered<Adapter>>,
         reset: &Arc<ResetTask>,
     ) -> Result<Vectors> {
         let ncpu = irq::nr_cpu_ids().max(1);
@@ -184,11 +184,13 @@ impl pci::Driver for RigbDriver {
         // CAST: at most MAX_QUEUES.
         let nq = num_queues as u32;
         let mut reg = Registration::new_ether(nq, nq, Adapter::new(shared.clone()))?;
-        reg.set_parent(pdev.as_ref())?;
+        reg.set_parent(pdev.as_ref());
+        reg.set_ethtool_ops();
+        reg.set_stat_ops();
         {
-            let dev = reg.dev();
+            let dev = reg.config();
             dev.set_dev_addr(&mac)?;
-            dev.set_mtu_range(68, crate::rx::MAX_MTU);
+            dev.set_mtu_range(kernel::net::dev::ETH_MIN_MTU, crate::rx::MAX_MTU);
             // TX: checksum insertion, scatter-gather (one descriptor per fragment) and TCP
             // segmentation; all of them can be switched off with `ethtool -K`, as can the
             // RSS hash reported to the stack (RXHASH). The checksum feature is the generic
@@ -204,19 +206,16 @@ impl pci::Driver for RigbDriver {
                 | features::TSO6;
             dev.set_hw_features(offloads);
             dev.set_features(offloads | if dma_bits == 64 { features::HIGHDMA } else { 0 });
-            dev.set_ethtool_ops();
             // The address can change while up (filter 0 is rewritten at once), and secondary
             // unicast addresses go to filters 1.. (`set_rx_mode`), not to promiscuous mode.
             dev.update_priv_flags(priv_flags::LIVE_ADDR_CHANGE | priv_flags::UNICAST_FLT, 0);
-            dev.set_stat_ops();
             dev.carrier_off();
             // Each queue pair's TX producer end is reached under its queue's xmit lock.
             for (q, qp) in (0..nq).zip(shared.all_queues()) {
                 qp.tx.bind(dev.tx_queue(q).ok_or(EINVAL)?)?;
             }
         }
-        reg.register()?;
-        let netdev = Arc::new(reg, GFP_KERNEL)?;
+        let netdev = Arc::new(reg.register()?, GFP_KERNEL)?;
 
         let reset = ResetTask::new(netdev.clone())?;
         let (queue_irqs, other) = Self::setup_vectors(pdev, &vectors, &shared, &netdev, &reset)?;

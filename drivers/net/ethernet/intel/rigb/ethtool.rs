@@ -23,6 +23,7 @@ use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 use kernel::{
     c_str,
     net::dev::NetDeviceOps,
+    net::rtnl::Rtnl,
     net::{
         dev::Device,
         ethtool::{
@@ -367,7 +368,7 @@ impl EthtoolOps for Adapter {
         ch.other_count = 1;
     }
 
-    fn set_channels(dev: &Device<Self>, ch: &Channels) -> Result {
+    fn set_channels(dev: &Device<Self>, rtnl: &Rtnl, ch: &Channels) -> Result {
         let s = &dev.data().shared;
         let n = ch.combined_count as usize;
         if n == 0 || n > s.num_queues || ch.rx_count != 0 || ch.tx_count != 0 || ch.other_count != 1
@@ -381,8 +382,8 @@ impl EthtoolOps for Adapter {
         }
         s.active.store(n, Ordering::Relaxed);
         let res = dev
-            .set_real_num_tx_queues(ch.combined_count)
-            .and_then(|()| dev.set_real_num_rx_queues(ch.combined_count));
+            .set_real_num_tx_queues(rtnl, ch.combined_count)
+            .and_then(|()| dev.set_real_num_rx_queues(rtnl, ch.combined_count));
         if running {
             Adapter::open(dev)?;
         }

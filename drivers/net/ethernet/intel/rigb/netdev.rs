@@ -16,7 +16,7 @@ use kernel::{
     alloc::KVec,
     bh, dev_err, dev_info, dev_warn,
     net::dev::{Device, NetDeviceOps, NetdevTx, RtnlLinkStats64, ETH_ALEN},
-    net::{rx_mode::RxMode, skb::SkBuff, xmit_lock::XmitLock},
+    net::{rtnl::Rtnl, rx_mode::RxMode, skb::SkBuff, xmit_lock::XmitLock},
     prelude::*,
     sync::Arc,
 };
@@ -251,24 +251,24 @@ impl NetDeviceOps for Adapter {
         Ok(())
     }
 
-    fn change_mtu(dev: &Device<Self>, new_mtu: u32) -> Result {
+    fn change_mtu(dev: &Device<Self>, rtnl: &Rtnl, new_mtu: u32) -> Result {
         // The core checked `new_mtu` against [min_mtu, max_mtu]. Buffers are sized for the MTU:
         // a running interface gets new rings.
         if dev.is_running() {
             Self::stop(dev)?;
-            dev.set_mtu(new_mtu);
+            dev.set_mtu(rtnl, new_mtu);
             Self::open(dev)
         } else {
-            dev.set_mtu(new_mtu);
+            dev.set_mtu(rtnl, new_mtu);
             Ok(())
         }
     }
 
-    fn set_mac_address(dev: &Device<Self>, addr: &[u8; ETH_ALEN]) -> Result {
+    fn set_mac_address(dev: &Device<Self>, rtnl: &Rtnl, addr: &[u8; ETH_ALEN]) -> Result {
         // Also while up (IFF_LIVE_ADDR_CHANGE): filter 0 switches to the new address at once.
         let s = &dev.data().shared;
         hw::mac::write_rar(&s.hw, 0, addr).map_err(crate::adapter::hw_err)?;
-        dev.set_dev_addr(addr)
+        dev.set_dev_addr(rtnl, addr)
     }
 
     fn set_rx_mode(dev: &Device<Self>, mode: &RxMode<'_>) {

@@ -18,7 +18,7 @@ use core::sync::atomic::Ordering;
 use kernel::{
     irq::{Handler, IrqReturn, NapiIrq},
     net::{
-        dev::Registration,
+        dev::Registered,
         napi::{Poll, PollContext, PollDone},
     },
     sync::Arc,
@@ -31,7 +31,7 @@ pub(crate) struct QVector {
     /// What it serves.
     role: VectorRole,
     shared: Arc<Shared>,
-    netdev: Arc<Registration<Adapter>>,
+    netdev: Arc<Registered<Adapter>>,
 }
 
 impl QVector {
@@ -39,7 +39,7 @@ impl QVector {
     pub(crate) fn new(
         vector: u32,
         shared: Arc<Shared>,
-        netdev: Arc<Registration<Adapter>>,
+        netdev: Arc<Registered<Adapter>>,
     ) -> Self {
         Self {
             vector,
@@ -144,7 +144,7 @@ impl Poll for QVector {
 /// TX watchdog (fired through EICS).
 pub(crate) struct OtherHandler {
     shared: Arc<Shared>,
-    netdev: Arc<Registration<Adapter>>,
+    netdev: Arc<Registered<Adapter>>,
     reset: Arc<ResetTask>,
 }
 
@@ -152,7 +152,7 @@ impl OtherHandler {
     /// The handler.
     pub(crate) fn new(
         shared: Arc<Shared>,
-        netdev: Arc<Registration<Adapter>>,
+        netdev: Arc<Registered<Adapter>>,
         reset: Arc<ResetTask>,
     ) -> Self {
         Self {

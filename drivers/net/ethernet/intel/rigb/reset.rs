@@ -18,7 +18,7 @@
 use crate::netdev::Adapter;
 use kernel::{
     impl_has_work,
-    net::{dev::Registration, rtnl},
+    net::{dev::Registered, rtnl},
     new_work,
     prelude::*,
     sync::Arc,
@@ -28,7 +28,7 @@ use kernel::{
 /// The reset work item of one device.
 #[pin_data]
 pub(crate) struct ResetTask {
-    netdev: Arc<Registration<Adapter>>,
+    netdev: Arc<Registered<Adapter>>,
     #[pin]
     work: Work<ResetTask>,
 }
@@ -39,7 +39,7 @@ impl_has_work! {
 
 impl ResetTask {
     /// The task of `netdev`.
-    pub(crate) fn new(netdev: Arc<Registration<Adapter>>) -> Result<Arc<Self>> {
+    pub(crate) fn new(netdev: Arc<Registered<Adapter>>) -> Result<Arc<Self>> {
         Arc::pin_init(
             pin_init!(ResetTask {
                 netdev,

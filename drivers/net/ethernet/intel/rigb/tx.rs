@@ -56,18 +56,19 @@ fn wake_at(count: u32) -> u32 {
 /// Makes the headers of a GSO (TCP) packet writable and prepares them for the device; `None`
 /// if the device cannot segment it.
 ///
-/// Out of line (it was when `xmit` still held the TSO path: 5 instructions per non-TSO
-/// packet); now only `TxRing::xmit_tso`, itself out of line, calls it.
+/// Out of line: only `TxRing::xmit_tso`, itself out of line, calls it.
 #[inline(never)]
 fn prepare_tso(skb: &mut SkBuff) -> Option<tso::TsoPlan> {
     if skb.gso_type() & (gso::TCPV4 | gso::TCPV6) == 0 || !skb.is_csum_partial() {
         return None;
     }
-    skb.cow_head().ok()?;
     let net = usize::try_from(skb.network_offset()).ok()?;
     let l4 = usize::try_from(skb.transport_offset()).ok()?;
+    // The headers end with the TCP header, whose length is in its data offset field.
+    let doff = *skb.data().get(l4.checked_add(12)?)?;
+    let hdr_len = u32::try_from(l4 + usize::from(doff >> 4) * 4).ok()?;
     let (len, mss) = (skb.len(), skb.gso_size());
-    tso::prepare(skb.data_mut(), net, l4, len, mss)
+    tso::prepare(skb.writable_head(hdr_len).ok()?, net, l4, len, mss)
 }
 
 /// Disables TX queue `queue` in the device (stop path).
