@@ -20,7 +20,7 @@
 # depends on the instructions the guest executes (drivers, stack, tools), not
 # on the host: repeated runs agree within about 1%. The emulated device's own
 # work takes no guest time in that mode, as a real NIC's takes no CPU time.
-# RIGB_BENCH_CLOCK=host measures wall-clock time as before (noisy here;
+# RIGB_BENCH_CLOCK=host measures wall-clock time instead (noisy here;
 # meaningful with KVM).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

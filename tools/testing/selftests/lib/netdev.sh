@@ -146,8 +146,8 @@ send_file_check() {
 	nsx $PEER_NS timeout $((60 * SLOW)) socat -u TCP-LISTEN:5300,reuseaddr,ipv6only=0 - 2>/dev/null |
 		sha256sum | cut -d' ' -f1 >"$dir/got" &
 	rx=$!
-	# Connect only once the listener is up (a fixed delay lost the race on a
-	# loaded TCG host: connection refused, nothing sent).
+	# Connect only once the listener is up (a fixed delay can lose the race on
+	# a loaded TCG host: connection refused, nothing sent).
 	for ((i = 0; i < 50; i++)); do
 		[[ -n $(nsx $PEER_NS ss -Hltn 'sport = :5300') ]] && break
 		sleep 0.2

@@ -56,7 +56,8 @@ fn wake_at(count: u32) -> u32 {
 /// Makes the headers of a GSO (TCP) packet writable and prepares them for the device; `None`
 /// if the device cannot segment it.
 ///
-/// Out of line: only `TxRing::xmit_tso`, itself out of line, calls it.
+/// Out of line, as is its only caller `TxRing::xmit_tso`: the non-TSO transmit path (UDP,
+/// TCP ACKs) never reaches it, and its one call per TSO packet is shared by tens of segments.
 #[inline(never)]
 fn prepare_tso(skb: &mut SkBuff) -> Option<tso::TsoPlan> {
     if skb.gso_type() & (gso::TCPV4 | gso::TCPV6) == 0 || !skb.is_csum_partial() {

@@ -573,7 +573,7 @@ else
 	ktap_fail "new MAC addresses: igb $ga, rigb $gb (want $new_a, $new_b); or traffic lost"
 fi
 # diff: frames to the old address. Both drivers rewrite receive address 0,
-# yet with QEMU's 82576 model frames to the permanent address were still
+# yet with QEMU's 82576 model frames to the permanent address are still
 # received after a change while up, on igb and on rigb alike (seen: igb 9/8,
 # rigb 8/8). Not a check: the reference itself does not filter them.
 na=$(rx_frames A "$mac_a" $NF) nb=$(rx_frames B "$mac_b" $NF)

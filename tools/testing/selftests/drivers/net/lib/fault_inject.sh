@@ -113,7 +113,7 @@ ktap_diag "$out"
 [[ $out != *failed:* ]] && ktap_check "open under fault injection, then up ($out)" $IP link set "$a" up ||
 	ktap_fail "open under fault injection: $out"
 
-# A driver may refuse a resize while up (EBUSY, as rigb does for now): then
+# A driver may refuse a resize while up (EBUSY; rigb resizes while up): then
 # resize while down, where the new rings are allocated by the next open.
 if ! $ETHTOOL -G "$a" rx 512 tx 512 2>/dev/null; then
 	$IP link set "$a" down
@@ -137,8 +137,8 @@ fi
 # The reject range above guards the PCI MSI/ACPI core's probe paths; here it
 # would veto most faults: NAPI often runs on the interrupt that woke an idle
 # CPU, and that stack goes on into acpi_idle_enter() (drivers/acpi), within
-# the frames looked at (the old runs that counted 0 failures). The failing
-# allocation is still required to come from under the driver.
+# the frames looked at (with the range in place, runs count 0 failures). The
+# failing allocation is still required to come from under the driver.
 for f in failslab fail_page_alloc; do
 	[[ -e $dbg/$f/reject-start ]] || continue
 	echo 0 >"$dbg/$f/reject-start"

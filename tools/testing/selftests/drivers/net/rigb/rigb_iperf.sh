@@ -91,7 +91,7 @@ count_used() {
 # key and the table and has the device hash TCP ports; the boot's key is
 # restored after. connect() steps the source port by a random even number
 # (table_perturb), so that bit is a coin flip per flow: sixteen flows all
-# share it with probability 2^-15 (eight did at 9430edd: 2^-7).
+# share it with probability 2^-15 (eight flows: 2^-7).
 rss_key() { nsx $PEER_NS $ETHTOOL -x "$b" | awk '/RSS hash key/ {getline; print; exit}'; }
 key0=$(rss_key)
 spread_key=$(printf '00:%.0s' $(seq 1 13))04$(printf ':00%.0s' $(seq 1 26))

@@ -26,7 +26,7 @@ ktap_eq "no TX timeout yet (core per-queue counters, rigb tx_timeout_count)" "0 
 # The pings must reach the driver whatever the neighbour state: with TX stalled
 # no ARP reply comes back, and once the entry has failed the stack stops handing
 # them to the device, whose ring and BQL limit then never fill (no stop, no
-# watchdog: after earlier traffic had grown the BQL limit, some runs never fired).
+# watchdog: once earlier traffic has grown the BQL limit, it may never fire).
 # And the queue must stop: ping's small socket buffer lets only a few packets
 # wait for their completion, fewer than the BQL limit that earlier traffic may
 # have grown. A BQL limit of one byte stops the queue at the first packet; the
