@@ -69,12 +69,7 @@ pub struct BhLockGuard<'a, T: ?Sized> {
 ///
 /// Only a spinlock: a sleeping lock (`Mutex`) cannot be taken with bottom halves off,
 /// and a softirq could not take it at all.
-///
-/// ```compile_fail
-/// let m = KBox::pin_init(kernel::new_mutex!(0u32, "bh_mutex"), GFP_KERNEL)?;
-/// let _g = kernel::bh::lock(&m); // a Mutex is not a SpinLock
-/// # Ok::<(), Error>(())
-/// ```
+/// (`tools/testing/compile_fail/bh_lock_mutex.rs` checks that one does not compile.)
 ///
 /// # Examples
 ///

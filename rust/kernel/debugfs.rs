@@ -228,7 +228,10 @@ unsafe extern "C" fn seq_show(
     // field (`repr(C)`) is the `show` of its `T`.
     let (node, show) = unsafe {
         let node = (*m).private.cast_const();
-        (node, *node.cast::<unsafe fn(*const crate::ffi::c_void, &mut SeqFile<'_>) -> Result>())
+        (
+            node,
+            *node.cast::<unsafe fn(*const crate::ffi::c_void, &mut SeqFile<'_>) -> Result>(),
+        )
     };
     // INVARIANT: `m` is live during this callback.
     let mut s = SeqFile { m, _p: PhantomData };

@@ -429,7 +429,8 @@ impl Device {
         // SAFETY: By the type invariant the `pci_dev` is valid; `bar` indexes its standard
         // BARs (C `pci_resource_flags`).
         let flags = unsafe { (*self.as_raw()).resource[bar as usize].flags };
-        flags & crate::ffi::c_ulong::from(bindings::IORESOURCE_MEM) != 0
+        // CAST: `IORESOURCE_MEM` is a small flag bit.
+        flags & bindings::IORESOURCE_MEM as crate::ffi::c_ulong != 0
     }
 
     /// Requests the region of memory BAR `bar` under `name` and maps all of it

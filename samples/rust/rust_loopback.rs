@@ -51,7 +51,6 @@ const LOOPBACK_MTU: u32 = 64 * 1024;
 /// Maximum GSO size (C `GSO_MAX_SIZE`).
 const GSO_MAX_SIZE: u32 = 65536;
 
-
 /// Per-device statistics: packets and bytes looped back (sent = received, as for
 /// `lo`), and drops by cause; indices below. Per-CPU counters, as `lo`'s
 /// `dev->lstats`: transmit is lockless and runs on all CPUs at once, and a shared

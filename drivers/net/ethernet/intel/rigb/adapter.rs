@@ -168,7 +168,17 @@ impl QueuePair {
     }
 }
 
-/// Index of each accumulated hardware counter in [`Shared::hw_counters`].
+/// The 64-bit totals of the clear-on-read hardware counters.
+struct HwCounters {
+    /// See `HW_COUNTERS`, plus ROC.
+    totals: [AtomicU64; 14],
+    /// Held (true) by the one caller reading the hardware: a second reader of a 64-bit
+    /// counter could read its low half before the first reader's high-half read clears it,
+    /// and add it twice.
+    busy: AtomicBool,
+}
+
+/// Index of each accumulated hardware counter in [`HwCounters::totals`].
 const HW_COUNTERS: [(usize, bool); 13] = [
     (stats::GPRC, false),
     (stats::GPTC, false),
@@ -212,7 +222,7 @@ pub(crate) struct Shared {
     /// Per-vector counters.
     pub(crate) vectors: [VectorStats; MAX_VECTORS],
     /// Accumulated clear-on-read hardware counters (see `HW_COUNTERS`), plus ROC.
-    hw_counters: [AtomicU64; 14],
+    hw_counters: HwCounters,
     /// Descriptors per RX ring (applied at the next open).
     pub(crate) rx_count: AtomicU32,
     /// Descriptors per TX ring (applied at the next open).
@@ -284,7 +294,10 @@ impl Shared {
             irqs: [const { AtomicU32::new(0) }; MAX_VECTORS],
             queues <- kernel::init::pin_init_array_from_fn(|_| QueuePair::new()),
             vectors: core::array::from_fn(|_| VectorStats::default()),
-            hw_counters: [const { AtomicU64::new(0) }; 14],
+            hw_counters: HwCounters {
+                totals: [const { AtomicU64::new(0) }; 14],
+                busy: AtomicBool::new(false),
+            },
             rx_count: AtomicU32::new(crate::ring::DEFAULT_DESCS),
             tx_count: AtomicU32::new(crate::ring::DEFAULT_DESCS),
             running: AtomicBool::new(false),
@@ -513,30 +526,24 @@ impl Shared {
     }
 
     /// Reads the clear-on-read hardware counters into the 64-bit totals and returns them.
+    ///
+    /// Callable from any context, by several callers at once: one reads the hardware, the
+    /// others (which cannot wait: `get_stats64` may run in atomic context) return the totals
+    /// as they stand.
     pub(crate) fn hw_stats(&self) -> HwStats {
-        if !self.gone.load(Ordering::Relaxed) && self.hw.rd(STATUS::OFFSET) != u32::MAX {
-            for (i, &(off, split)) in HW_COUNTERS.iter().enumerate() {
-                let v = if split {
-                    // Read the low half first: reading the high half clears both.
-                    let lo = self.hw.rd(off);
-                    let hi = self.hw.rd(off + 4);
-                    (u64::from(hi) << 32) | u64::from(lo)
-                } else {
-                    u64::from(self.hw.rd(off))
-                };
-                // Each read returns what accumulated since the previous one: add it, never
-                // overwrite, so a 32-bit counter's wrap is never lost.
-                if let Some(c) = self.hw_counters.get(i) {
-                    c.fetch_add(v, Ordering::Relaxed);
-                }
-            }
-            let roc = u64::from(self.hw.rd(stats::ROC));
-            if let Some(c) = self.hw_counters.get(13) {
-                c.fetch_add(roc, Ordering::Relaxed);
-            }
+        if !self.gone.load(Ordering::Relaxed)
+            && self
+                .hw_counters
+                .busy
+                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.read_hw_counters();
+            self.hw_counters.busy.store(false, Ordering::Release);
         }
         let g = |i: usize| {
             self.hw_counters
+                .totals
                 .get(i)
                 .map_or(0, |c| c.load(Ordering::Relaxed))
         };
@@ -554,6 +561,32 @@ impl Shared {
             rxerrc: g(10),
             rlec: g(11),
             ruc_roc: g(12) + g(13),
+        }
+    }
+
+    /// Adds what the clear-on-read counters accumulated since the last read to the totals.
+    /// Only the holder of `hw_counters.busy` calls it.
+    fn read_hw_counters(&self) {
+        if self.hw.rd(STATUS::OFFSET) != u32::MAX {
+            for (i, &(off, split)) in HW_COUNTERS.iter().enumerate() {
+                let v = if split {
+                    // Read the low half first: reading the high half clears both.
+                    let lo = self.hw.rd(off);
+                    let hi = self.hw.rd(off + 4);
+                    (u64::from(hi) << 32) | u64::from(lo)
+                } else {
+                    u64::from(self.hw.rd(off))
+                };
+                // Each read returns what accumulated since the previous one: add it, never
+                // overwrite, so a 32-bit counter's wrap is never lost.
+                if let Some(c) = self.hw_counters.totals.get(i) {
+                    c.fetch_add(v, Ordering::Relaxed);
+                }
+            }
+            let roc = u64::from(self.hw.rd(stats::ROC));
+            if let Some(c) = self.hw_counters.totals.get(13) {
+                c.fetch_add(roc, Ordering::Relaxed);
+            }
         }
     }
 }

@@ -36,11 +36,7 @@ pub(crate) struct QVector {
 
 impl QVector {
     /// The state for vector `vector`.
-    pub(crate) fn new(
-        vector: u32,
-        shared: Arc<Shared>,
-        netdev: Arc<Registered<Adapter>>,
-    ) -> Self {
+    pub(crate) fn new(vector: u32, shared: Arc<Shared>, netdev: Arc<Registered<Adapter>>) -> Self {
         Self {
             vector,
             role: shared.vector_role(vector),

@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../lib/ktap.sh"
 . "$here/../../../lib/netdev.sh"
 
-ktap_plan 7
+ktap_plan 8
 dmesg_mark
 start_pair rigb igb
 f=$(ls -d /sys/kernel/debug/rigb/*/rings 2>/dev/null | head -n1)
