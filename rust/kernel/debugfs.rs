@@ -18,7 +18,7 @@
 //! As in C, debugfs failures are not errors: a directory or file that could not be
 //! created (e.g. without `CONFIG_DEBUG_FS`) is silently absent.
 //!
-//! A file may be held open across the removal of its device and the unloading of the
+//! A file may stay open through the removal of its device and the unloading of the
 //! module that created it: the file operations are one table in the kernel crate (built
 //! into the kernel image), and after removal debugfs calls only their `release`, which is
 //! the core's `single_release`. Reads of a removed file fail with `EIO` (debugfs' proxy);
@@ -138,10 +138,10 @@ impl Dir {
             return Ok(File { _entry: None, node });
         };
         let ptr: *const Node<T> = &*node;
-        // SAFETY: `name` is NUL-terminated and `dir` a live directory. `ptr` is the heap
-        // `Node<T>`, which `File` frees only after removing the file (see `File`); `FOPS`
-        // uses it only while debugfs holds the file active, and `FOPS` itself is a static of
-        // the kernel image, so it outlives any open file.
+        // `ptr` is the heap `Node<T>`, which `File` frees only after removing the file (see
+        // `File`); `FOPS` uses it only while debugfs holds the file active, and `FOPS` itself
+        // is a static of the kernel image, so it outlives any open file.
+        // SAFETY: `name` is NUL-terminated, `dir` a live directory, `ptr` as explained above.
         let d = unsafe {
             bindings::debugfs_create_file(
                 name.as_char_ptr(),
@@ -218,8 +218,12 @@ impl fmt::Write for SeqFile<'_> {
     }
 }
 
-/// `m->private` is a live `Node<T>` (its `show` reads the data): called by `seq_read`
-/// through `single_open` below, while debugfs holds the file active.
+/// The `show` of every file: calls the node's `show`.
+///
+/// # Safety
+///
+/// Called by `seq_read` through `single_open` below, while debugfs holds the file active:
+/// `m->private` is a live `Node<T>` (whose `show` was instantiated for that `T`).
 unsafe extern "C" fn seq_show(
     m: *mut bindings::seq_file,
     _v: *mut crate::ffi::c_void,
@@ -242,6 +246,10 @@ unsafe extern "C" fn seq_show(
     }
 }
 
+/// The `open` of every file: a `single_open` seq_file over the node.
+///
+/// # Safety
+///
 /// Called by the VFS through debugfs' proxy (which keeps the file active) on a file
 /// created by [`Dir::read_only_file`]: `i_private` is its node.
 unsafe extern "C" fn seq_open(

@@ -6,13 +6,17 @@
 //!
 //! A [`Registration`] requests an interrupt line (`request_irq`) for a [`Handler`] it owns, and
 //! frees it (`free_irq`) when dropped. `free_irq` waits for a running handler to return, so the
-//! handler's data is only dropped once no CPU can be executing it anymore.
+//! handler's data is only dropped once no CPU can be executing it anymore. The line comes as an
+//! [`IrqRequest`] from the bus that allocated it (e.g. a PCI device's MSI-X vectors), which
+//! the registration keeps until the line is freed: the vectors cannot be freed under a live
+//! handler, whatever order their owners are dropped in.
 
 use crate::{
     bindings,
     error::{to_result, Error, Result},
     init::{self, PinInit},
     str::CString,
+    sync::Arc,
 };
 use core::{
     marker::PhantomPinned,
@@ -55,6 +59,37 @@ impl Flags {
     pub const SHARED: Self = Self(bindings::IRQF_SHARED as _);
 }
 
+/// What keeps interrupt lines allocated (e.g. a PCI device's MSI-X vectors): shared by the
+/// [`IrqRequest`]s made from it and the registrations that use them.
+pub trait IrqSource: Send + Sync {}
+
+/// An allocated interrupt line, ready for [`Registration::new`], and what keeps it allocated.
+///
+/// # Invariants
+///
+/// `irq` stays allocated while `source` lives.
+pub struct IrqRequest {
+    irq: u32,
+    source: Arc<dyn IrqSource>,
+}
+
+impl IrqRequest {
+    /// A request for line `irq`, kept allocated by `source`.
+    ///
+    /// # Safety
+    ///
+    /// `irq` must be an interrupt line that stays allocated while `source` is alive.
+    pub unsafe fn new(irq: u32, source: Arc<dyn IrqSource>) -> Self {
+        // INVARIANT: By the safety requirements.
+        Self { irq, source }
+    }
+
+    /// The Linux IRQ number.
+    pub fn irq(&self) -> u32 {
+        self.irq
+    }
+}
+
 /// An interrupt line requested for handler `T`; freed on drop.
 ///
 /// # Invariants
@@ -63,6 +98,8 @@ impl Flags {
 /// `new` until drop; `name` is the name passed to `request_irq` and stays alive as long.
 pub struct Registration<T: Handler> {
     irq: u32,
+    /// Keeps the line allocated; dropped after `free_irq` (in `drop`).
+    _source: Arc<dyn IrqSource>,
     name: CString,
     hint_set: AtomicBool,
     handler: T,
@@ -70,17 +107,18 @@ pub struct Registration<T: Handler> {
 }
 
 impl<T: Handler> Registration<T> {
-    /// Requests `irq` for `handler` under `name` (shown in `/proc/interrupts`).
+    /// Requests the line of `req` for `handler` under `name` (shown in `/proc/interrupts`).
     ///
     /// The handler may run as soon as this returns (before the caller even sees the pinned
     /// value), so `handler` must be fully initialised by its `PinInit`.
     pub fn new(
-        irq: u32,
+        req: IrqRequest,
         flags: Flags,
         name: CString,
         handler: impl PinInit<T, Error>,
     ) -> impl PinInit<Self, Error> {
         let init = move |slot: *mut Self| {
+            let irq = req.irq;
             // SAFETY: `slot` is valid for writes and pinned (`PinInit` contract).
             unsafe {
                 addr_of_mut!((*slot).irq).write(irq);
@@ -90,7 +128,10 @@ impl<T: Handler> Registration<T> {
             unsafe { handler.__pinned_init(addr_of_mut!((*slot).handler))? };
             let name_ptr = name.as_char_ptr();
             // SAFETY: As above. The heap buffer of `name` does not move with it.
-            unsafe { addr_of_mut!((*slot).name).write(name) };
+            unsafe {
+                addr_of_mut!((*slot).name).write(name);
+                addr_of_mut!((*slot)._source).write(req.source);
+            }
             // SAFETY: `handle_irq_callback::<T>` matches `irq_handler_t`; `slot` (pinned, fully
             // initialised, owning `name_ptr`'s buffer) stays valid until `free_irq` in `drop`.
             let ret = to_result(unsafe {
@@ -108,6 +149,7 @@ impl<T: Handler> Registration<T> {
                 unsafe {
                     core::ptr::drop_in_place(addr_of_mut!((*slot).handler));
                     core::ptr::drop_in_place(addr_of_mut!((*slot).name));
+                    core::ptr::drop_in_place(addr_of_mut!((*slot)._source));
                 }
                 return Err(e);
             }

@@ -19,7 +19,9 @@ use crate::{
     error::{code::*, from_result, to_result, Error, Result},
     init::{self, InPlaceInit, PinInit},
     io::{Io, IoRaw},
+    irq::{IrqRequest, IrqSource},
     str::CStr,
+    sync::Arc,
     types::{ARef, AlwaysRefCounted, Opaque},
     ThisModule,
 };
@@ -483,16 +485,25 @@ impl Device {
     }
 
     /// Allocates between `min` and `max` interrupt vectors of the given types
-    /// (`pci_alloc_irq_vectors`); they are freed when the returned guard is dropped, which must
-    /// happen after every handler registered on them was freed.
+    /// (`pci_alloc_irq_vectors`). They are freed once the returned [`IrqVectors`] and every
+    /// interrupt registration made from them ([`IrqVectors::request`]) are gone.
     pub fn alloc_irq_vectors(&self, min: u32, max: u32, types: IrqTypes) -> Result<IrqVectors> {
         // SAFETY: By the type invariant the `pci_dev` is valid.
         let ret = unsafe { bindings::pci_alloc_irq_vectors(self.as_raw(), min, max, types.0) };
         if ret < 0 {
             return Err(Error::from_errno(ret));
         }
+        let alloc = match Arc::new(VectorsAlloc { pdev: self.into() }, GFP_KERNEL) {
+            Ok(a) => a,
+            Err(e) => {
+                // SAFETY: Allocated just above, used by nobody yet.
+                unsafe { bindings::pci_free_irq_vectors(self.as_raw()) };
+                return Err(e.into());
+            }
+        };
         Ok(IrqVectors {
-            pdev: self.into(),
+            alloc,
+            // CAST: non-negative, at most `max`.
             count: ret as u32,
         })
     }
@@ -534,9 +545,29 @@ impl Drop for Enabled {
     }
 }
 
-/// Interrupt vectors allocated by [`Device::alloc_irq_vectors`]; freed on drop.
-pub struct IrqVectors {
+/// The allocation of a device's interrupt vectors, freed when the last holder (the
+/// [`IrqVectors`], or a registration made from them) is gone.
+///
+/// # Invariants
+///
+/// The vectors of `pdev` were allocated by `alloc_irq_vectors` and are freed only here.
+struct VectorsAlloc {
     pdev: ARef<Device>,
+}
+
+impl IrqSource for VectorsAlloc {}
+
+impl Drop for VectorsAlloc {
+    fn drop(&mut self) {
+        // SAFETY: Allocated (type invariant); every registration that used a vector held this
+        // allocation and has freed its line, since this is the last reference.
+        unsafe { bindings::pci_free_irq_vectors(self.pdev.as_raw()) };
+    }
+}
+
+/// Interrupt vectors allocated by [`Device::alloc_irq_vectors`].
+pub struct IrqVectors {
+    alloc: Arc<VectorsAlloc>,
     count: u32,
 }
 
@@ -551,15 +582,16 @@ impl IrqVectors {
         if index >= self.count {
             return Err(EINVAL);
         }
-        self.pdev.irq_vector(index)
+        self.alloc.pdev.irq_vector(index)
     }
-}
 
-impl Drop for IrqVectors {
-    fn drop(&mut self) {
-        // SAFETY: Allocated by `alloc_irq_vectors`; the owner freed its handlers first (field
-        // order), as documented there.
-        unsafe { bindings::pci_free_irq_vectors(self.pdev.as_raw()) };
+    /// Vector `index`, to request with [`crate::irq::Registration::new`], which keeps the vectors
+    /// allocated until its line is freed. `EINVAL` if `index >= count()`.
+    pub fn request(&self, index: u32) -> Result<IrqRequest> {
+        let irq = self.irq(index)?;
+        let source: Arc<dyn IrqSource> = self.alloc.clone();
+        // SAFETY: `irq` is one of the vectors, which `source` keeps allocated.
+        Ok(unsafe { IrqRequest::new(irq, source) })
     }
 }
 

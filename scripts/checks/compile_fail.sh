@@ -3,7 +3,7 @@
 #
 # The rules the Rust abstractions enforce with types: each case in
 # tools/testing/compile_fail/ is a small module (header.rs + the case) that
-# misuses rust/ and must fail to build with the rustc error its first line
+# misuses rust/ and must fail to build with the rustc error its `// expect:` line
 # names (`// expect: E0599`); control.rs is the correct use and must build,
 # so that a broken harness cannot pass every case. Skipped when the kernel
 # has not been built yet (make test-host alone on a fresh machine).
@@ -24,7 +24,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for c in "${cases[@]}"; do
 	name=$(basename "$c" .rs)
-	expect=$(sed -n '1s|^// expect: *||p' "$c")
+	expect=$(sed -n 's|^// expect: *||p' "$c" | head -n1)
 	d=$work/$name
 	mkdir -p "$d"
 	echo 'obj-m := compile_fail_case.o' >"$d/Kbuild"

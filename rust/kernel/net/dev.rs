@@ -150,9 +150,9 @@ pub enum HwType {
 ///
 /// # Invariants
 ///
-/// `self.0` is a valid `struct net_device` for the lifetime of the reference. Methods
-/// that change configuration (MTU limits, features, flags, addresses) document the
-/// context they need: before registration, or with RTNL held, as the C code requires.
+/// `self.0` is a valid `struct net_device` for the lifetime of the reference. What may
+/// change only before registration is on [`Unregistered`]; what needs RTNL takes a
+/// [`Rtnl`] proof.
 #[repr(transparent)]
 pub struct NetDev(Opaque<bindings::net_device>);
 
@@ -189,14 +189,14 @@ impl NetDev {
         core::ptr::from_ref(self).cast_mut().cast()
     }
 
-    /// The interface name (e.g. `eth0`; a `%d` pattern before registration).
+    /// The interface name (e.g. `eth0`; a `%d` pattern until the device is registered).
     pub fn name(&self) -> &CStr {
         // SAFETY: `name` is a NUL-terminated array inside the valid net_device
         // (`dev_alloc_name` and `strscpy` always terminate it).
         unsafe { CStr::from_char_ptr((*self.raw()).name.as_ptr()) }
     }
 
-    /// The interface index (0 before registration).
+    /// The interface index (0 until the device is registered).
     pub fn ifindex(&self) -> i32 {
         // SAFETY: Reading an int of the valid net_device.
         unsafe { core::ptr::read_volatile(&(*self.raw()).ifindex) }
@@ -1433,9 +1433,9 @@ impl<T: NetDeviceOps> Registered<T> {
 impl<T: NetDeviceOps> Drop for Registered<T> {
     fn drop(&mut self) {
         let dev = self.dev.as_ptr();
-        // SAFETY: The device is registered; this stops it, waits for all users and runs
-        // `priv_destructor` (dropping `T`) before returning. Then nobody uses `T` (`destroy`
-        // is a no-op) and `free_netdev` releases the device we own.
+        // Unregistering stops the device, waits for all users and runs `priv_destructor`
+        // (dropping `T`) before returning; then nobody uses `T` (`destroy` is a no-op).
+        // SAFETY: Registered and owned (type invariant), as explained above.
         unsafe {
             bindings::unregister_netdev(dev);
             Priv::<T>::of(dev).destroy();

@@ -12,7 +12,10 @@
 //!   the `napi_struct *` to the `Napi<Q>` and its `Q` (no offset to get wrong).
 //! - [`Napi::add`] (C `netif_napi_add`) at probe/open, [`Napi::enable`] in `open`,
 //!   [`Napi::schedule`] from the hard-IRQ handler, [`Napi::disable`] in `stop`;
-//!   dropping the `Napi` disables and deletes it.
+//!   dropping the `Napi` disables and deletes it. `add` takes a counted reference to the
+//!   registered device, which the instance keeps while it is listed, so the device cannot
+//!   be freed under it; `add`, `enable`, `disable` and `del` are serialised (a second
+//!   caller waits), so no state change races another.
 //! - [`Poll::poll`] runs in the `NET_RX` softirq with a [`PollContext`] that carries
 //!   the budget and the operations only valid there: [`PollContext::alloc_skb`],
 //!   [`PollContext::gro_receive`], [`PollContext::receive_skb`],
@@ -22,23 +25,27 @@
 //!   called at most once, only when the budget was not used up and never for netpoll
 //!   (budget 0), and no buffer can be passed up after it. Re-arm the interrupt only if
 //!   [`PollDone::rearm_irq`] says so.
-//!
-//! The `Napi` must be dropped (or [`Napi::del`]eted) before the net_device it was added
-//! to is freed, and no interrupt handler may schedule it any more by then: keep it in
-//! the device's private data, or drop it before the device's `Registration`.
 
-use super::{dev::NetDev, skb::SkBuff};
-use crate::{bindings, error::*, prelude::*, types::Opaque};
+use super::{
+    dev::{NetDeviceOps, Registered},
+    skb::SkBuff,
+};
+use crate::{bindings, error::*, prelude::*, sync::Arc, types::Opaque};
 use core::{
+    cell::UnsafeCell,
     marker::PhantomData,
-    sync::atomic::{AtomicBool, Ordering},
+    sync::atomic::{AtomicBool, AtomicU8, Ordering},
 };
 
 /// Per-vector state polled by NAPI.
 pub trait Poll: Sized + Send + Sync {
+    /// The private data type of the device the instance is added to.
+    type Device: NetDeviceOps;
+
     /// Processes up to [`PollContext::budget`] received packets (TX completions are not
     /// counted) and ends with [`PollContext::finish`] with how many were processed. Softirq
-    /// context (or netpoll with a budget of 0: then clean TX only).
+    /// context (or netpoll with a budget of 0: then at most complete TX, taking no lock that
+    /// process context may hold with interrupts on).
     fn poll(this: &Self, ctx: PollContext<'_>) -> PollDone;
 }
 
@@ -50,7 +57,7 @@ pub trait Poll: Sized + Send + Sync {
 /// use kernel::net::dev::{Device, NetDeviceOps, NetdevTx, Registration};
 /// use kernel::net::napi::{Napi, Poll, PollContext, PollDone};
 /// use kernel::net::skb::SkBuff;
-/// use kernel::prelude::*;
+/// use kernel::{prelude::*, sync::Arc};
 ///
 /// struct Dev;
 ///
@@ -65,6 +72,8 @@ pub trait Poll: Sized + Send + Sync {
 /// struct Vector;
 ///
 /// impl Poll for Vector {
+///     type Device = Dev;
+///
 ///     fn poll(_this: &Self, ctx: PollContext<'_>) -> PollDone {
 ///         // Nothing received: the poll is over; re-enable the interrupt if told to.
 ///         let done = ctx.finish(0);
@@ -73,18 +82,20 @@ pub trait Poll: Sized + Send + Sync {
 ///     }
 /// }
 ///
-/// let reg = Registration::new_ether(1, 1, Dev)?;
+/// let reg = Arc::new(Registration::new_ether(1, 1, Dev)?.register()?, GFP_KERNEL)?;
 /// let napi = KBox::pin_init(Napi::new(Vector), GFP_KERNEL)?;
 /// // Not added yet: scheduling is refused instead of touching an unlisted instance.
 /// assert!(!napi.schedule());
-/// napi.as_ref().add(reg.dev());
+/// napi.as_ref().add(reg.clone());
 /// // Added but disabled: a poll cannot be scheduled.
 /// assert!(!napi.schedule());
 /// napi.as_ref().enable();
 /// napi.as_ref().disable();
-/// // Dropping deletes it; then the device is freed.
-/// drop(napi);
+/// // The instance holds the device: dropping our reference frees nothing yet.
 /// drop(reg);
+/// // Dropping the instance deletes it and lets go of the device, which is unregistered
+/// // and freed.
+/// drop(napi);
 /// # Ok::<(), Error>(())
 /// ```
 ///
@@ -92,22 +103,33 @@ pub trait Poll: Sized + Send + Sync {
 ///
 /// - `napi` is the first field of this `#[repr(C)]` struct, so a pointer to it is a
 ///   pointer to the `Napi<T>`.
-/// - `napi` is listed on a net_device (`netif_napi_add`) iff `added` is true, and
-///   enabled iff `enabled` is true (which implies `added`).
+/// - `state` is `IDLE` (not listed), `ADDED` (listed on the device in `dev`,
+///   disabled), `ENABLED` (listed and enabled) or `BUSY` (one caller is changing it;
+///   only that caller touches `dev` or calls the C state functions).
+/// - `listed` is true only while `napi` is listed (set after `netif_napi_add`, cleared
+///   before `netif_napi_del`), and `dev` holds the device it is listed on.
 #[pin_data(PinnedDrop)]
 #[repr(C)]
 pub struct Napi<T: Poll> {
     #[pin]
     napi: Opaque<bindings::napi_struct>,
-    added: AtomicBool,
-    enabled: AtomicBool,
+    state: AtomicU8,
+    listed: AtomicBool,
+    dev: UnsafeCell<Option<Arc<Registered<T::Device>>>>,
     #[pin]
     data: T,
 }
 
-// SAFETY: The C side synchronises the `napi_struct` (state bits); `T` is `Send + Sync`.
+const IDLE: u8 = 0;
+const ADDED: u8 = 1;
+const ENABLED: u8 = 2;
+const BUSY: u8 = 3;
+
+// SAFETY: The C side synchronises the `napi_struct` (state bits); `T` is `Send + Sync`, and
+// so is the `Arc<Registered<_>>` in `dev`.
 unsafe impl<T: Poll> Send for Napi<T> {}
-// SAFETY: As above; `&Napi` exposes `schedule`, valid from any context, and `&T`.
+// SAFETY: As above; `&Napi` exposes `schedule`, valid from any context, `&T`, and the state
+// changes, which touch `dev` only as the one holder of the state (`BUSY`).
 unsafe impl<T: Poll> Sync for Napi<T> {}
 
 impl<T: Poll> Napi<T> {
@@ -118,8 +140,9 @@ impl<T: Poll> Napi<T> {
             napi <- Opaque::ffi_init(|p: *mut bindings::napi_struct| unsafe {
                 core::ptr::write_bytes(p, 0, 1)
             }),
-            added: AtomicBool::new(false),
-            enabled: AtomicBool::new(false),
+            state: AtomicU8::new(IDLE),
+            listed: AtomicBool::new(false),
+            dev: UnsafeCell::new(None),
             data <- data,
         }? Error)
     }
@@ -133,55 +156,96 @@ impl<T: Poll> Napi<T> {
         self.napi.get()
     }
 
-    /// Lists the instance on `dev` (C `netif_napi_add`); it starts disabled. No-op if
-    /// already added. Process context.
-    pub fn add(self: Pin<&Self>, dev: &NetDev) {
-        if self.added.load(Ordering::Acquire) {
-            return;
+    /// Moves the state from `from` to what `f` returns, `f` running as the only holder of
+    /// the state (`BUSY`): waits (sleeping) while another caller holds it, and returns
+    /// `false` without calling `f` if the state is not `from`. Process context.
+    fn transition(&self, from: u8, f: impl FnOnce() -> u8) -> bool {
+        loop {
+            match self
+                .state
+                .compare_exchange(from, BUSY, Ordering::Acquire, Ordering::Acquire)
+            {
+                Ok(_) => {
+                    let to = f();
+                    self.state.store(to, Ordering::Release);
+                    return true;
+                }
+                Err(BUSY) => crate::io::fsleep(10),
+                Err(_) => return false,
+            }
         }
-        // SAFETY: The napi_struct is zeroed or was deleted, pinned, and not listed; the
-        // poll trampoline matches `T` (see the type invariant for the cast back).
-        unsafe { bindings::netif_napi_add(dev.as_raw(), self.raw(), Some(Self::poll_callback)) };
-        // INVARIANT: Now listed.
-        self.added.store(true, Ordering::Release);
+    }
+
+    /// Lists the instance on `dev` (C `netif_napi_add`); it starts disabled and keeps `dev`
+    /// until it is deleted. No-op if already added. Process context.
+    pub fn add(self: Pin<&Self>, dev: Arc<Registered<T::Device>>) {
+        self.transition(IDLE, || {
+            // The poll trampoline matches `T` (see the type invariant for the cast back);
+            // `dev` is registered and stays alive while listed (kept below).
+            // SAFETY: The napi_struct is zeroed or deleted, pinned, not listed (`IDLE`).
+            unsafe {
+                bindings::netif_napi_add(dev.dev().as_raw(), self.raw(), Some(Self::poll_callback))
+            };
+            // SAFETY: This caller holds the state (`BUSY`), the only one touching `dev`.
+            unsafe { *self.dev.get() = Some(dev) };
+            // INVARIANT: Now listed on the device kept in `dev`.
+            self.listed.store(true, Ordering::Release);
+            ADDED
+        });
     }
 
     /// Enables polling (C `napi_enable`), e.g. in `open`. No-op if not added or already
-    /// enabled.
+    /// enabled. Process context.
     pub fn enable(self: Pin<&Self>) {
-        if !self.added.load(Ordering::Acquire) || self.enabled.load(Ordering::Acquire) {
-            return;
-        }
-        // SAFETY: Listed and disabled.
-        unsafe { bindings::napi_enable(self.raw()) };
-        self.enabled.store(true, Ordering::Release);
+        self.transition(ADDED, || {
+            // SAFETY: Listed and disabled (state `ADDED`); the device is kept in `dev`.
+            unsafe { bindings::napi_enable(self.raw()) };
+            ENABLED
+        });
     }
 
     /// Disables polling and waits for a running poll to finish (C `napi_disable`).
     /// May sleep; no-op if not enabled.
     pub fn disable(self: Pin<&Self>) {
-        if self.enabled.swap(false, Ordering::AcqRel) {
-            // SAFETY: Listed and enabled; process context by the method's contract.
+        self.transition(ENABLED, || {
+            // SAFETY: Listed and enabled (state `ENABLED`); process context by the method's
+            // contract.
             unsafe { bindings::napi_disable(self.raw()) };
-        }
+            ADDED
+        });
     }
 
     /// Disables and unlists the instance (C `netif_napi_del`, waits for an RCU grace
-    /// period). Process context.
+    /// period) and lets go of its device. Process context.
     pub fn del(self: Pin<&Self>) {
-        self.disable();
-        if self.added.swap(false, Ordering::AcqRel) {
-            // SAFETY: Listed and disabled; `netif_napi_del` is a no-op if `free_netdev`
-            // already unlisted it.
-            unsafe { bindings::netif_napi_del(self.raw()) };
+        let mut dev = None;
+        loop {
+            self.disable();
+            let deleted = self.transition(ADDED, || {
+                // INVARIANT: No longer listed for `schedule`; disabled, so a concurrent
+                // `napi_schedule` that passed the check finds it owned and does nothing.
+                self.listed.store(false, Ordering::Release);
+                // SAFETY: Listed and disabled (state `ADDED`).
+                unsafe { bindings::netif_napi_del(self.raw()) };
+                // SAFETY: This caller holds the state (`BUSY`), the only one touching `dev`.
+                dev = unsafe { (*self.dev.get()).take() };
+                IDLE
+            });
+            // Another caller may have enabled it between the two steps: go round again.
+            if deleted || self.state.load(Ordering::Acquire) == IDLE {
+                break;
+            }
         }
+        // Dropped last, outside the state: it may be the last reference, unregistering and
+        // freeing the device (which sleeps).
+        drop(dev);
     }
 
     /// Schedules a poll (C `napi_schedule`); callable from any context, typically the
     /// hard-IRQ handler. Returns `false` if a poll was already scheduled, the instance
     /// is disabled or it is not added.
     pub fn schedule(&self) -> bool {
-        if !self.added.load(Ordering::Acquire) {
+        if !self.listed.load(Ordering::Acquire) {
             return false;
         }
         // SAFETY: Listed, so its state bits are initialised; `napi_schedule` is an atomic

@@ -31,7 +31,105 @@
 
 use super::dev::NetDev;
 use crate::{alloc::Flags, bindings, error::*, prelude::*, types::ARef};
-use core::ptr::NonNull;
+use core::{
+    mem::MaybeUninit,
+    ptr::NonNull,
+    sync::atomic::{AtomicU32, Ordering},
+};
+
+/// The `headers` group of `struct sk_buff` (protocol, header offsets, checksum state).
+type Hdrs = bindings::sk_buff__bindgen_ty_4__bindgen_ty_1;
+
+/// Where bindgen placed a bitfield of [`Hdrs`]: the byte that holds it and its mask there.
+///
+/// The C bitfields move with the configuration (`CONFIG_NET_XGRESS` adds two bits in front of
+/// `l4_hash`, for example), so their places are not written down here: the first use sets the
+/// field to all ones with bindgen's own setter on a zeroed group and records which bits
+/// changed. Afterwards a read or write of the field is one load of this record and one masked
+/// access, instead of bindgen's bit-by-bit accessor (some 25 instructions). A field that spans
+/// two bytes is recorded as such and goes through bindgen's accessors.
+struct BitPos {
+    /// 0: not located yet; `SPLIT`: spans two bytes; else `FOUND | byte << 8 | mask`.
+    v: AtomicU32,
+    set_all_ones: fn(&mut Hdrs),
+}
+
+impl BitPos {
+    const SPLIT: u32 = 1 << 30;
+    const FOUND: u32 = 1 << 31;
+
+    const fn new(set_all_ones: fn(&mut Hdrs)) -> Self {
+        Self {
+            v: AtomicU32::new(0),
+            set_all_ones,
+        }
+    }
+
+    #[cold]
+    fn locate(&self) -> u32 {
+        let mut h = MaybeUninit::<Hdrs>::zeroed();
+        // SAFETY: All-zero bytes are a valid `Hdrs`: integers, arrays and unions of them.
+        let h = unsafe { h.assume_init_mut() };
+        (self.set_all_ones)(h);
+        // SAFETY: `h` is `size_of::<Hdrs>()` initialised bytes.
+        let bytes = unsafe {
+            core::slice::from_raw_parts(
+                core::ptr::from_ref(h).cast::<u8>(),
+                core::mem::size_of::<Hdrs>(),
+            )
+        };
+        let mut set = bytes.iter().enumerate().filter(|(_, b)| **b != 0);
+        let v = match (set.next(), set.next()) {
+            // CAST: the group is far smaller than 2^22 bytes.
+            (Some((i, &mask)), None) => Self::FOUND | (i as u32) << 8 | u32::from(mask),
+            _ => Self::SPLIT,
+        };
+        self.v.store(v, Ordering::Relaxed);
+        v
+    }
+
+    /// The byte offset in [`Hdrs`] and the mask, or `None` for a field spanning two bytes.
+    #[inline(always)]
+    fn get(&self) -> Option<(usize, u8)> {
+        let mut v = self.v.load(Ordering::Relaxed);
+        if v == 0 {
+            v = self.locate();
+        }
+        // CAST: the byte offset and the mask, as packed by `locate`.
+        (v & Self::FOUND != 0).then(|| (((v >> 8) & 0x3f_ffff) as usize, v as u8))
+    }
+
+    /// Reads the field of `h`.
+    #[inline(always)]
+    fn read(&self, h: &Hdrs, fallback: fn(&Hdrs) -> u8) -> u8 {
+        match self.get() {
+            Some((byte, mask)) => {
+                // SAFETY: `byte < size_of::<Hdrs>()` (found inside a zeroed `Hdrs`).
+                let b = unsafe { *core::ptr::from_ref(h).cast::<u8>().add(byte) };
+                (b & mask) >> mask.trailing_zeros()
+            }
+            None => fallback(h),
+        }
+    }
+
+    /// Writes `v` into the field of `h`.
+    #[inline(always)]
+    fn write(&self, h: &mut Hdrs, v: u8, fallback: fn(&mut Hdrs, u8)) {
+        match self.get() {
+            Some((byte, mask)) => {
+                // SAFETY: As in `read`; `h` lets us write.
+                let p = unsafe { core::ptr::from_mut(h).cast::<u8>().add(byte) };
+                // SAFETY: `p` is a byte of `h`.
+                unsafe { *p = (*p & !mask) | ((v << mask.trailing_zeros()) & mask) };
+            }
+            None => fallback(h, v),
+        }
+    }
+}
+
+static IP_SUMMED: BitPos = BitPos::new(|h| h.set_ip_summed(!0));
+static L4_HASH: BitPos = BitPos::new(|h| h.set_l4_hash(!0));
+static SW_HASH: BitPos = BitPos::new(|h| h.set_sw_hash(!0));
 
 /// Checksum state of a socket buffer (C `skb->ip_summed`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -313,7 +411,7 @@ impl SkBuff {
 
     /// The header fields (C: the `headers` group: protocol, header offsets, checksum state).
     #[inline]
-    fn hdrs(&self) -> &bindings::sk_buff__bindgen_ty_4__bindgen_ty_1 {
+    fn hdrs(&self) -> &Hdrs {
         // SAFETY: `__bindgen_anon_4` is the union of these fields with the identical
         // `headers` struct group (C `struct_group`): the struct view is always valid.
         unsafe { self.raw().__bindgen_anon_4.__bindgen_anon_1.as_ref() }
@@ -321,7 +419,7 @@ impl SkBuff {
 
     /// The header fields, to write.
     #[inline]
-    fn hdrs_mut(&mut self) -> &mut bindings::sk_buff__bindgen_ty_4__bindgen_ty_1 {
+    fn hdrs_mut(&mut self) -> &mut Hdrs {
         // SAFETY: As in `hdrs`; we own the buffer, so no one else reads or writes it.
         unsafe { self.ptr.as_mut().__bindgen_anon_4.__bindgen_anon_1.as_mut() }
     }
@@ -536,20 +634,9 @@ impl SkBuff {
     /// The checksum state (C `skb->ip_summed`).
     #[inline]
     pub fn csum(&self) -> Checksum {
-        // `ip_summed` is bits 5..=6 of the first bitfield byte (the bindgen getter reads
-        // `get(5, 2)` of that one-byte unit, on this little-endian target). Read here with one
-        // shift: the generic getter loops over the bits, some 25 instructions per packet. The
-        // doctest of [`SkBuff`] checks every value against the C setter.
-        #[cfg(target_endian = "little")]
-        let v = {
-            let unit = core::ptr::from_ref(&self.hdrs()._bitfield_1).cast::<u8>();
-            // SAFETY: `__BindgenBitfieldUnit<[u8; 1]>` is `repr(C)` around one byte, valid as
-            // long as `self`.
-            (unsafe { *unit } >> 5) & 3
-        };
-        #[cfg(not(target_endian = "little"))]
-        let v = self.hdrs().ip_summed();
-        Checksum::from_raw(v)
+        // With one masked load (see `BitPos`); the doctest of [`SkBuff`] checks every value
+        // against the C setter.
+        Checksum::from_raw(IP_SUMMED.read(self.hdrs(), |h| h.ip_summed()))
     }
 
     /// Sets the checksum state, e.g. [`Checksum::Unnecessary`] after the device verified
@@ -756,54 +843,26 @@ impl SkBuff {
         self.eth_type_trans(dev)
     }
 
-    /// `l4_hash = l4`, `sw_hash = 0`: bits 7 and 8 of the second bitfield unit (bindgen's
-    /// numbering; byte 0 bit 7 and byte 1 bit 0 on this little-endian target), written with
-    /// two masks instead of bindgen's bit-by-bit setter.
+    /// `l4_hash = l4`, `sw_hash = 0`, with a masked store each (see `BitPos`).
     #[inline]
-    fn set_hash_bits(h: &mut bindings::sk_buff__bindgen_ty_4__bindgen_ty_1, l4: bool) {
-        #[cfg(target_endian = "little")]
-        {
-            let unit = core::ptr::from_mut(&mut h._bitfield_2).cast::<u8>();
-            // SAFETY: `__BindgenBitfieldUnit<[u8; 3]>` is `repr(C)` around three bytes, which
-            // `h` lets us write.
-            unsafe {
-                *unit = (*unit & !0x80) | (u8::from(l4) << 7);
-                *unit.add(1) &= !0x01;
-            }
-        }
-        #[cfg(not(target_endian = "little"))]
-        {
-            h.set_l4_hash(u8::from(l4));
-            h.set_sw_hash(0);
-        }
+    fn set_hash_bits(h: &mut Hdrs, l4: bool) {
+        L4_HASH.write(h, u8::from(l4), |h, v| h.set_l4_hash(v));
+        SW_HASH.write(h, 0, |h, v| h.set_sw_hash(v));
     }
 
-    /// `ip_summed = v`: bits 5..=6 of the first bitfield byte (see [`Self::csum`]).
+    /// `ip_summed = v`, with a masked store (see `BitPos`).
     #[inline]
-    fn set_ip_summed(h: &mut bindings::sk_buff__bindgen_ty_4__bindgen_ty_1, v: u8) {
-        #[cfg(target_endian = "little")]
-        {
-            let unit = core::ptr::from_mut(&mut h._bitfield_1).cast::<u8>();
-            // SAFETY: `__BindgenBitfieldUnit<[u8; 1]>` is `repr(C)` around one byte, which `h`
-            // lets us write.
-            unsafe { *unit = (*unit & !0x60) | ((v & 3) << 5) };
-        }
-        #[cfg(not(target_endian = "little"))]
-        h.set_ip_summed(v);
+    fn set_ip_summed(h: &mut Hdrs, v: u8) {
+        IP_SUMMED.write(h, v & 3, |h, v| h.set_ip_summed(v));
     }
 
     /// Whether the receive metadata [`Self::set_rx_fields`] writes (hash and its flags,
-    /// checksum state and every other bit sharing their bytes, packet type among them; RX
-    /// queue, protocol, data offset) is the same in both buffers. For tests.
+    /// checksum state, packet type; RX queue, protocol, data offset) is the same in both
+    /// buffers, read with bindgen's accessors. For tests.
     #[doc(hidden)]
     pub fn rx_fields_eq(&self, other: &Self) -> bool {
         let (a, b) = (self.hdrs(), other.hdrs());
-        let bits = |h: &bindings::sk_buff__bindgen_ty_4__bindgen_ty_1| {
-            let u1 = core::ptr::from_ref(&h._bitfield_1).cast::<u8>();
-            let u2 = core::ptr::from_ref(&h._bitfield_2).cast::<u8>();
-            // SAFETY: Both units are `repr(C)` byte arrays of 1 and 3 bytes inside `h`.
-            unsafe { [*u1, *u2, *u2.add(1), *u2.add(2)] }
-        };
+        let bits = |h: &Hdrs| [h.ip_summed(), h.l4_hash(), h.sw_hash(), h.pkt_type()];
         bits(a) == bits(b)
             && a.hash == b.hash
             && a.protocol == b.protocol

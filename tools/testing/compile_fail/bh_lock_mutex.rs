@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // expect: E0308
 // Bottom halves off, then a sleeping lock: `bh::lock` takes only a SpinLock.
 fn case() -> Result {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // expect: E0505
 // The configuration handle borrows the registration: it cannot outlive the
 // move into `register`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // expect: E0423
 // Only the abstractions make an `Rtnl` proof.
 fn case(dev: &Device<Dev>) {

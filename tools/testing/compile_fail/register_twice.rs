@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // expect: E0382
 // `register` consumes the unregistered device: it cannot be registered (or
 // used) again, whether the first attempt succeeded or failed.

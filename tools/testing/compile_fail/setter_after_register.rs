@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // expect: E0599
 // What the stack reads without locks once the device is published (here
 // lltx) can only be set on an `Unregistered` device, not from a callback.

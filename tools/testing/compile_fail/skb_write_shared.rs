@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // expect: E0599
 // There is no unconditional writable view of an sk_buff's data (a clone
 // shares it): writes go through `writable_head`, which unshares first.

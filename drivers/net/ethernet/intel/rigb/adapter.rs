@@ -251,6 +251,14 @@ pub(crate) struct Control {
     pub(crate) tx_timeouts: AtomicU64,
     /// `tx_timeout` asked for a reset; the other-cause vector queues the reset task.
     pub(crate) reset_requested: AtomicBool,
+    /// Work for the reset task, set by the other-cause handler: re-lay the rings (the
+    /// watchdog asked for it).
+    pub(crate) pending_reset: AtomicBool,
+    /// Work for the reset task, set by the other-cause handler: restore the pause enables
+    /// (the link came up, and the device's link logic may have changed CTRL). CTRL is
+    /// written only in process context under RTNL (or before the interrupts are
+    /// requested), so its read-modify-writes never interleave.
+    pub(crate) pending_pause: AtomicBool,
     /// Per-queue-vector adaptive interrupt moderation state.
     pub(crate) itr: [VectorItr; MAX_VECTORS],
 }
@@ -265,6 +273,8 @@ impl Control {
             rx_filter: AtomicU32::new(0),
             tx_timeouts: AtomicU64::new(0),
             reset_requested: AtomicBool::new(false),
+            pending_reset: AtomicBool::new(false),
+            pending_pause: AtomicBool::new(false),
             itr: core::array::from_fn(|_| VectorItr::default()),
         }
     }
@@ -484,19 +494,17 @@ impl Shared {
         self.hw.wr(EIMS::OFFSET, 1 << v);
     }
 
-    /// Reads STATUS and sets the carrier accordingly, logging changes.
-    pub(crate) fn update_link(&self, dev: &NetDev) {
+    /// Reads STATUS and sets the carrier accordingly, logging changes. Returns whether the
+    /// link is up: then the caller restores the pause enables (the device's link logic may
+    /// have changed them), in process context ([`crate::ethtool::apply_pause`]).
+    pub(crate) fn update_link(&self, dev: &NetDev) -> bool {
         let status = self.hw.rd(STATUS::OFFSET);
         if status == u32::MAX {
             self.mark_gone();
-            return;
+            return false;
         }
         let link = hw::mac::LinkStatus::from_status(status);
         let log = self.cfg.msg(crate::ethtool::MSG_LINK);
-        if link.up {
-            // The device's link logic may have changed the pause enables: restore ours.
-            crate::ethtool::apply_pause(self);
-        }
         if link.up && !dev.carrier_ok() {
             if log {
                 dev_info!(
@@ -513,6 +521,7 @@ impl Shared {
             }
             dev.carrier_off();
         }
+        link.up
     }
 
     /// Records that the device returned all-ones (surprise removal or a dead link).

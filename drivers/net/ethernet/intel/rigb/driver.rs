@@ -51,8 +51,9 @@ type Vectors = (KVec<Pin<KBox<QueueIrq>>>, Pin<KBox<OtherIrq>>);
 /// the queue interrupts and NAPI instances (each drops its reference to the net_device), then the
 /// other-cause interrupt and the reset task (cancelled in `remove`; both hold references to the
 /// net_device), then the last reference to the net_device (unregistering it, which stops it and
-/// frees the rings), then the MSI-X vectors, the shared state with BAR0, and finally the
-/// enabled-device guard.
+/// frees the rings), then the shared state with BAR0, and finally the enabled-device guard. The
+/// MSI-X vectors are freed with the last of their holders: `_vectors` and every interrupt
+/// registration keep them allocated.
 pub(crate) struct RigbDriver {
     _debugfs: Option<DebugFs>,
     queue_irqs: KVec<Pin<KBox<QueueIrq>>>,
@@ -89,7 +90,8 @@ impl RigbDriver {
         for v32 in 0..nv {
             // CAST: v32 < MAX_VECTORS.
             let v = v32 as usize;
-            let irqn = vectors.irq(v32)?;
+            let req = vectors.request(v32)?;
+            let irqn = req.irq();
             // The names the C driver gives its vectors.
             let (kind, q) = match shared.vector_role(v32) {
                 VectorRole::Pair(q) => ("TxRx", q),
@@ -99,14 +101,14 @@ impl RigbDriver {
             let name = CString::try_from_fmt(format_args!("rigb-{}-{kind}-{q}", pdev.pci_name()))?;
             let qv = QVector::new(v32, shared.clone(), netdev.clone());
             let reg = KBox::pin_init(
-                IrqRegistration::new(irqn, irq::Flags::NONE, name, Napi::new(qv)),
+                IrqRegistration::new(req, irq::Flags::NONE, name, Napi::new(qv)),
                 GFP_KERNEL,
             )?;
             if let Some(slot) = shared.irqs.get(v) {
                 slot.store(irqn, Ordering::Relaxed);
             }
             let napi = reg.as_ref().handler_pinned();
-            napi.add(netdev.dev());
+            napi.add(netdev.clone());
             napi.enable();
             // The RX and TX vectors of a queue on the same CPU.
             if reg.set_affinity_hint(q % ncpu).is_err() {
@@ -115,11 +117,12 @@ impl RigbDriver {
             queue_irqs.push(reg, GFP_KERNEL)?;
         }
         let other = shared.other_vector;
-        let irqn = vectors.irq(other)?;
+        let req = vectors.request(other)?;
+        let irqn = req.irq();
         let name = CString::try_from_fmt(format_args!("rigb-{}-other", pdev.pci_name()))?;
         let reg = KBox::pin_init(
             IrqRegistration::new(
-                irqn,
+                req,
                 irq::Flags::NONE,
                 name,
                 OtherHandler::new(shared.clone(), netdev.clone(), reset.clone()),

@@ -71,7 +71,10 @@ fn setup_rss(s: &Shared) {
     h.wr(MRQC::OFFSET, mrqc);
 }
 
-fn free_rings(dev: &Device<Adapter>) {
+/// Frees the rings of every queue pair in use: unmaps every buffer and frees the descriptor
+/// memory. Only after [`quiesce`], whose proof it takes: the device must no longer own any of
+/// that memory.
+fn free_rings(dev: &Device<Adapter>, _stopped: &Quiesced) {
     let s = &dev.data().shared;
     for (q, qp) in (0u32..).zip(s.active_queues()) {
         let rx = bh::lock(&qp.rx).take();
@@ -79,8 +82,7 @@ fn free_rings(dev: &Device<Adapter>) {
             .with_xmit_lock(q, |l| qp.tx.get(l).and_then(Option::take))
             .flatten();
         let tx_clean = bh::lock(&qp.tx_clean).take();
-        // Dropped outside the locks: unmaps every buffer and frees the descriptor memory
-        // (the queues are disabled and the device's DMA has stopped).
+        // Dropped outside the locks (the queues' DMA has stopped: `Quiesced`).
         drop(rx);
         drop(tx);
         drop(tx_clean);
@@ -155,7 +157,10 @@ fn start(dev: &Device<Adapter>, rings: KVec<(RxRing, TxRing, TxCleaner)>) {
     s.write_rctl();
     s.enable_irqs();
     dev.tx_wake_all_queues();
-    s.update_link(dev);
+    // `open` and the reset task hold RTNL: the pause enables can be restored right here.
+    if s.update_link(dev) {
+        crate::ethtool::apply_pause(s);
+    }
 }
 
 /// Re-lays the rings of a running interface with `rx_count`/`tx_count` descriptors: allocates
@@ -199,22 +204,46 @@ pub(crate) fn reset(dev: &Device<Adapter>) {
     }
 }
 
+/// Proof that the device does no more DMA to or from the rings: made only by [`quiesce`].
+pub(crate) struct Quiesced(());
+
 /// Stops receive and transmit DMA, masks interrupts and waits for handlers (stop, remove).
-pub(crate) fn quiesce(s: &Shared) {
+///
+/// Every queue is disabled and its enable bit read back until it clears (the device clears
+/// it once the queue's DMA has stopped, datasheet 4.5.9.1); a queue that does not stop within
+/// 10 ms gets the whole device reset, which stops all DMA (C igb resets the device in
+/// `igb_down` before cleaning the rings). A device that reads all-ones is gone and does no
+/// DMA.
+pub(crate) fn quiesce(s: &Shared) -> Quiesced {
     s.running.store(false, Ordering::Release);
     s.disable_irqs();
     let h = &s.hw;
     h.wr(RCTL::OFFSET, 0);
     h.wr(TCTL::OFFSET, TCTL::PSP.mask());
-    for (q, qp) in s.active_queues().iter().enumerate() {
-        if let Some(r) = bh::lock(&qp.rx).as_ref() {
-            r.disable(h);
-        }
+    let nq = s.num_queues;
+    for q in 0..nq {
+        crate::rx::disable(h, q);
         crate::tx::disable(h, q);
     }
     h.flush();
-    // Let in-flight DMA finish before the memory is released (datasheet 4.5.9.1).
-    crate::adapter::sleep_us(2_000);
+    let enabled = |q: usize| {
+        let rd = |off: Option<usize>| off.map_or(0, |o| h.rd(o));
+        let (rx, tx) = (rd(RXDCTL::offset(q)), rd(TXDCTL::offset(q)));
+        rx != u32::MAX && (RXDCTL::ENABLE.is_set(rx) || TXDCTL::ENABLE.is_set(tx))
+    };
+    let mut waited = 0;
+    while (0..nq).any(enabled) {
+        if waited >= 10_000 {
+            dev_warn!(&*s.pdev, "queues did not stop: resetting the device\n");
+            if let Err(e) = hw::mac::reset(h, &mut crate::adapter::sleep_us) {
+                dev_err!(&*s.pdev, "reset failed: {:?}\n", e);
+            }
+            break;
+        }
+        crate::adapter::sleep_us(100);
+        waited += 100;
+    }
+    Quiesced(())
 }
 
 #[vtable]
@@ -240,8 +269,8 @@ impl NetDeviceOps for Adapter {
         // reach a queue being reconfigured.
         dev.tx_disable();
         dev.carrier_off();
-        quiesce(s);
-        free_rings(dev);
+        let stopped = quiesce(s);
+        free_rings(dev, &stopped);
         // CAST: at most MAX_QUEUES.
         for q in 0..s.num_queues as u32 {
             if let Some(txq) = dev.tx_queue(q) {

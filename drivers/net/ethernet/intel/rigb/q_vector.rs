@@ -74,8 +74,7 @@ impl QVector {
         // CAST: vector < MAX_VECTORS.
         let itr = s.ctl.itr.get(self.vector as usize);
         let (tx_frames, tx_bytes) = (u64::from(sent.0), u64::from(sent.1));
-        if budget == 0 || !self.role.has_rx() {
-            // netpoll: TX completions only.
+        if !self.role.has_rx() {
             if let Some(itr) = itr {
                 itr.account(0, 0, tx_bytes, tx_frames);
             }
@@ -98,6 +97,8 @@ impl QVector {
 }
 
 impl Poll for QVector {
+    type Device = Adapter;
+
     fn poll(this: &Self, mut ctx: PollContext<'_>) -> PollDone {
         let s = &this.shared;
         let budget = ctx.budget();
@@ -107,8 +108,12 @@ impl Poll for QVector {
             return ctx.finish(0);
         };
         vs.polls.inc();
-        // Stopping: the rings are going away; do not touch their locks.
-        let work = if s.is_running() {
+        // Stopping: the rings are going away; do not touch their locks. Netpoll (budget 0:
+        // netconsole, with interrupts off, possibly interrupting a holder of these locks on
+        // this CPU) takes no lock either: it would spin forever on one that process context
+        // holds with only bottom halves off. Its transmits are completed by the next
+        // regular poll.
+        let work = if s.is_running() && budget > 0 {
             this.clean(s, qp, &mut ctx, budget)
         } else {
             0
@@ -171,10 +176,14 @@ impl Handler for OtherHandler {
         if let Some(v) = s.vectors.get(s.other_vector as usize) {
             v.irqs.inc();
         }
-        if ICR::LSC.is_set(icr) {
-            s.update_link(self.netdev.dev());
+        // Carrier changes here; what writes CTRL waits for the reset task (process context,
+        // RTNL), as everything else that writes CTRL runs there.
+        if ICR::LSC.is_set(icr) && s.update_link(self.netdev.dev()) {
+            s.ctl.pending_pause.store(true, Ordering::Release);
+            ResetTask::schedule(&self.reset);
         }
         if s.ctl.reset_requested.swap(false, Ordering::AcqRel) {
+            s.ctl.pending_reset.store(true, Ordering::Release);
             ResetTask::schedule(&self.reset);
         }
         if s.running.load(Ordering::Acquire) {

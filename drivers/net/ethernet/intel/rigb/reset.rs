@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The reset task: the TX watchdog's remedy for a stuck queue.
+//! The reset task: the TX watchdog's remedy for a stuck queue, and the process-context half
+//! of a link change (restoring the pause enables in CTRL).
 //!
 //! `ndo_tx_timeout` runs in the watchdog timer (softirq) with the TX locks held, where the
 //! device cannot be stopped and restarted. It only counts and asks for a reset
@@ -16,6 +17,7 @@
 //! registration goes.
 
 use crate::netdev::Adapter;
+use core::sync::atomic::Ordering;
 use kernel::{
     impl_has_work,
     net::{dev::Registered, rtnl},
@@ -67,7 +69,14 @@ impl WorkItem for ResetTask {
 
     fn run(this: Arc<ResetTask>) {
         let rtnl = rtnl::lock();
-        crate::netdev::reset(this.netdev.dev());
+        let dev = this.netdev.dev();
+        let s = &dev.data().shared;
+        if s.ctl.pending_pause.swap(false, Ordering::AcqRel) {
+            crate::ethtool::apply_pause(s);
+        }
+        if s.ctl.pending_reset.swap(false, Ordering::AcqRel) {
+            crate::netdev::reset(dev);
+        }
         // Release RTNL before `this`: should it be the last reference, dropping it
         // unregisters the device, which takes RTNL.
         drop(rtnl);

@@ -67,6 +67,12 @@ const HDR_COPY: usize = 256;
 type RxVec = KVec<u8>;
 type RxMap = SingleMapping<RxVec>;
 
+/// Disables RX queue `queue` in the device (stop path), whether or not it has a ring: after
+/// a reset queue 0 is enabled.
+pub(crate) fn disable(hw: &Hw, queue: usize) {
+    hw.wr_q(RXDCTL::offset(queue), 0);
+}
+
 /// The buffers of the descriptors: one kind per ring, so that the hot path never matches on
 /// the kind per frame.
 enum RxBufs {
@@ -219,11 +225,6 @@ impl RxRing {
             RXDCTL::ENABLE.mask() | RXDCTL::WTHRESH.val(1),
         );
         self.write_tail(hw);
-    }
-
-    /// Disables the queue in the device (stop path).
-    pub(crate) fn disable(&self, hw: &Hw) {
-        hw.wr_q(RXDCTL::offset(self.queue), 0);
     }
 
     /// Writes a read-format descriptor for `addr` at `next_to_use`; returns its slot, or
