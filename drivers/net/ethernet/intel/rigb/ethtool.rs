@@ -483,7 +483,15 @@ impl EthtoolOps for Adapter {
 
     fn nway_reset(dev: &Device<Self>) -> Result {
         let s = &dev.data().shared;
-        hw::phy::restart_autoneg(&s.hw, &mut sleep_us).map_err(hw_err)
+        // The link is down while the PHY renegotiates: the carrier follows at once, and the
+        // link interrupt brings it back (logging it), as the link comes up again.
+        dev.carrier_off();
+        let res = hw::phy::restart_autoneg(&s.hw, &mut sleep_us).map_err(hw_err);
+        if res.is_err() && s.update_link(dev) {
+            // Nothing was restarted: the carrier is what the link says (RTNL held).
+            apply_pause(s);
+        }
+        res
     }
 
     fn set_link_ksettings(dev: &Device<Self>, ks: &LinkKsettings) -> Result {

@@ -16,12 +16,13 @@ pg_set() {
 	shift
 	echo "$*" >"$PG/$dev" 2>/dev/null
 }
-# pg_run DEV COUNT DST_IP DST_MAC: COUNT 60-byte UDP frames (to port 9),
-# one sk_buff each; prints pktgen's count of frames sent.
+# pg_run DEV COUNT DST_IP DST_MAC [DELAY_NS]: COUNT 60-byte UDP frames (to
+# port 9), one sk_buff each, DELAY_NS apart (default 0); prints pktgen's count
+# of frames sent.
 pg_run() {
 	local dev=$1
 	pg_set "$dev" "count $2" && pg_set "$dev" "pkt_size 60" &&
-		pg_set "$dev" "delay 0" && pg_set "$dev" "clone_skb 0" &&
+		pg_set "$dev" "delay ${5:-0}" && pg_set "$dev" "clone_skb 0" &&
 		pg_set "$dev" "burst 1" && pg_set "$dev" "dst $3" &&
 		pg_set "$dev" "dst_mac $4" || return 1
 	echo start >$PG/pgctrl
