@@ -1338,6 +1338,11 @@ impl<T: NetDeviceOps> Registration<T> {
     /// `dev` must be null or a fresh, unregistered device with a `Priv<T>` area.
     unsafe fn finish(dev: *mut bindings::net_device, init: impl PinInit<T, Error>) -> Result<Self> {
         let dev = NonNull::new(dev).ok_or(ENOMEM)?;
+        if !super::skb::layout_checked() {
+            // SAFETY: Fresh, unregistered device that nobody else references.
+            unsafe { bindings::free_netdev(dev.as_ptr()) };
+            return Err(EINVAL);
+        }
         // SAFETY: Fresh device, exclusively ours.
         unsafe { setup_ops::<T>(dev.as_ptr()) };
         // SAFETY: The private area is not live and nobody else knows the device.

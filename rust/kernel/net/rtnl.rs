@@ -112,6 +112,10 @@ impl<T: LinkOps> Adapter<T> {
     ///
     /// `dev` must be an unregistered device of this kind; RTNL held.
     unsafe fn init_and_register(dev: *mut bindings::net_device) -> Result {
+        // The fast paths' sk_buff bitfield places must match this kernel (see `skb`).
+        if !super::skb::layout_checked() {
+            return Err(EINVAL);
+        }
         // SAFETY: By the safety requirements; the data is not live yet.
         let p = unsafe { Priv::<T>::of(dev) };
         // SAFETY: Unregistered, so nothing else uses the private area.

@@ -32,7 +32,6 @@
 use super::dev::NetDev;
 use crate::{alloc::Flags, bindings, error::*, prelude::*, types::ARef};
 use core::{
-    mem::MaybeUninit,
     ptr::NonNull,
     sync::atomic::{AtomicU32, Ordering},
 };
@@ -40,37 +39,61 @@ use core::{
 /// The `headers` group of `struct sk_buff` (protocol, header offsets, checksum state).
 type Hdrs = bindings::sk_buff__bindgen_ty_4__bindgen_ty_1;
 
-/// Where bindgen placed a bitfield of [`Hdrs`]: the byte that holds it and its mask there.
+/// Where the bitfields that the receive and transmit paths touch per packet sit in [`Hdrs`]:
+/// the byte (from the start of the group) and the mask there, so that a read or write is one
+/// masked access instead of bindgen's bit-by-bit accessor (some 25 instructions each).
 ///
-/// The C bitfields move with the configuration (`CONFIG_NET_XGRESS` adds two bits in front of
-/// `l4_hash`, for example), so their places are not written down here: the first use sets the
-/// field to all ones with bindgen's own setter on a zeroed group and records which bits
-/// changed. Afterwards a read or write of the field is one load of this record and one masked
-/// access, instead of bindgen's bit-by-bit accessor (some 25 instructions). A field that spans
-/// two bytes is recorded as such and goes through bindgen's accessors.
-struct BitPos {
-    /// 0: not located yet; `SPLIT`: spans two bytes; else `FOUND | byte << 8 | mask`.
-    v: AtomicU32,
-    set_all_ones: fn(&mut Hdrs),
-}
+/// The places follow `include/linux/skbuff.h` on a little-endian target: `ip_summed` is bits
+/// 5..=6 of the byte after `__pkt_type_offset`; after `__mono_tc_offset` come `tstamp_type`
+/// (2 bits), `tc_at_ingress` and `tc_skip_classify` with `CONFIG_NET_XGRESS`,
+/// `remcsum_offload`, `csum_complete_sw`, `csum_level` (2), `inner_protocol_type`, then
+/// `l4_hash` and `sw_hash`. (C keeps such masks by hand too: `TC_AT_INGRESS_MASK`.) Before a
+/// device of these abstractions exists, [`layout_checked`] compares every place with what
+/// bindgen's own setters write; on any difference no device is created, so the masked
+/// writes below (reachable only with a device) never touch the wrong bits.
+#[cfg(target_endian = "little")]
+mod bits {
+    use super::Hdrs;
+    use core::mem::offset_of;
 
-impl BitPos {
-    const SPLIT: u32 = 1 << 30;
-    const FOUND: u32 = 1 << 31;
+    const B1: usize = offset_of!(Hdrs, _bitfield_1);
+    const B2: usize = offset_of!(Hdrs, _bitfield_2);
+    /// `(byte, mask)` of `ip_summed`.
+    pub(super) const IP_SUMMED: (usize, u8) = (B1, 0x60);
+    #[cfg(not(CONFIG_NET_XGRESS))]
+    pub(super) const L4_HASH: (usize, u8) = (B2, 0x80);
+    #[cfg(not(CONFIG_NET_XGRESS))]
+    pub(super) const SW_HASH: (usize, u8) = (B2 + 1, 0x01);
+    #[cfg(CONFIG_NET_XGRESS)]
+    pub(super) const L4_HASH: (usize, u8) = (B2 + 1, 0x02);
+    #[cfg(CONFIG_NET_XGRESS)]
+    pub(super) const SW_HASH: (usize, u8) = (B2 + 1, 0x04);
 
-    const fn new(set_all_ones: fn(&mut Hdrs)) -> Self {
-        Self {
-            v: AtomicU32::new(0),
-            set_all_ones,
-        }
+    /// Reads the field at `(byte, mask)` of `h`.
+    #[inline(always)]
+    pub(super) fn read(h: &Hdrs, (byte, mask): (usize, u8)) -> u8 {
+        // SAFETY: `byte < size_of::<Hdrs>()`: an offset inside a bitfield unit of `Hdrs` (the
+        // second unit holds more than two bytes).
+        let b = unsafe { *core::ptr::from_ref(h).cast::<u8>().add(byte) };
+        (b & mask) >> mask.trailing_zeros()
     }
 
-    #[cold]
-    fn locate(&self) -> u32 {
-        let mut h = MaybeUninit::<Hdrs>::zeroed();
+    /// Writes `v` into the field at `(byte, mask)` of `h`.
+    #[inline(always)]
+    pub(super) fn write(h: &mut Hdrs, (byte, mask): (usize, u8), v: u8) {
+        // SAFETY: As in `read`; `h` lets us write.
+        let p = unsafe { core::ptr::from_mut(h).cast::<u8>().add(byte) };
+        // SAFETY: `p` is a byte of `h`.
+        unsafe { *p = (*p & !mask) | ((v << mask.trailing_zeros()) & mask) };
+    }
+
+    /// The byte and mask that bindgen's setter `set` writes when it sets its field to all
+    /// ones in a zeroed group (`None` if the field is not within one byte).
+    fn located(set: fn(&mut Hdrs)) -> Option<(usize, u8)> {
+        let mut h = core::mem::MaybeUninit::<Hdrs>::zeroed();
         // SAFETY: All-zero bytes are a valid `Hdrs`: integers, arrays and unions of them.
         let h = unsafe { h.assume_init_mut() };
-        (self.set_all_ones)(h);
+        set(h);
         // SAFETY: `h` is `size_of::<Hdrs>()` initialised bytes.
         let bytes = unsafe {
             core::slice::from_raw_parts(
@@ -78,58 +101,43 @@ impl BitPos {
                 core::mem::size_of::<Hdrs>(),
             )
         };
-        let mut set = bytes.iter().enumerate().filter(|(_, b)| **b != 0);
-        let v = match (set.next(), set.next()) {
-            // CAST: the group is far smaller than 2^22 bytes.
-            (Some((i, &mask)), None) => Self::FOUND | (i as u32) << 8 | u32::from(mask),
-            _ => Self::SPLIT,
-        };
-        self.v.store(v, Ordering::Relaxed);
-        v
-    }
-
-    /// The byte offset in [`Hdrs`] and the mask, or `None` for a field spanning two bytes.
-    #[inline(always)]
-    fn get(&self) -> Option<(usize, u8)> {
-        let mut v = self.v.load(Ordering::Relaxed);
-        if v == 0 {
-            v = self.locate();
-        }
-        // CAST: the byte offset and the mask, as packed by `locate`.
-        (v & Self::FOUND != 0).then(|| (((v >> 8) & 0x3f_ffff) as usize, v as u8))
-    }
-
-    /// Reads the field of `h`.
-    #[inline(always)]
-    fn read(&self, h: &Hdrs, fallback: fn(&Hdrs) -> u8) -> u8 {
-        match self.get() {
-            Some((byte, mask)) => {
-                // SAFETY: `byte < size_of::<Hdrs>()` (found inside a zeroed `Hdrs`).
-                let b = unsafe { *core::ptr::from_ref(h).cast::<u8>().add(byte) };
-                (b & mask) >> mask.trailing_zeros()
-            }
-            None => fallback(h),
+        let mut set_bytes = bytes.iter().enumerate().filter(|(_, b)| **b != 0);
+        match (set_bytes.next(), set_bytes.next()) {
+            (Some((i, &mask)), None) => Some((i, mask)),
+            _ => None,
         }
     }
 
-    /// Writes `v` into the field of `h`.
-    #[inline(always)]
-    fn write(&self, h: &mut Hdrs, v: u8, fallback: fn(&mut Hdrs, u8)) {
-        match self.get() {
-            Some((byte, mask)) => {
-                // SAFETY: As in `read`; `h` lets us write.
-                let p = unsafe { core::ptr::from_mut(h).cast::<u8>().add(byte) };
-                // SAFETY: `p` is a byte of `h`.
-                unsafe { *p = (*p & !mask) | ((v << mask.trailing_zeros()) & mask) };
-            }
-            None => fallback(h, v),
-        }
+    /// Whether every place above is where bindgen puts the field.
+    pub(super) fn match_bindgen() -> bool {
+        located(|h| h.set_ip_summed(!0)) == Some(IP_SUMMED)
+            && located(|h| h.set_l4_hash(!0)) == Some(L4_HASH)
+            && located(|h| h.set_sw_hash(!0)) == Some(SW_HASH)
     }
 }
 
-static IP_SUMMED: BitPos = BitPos::new(|h| h.set_ip_summed(!0));
-static L4_HASH: BitPos = BitPos::new(|h| h.set_l4_hash(!0));
-static SW_HASH: BitPos = BitPos::new(|h| h.set_sw_hash(!0));
+/// Whether the hand-placed bitfields of the fast paths match this kernel's `struct sk_buff`
+/// (see `bits`); checked once, before the first device of these abstractions is created.
+/// `false` (and an error in the log) means no device may be created.
+pub(crate) fn layout_checked() -> bool {
+    // 0: not checked yet, 1: matches, 2: does not.
+    static STATE: AtomicU32 = AtomicU32::new(0);
+    match STATE.load(Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        _ => {
+            #[cfg(target_endian = "little")]
+            let ok = bits::match_bindgen();
+            #[cfg(not(target_endian = "little"))]
+            let ok = true;
+            if !ok {
+                crate::pr_err!("net: sk_buff bitfields moved; update rust/kernel/net/skb.rs\n");
+            }
+            STATE.store(if ok { 1 } else { 2 }, Ordering::Relaxed);
+            ok
+        }
+    }
+}
 
 /// Checksum state of a socket buffer (C `skb->ip_summed`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -634,9 +642,13 @@ impl SkBuff {
     /// The checksum state (C `skb->ip_summed`).
     #[inline]
     pub fn csum(&self) -> Checksum {
-        // With one masked load (see `BitPos`); the doctest of [`SkBuff`] checks every value
+        // With one masked load (see `bits`); the doctest of [`SkBuff`] checks every value
         // against the C setter.
-        Checksum::from_raw(IP_SUMMED.read(self.hdrs(), |h| h.ip_summed()))
+        #[cfg(target_endian = "little")]
+        let v = bits::read(self.hdrs(), bits::IP_SUMMED);
+        #[cfg(not(target_endian = "little"))]
+        let v = self.hdrs().ip_summed();
+        Checksum::from_raw(v)
     }
 
     /// Sets the checksum state, e.g. [`Checksum::Unnecessary`] after the device verified
@@ -843,17 +855,28 @@ impl SkBuff {
         self.eth_type_trans(dev)
     }
 
-    /// `l4_hash = l4`, `sw_hash = 0`, with a masked store each (see `BitPos`).
+    /// `l4_hash = l4`, `sw_hash = 0`, with a masked store each (see `bits`).
     #[inline]
     fn set_hash_bits(h: &mut Hdrs, l4: bool) {
-        L4_HASH.write(h, u8::from(l4), |h, v| h.set_l4_hash(v));
-        SW_HASH.write(h, 0, |h, v| h.set_sw_hash(v));
+        #[cfg(target_endian = "little")]
+        {
+            bits::write(h, bits::L4_HASH, u8::from(l4));
+            bits::write(h, bits::SW_HASH, 0);
+        }
+        #[cfg(not(target_endian = "little"))]
+        {
+            h.set_l4_hash(u8::from(l4));
+            h.set_sw_hash(0);
+        }
     }
 
-    /// `ip_summed = v`, with a masked store (see `BitPos`).
+    /// `ip_summed = v`, with a masked store (see `bits`).
     #[inline]
     fn set_ip_summed(h: &mut Hdrs, v: u8) {
-        IP_SUMMED.write(h, v & 3, |h, v| h.set_ip_summed(v));
+        #[cfg(target_endian = "little")]
+        bits::write(h, bits::IP_SUMMED, v & 3);
+        #[cfg(not(target_endian = "little"))]
+        h.set_ip_summed(v);
     }
 
     /// Whether the receive metadata [`Self::set_rx_fields`] writes (hash and its flags,

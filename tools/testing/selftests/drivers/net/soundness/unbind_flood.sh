@@ -24,7 +24,12 @@ for i in 0 1; do
 	wait 2>/dev/null
 	teardown_pair
 	if bind_port "${ports[$i]}" rigb; then
-		a=$(pci_iface "${ports[0]}") b=$(pci_iface "${ports[1]}")
+		# Port B comes back from the deleted namespace asynchronously.
+		for ((t = 0; t < 40; t++)); do
+			a=$(pci_iface "${ports[0]}") b=$(pci_iface "${ports[1]}")
+			[[ -n $a && -n $b ]] && break
+			sleep 0.5
+		done
 		if setup_pair "$a" "$b" && ping -q -c 3 -i 0.2 -w 15 $ADDR_B >/dev/null 2>&1; then
 			ktap_ok "port $i bound again, traffic passes"
 		else
