@@ -66,7 +66,8 @@ for suite in "${suites[@]}"; do
 	tmo=$((${tmo:-300} * ${RIGB_TIMEOUT_SCALE:-1}))
 	n=$(wc -w <<<"$progs")
 	info "suite $suite: $n programs (timeout ${tmo}s each)"
-	vm_tmo=$((n * (tmo + 15) + 120))
+	# The boot is slower on the debug kernel too (udev alone took 140 s there).
+	vm_tmo=$((n * (tmo + 15) + 120 * ${RIGB_TIMEOUT_SCALE:-1}))
 	rc=0
 	bash "$here/vm.sh" --no-rigb --out "$out" --timeout "$vm_tmo" \
 		--cmd "bash $RIGB_ROOT/scripts/run-suite.sh $dir $tmo $progs" || rc=$?
