@@ -23,6 +23,7 @@
 #include "pci.c"
 #include "percpu.c"
 #include "rbtree.c"
+#include "rcu.c"
 #include "refcount.c"
 #include "rtnl.c"
 #include "signal.c"

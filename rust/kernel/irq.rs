@@ -5,20 +5,24 @@
 //! C header: [`include/linux/interrupt.h`](srctree/include/linux/interrupt.h)
 //!
 //! A [`Registration`] requests an interrupt line (`request_irq`) for a [`Handler`] it owns, and
-//! frees it (`free_irq`) when dropped. `free_irq` waits for a running handler to return, so the
-//! handler's data is only dropped once no CPU can be executing it anymore. The line comes as an
-//! [`IrqRequest`] from the bus that allocated it (e.g. a PCI device's MSI-X vectors), which
-//! the registration keeps until the line is freed: the vectors cannot be freed under a live
-//! handler, whatever order their owners are dropped in.
+//! frees it (`free_irq`) when dropped or when the device the line belongs to is unbound,
+//! whichever comes first ([`crate::devres`]). `free_irq` waits for a running handler to
+//! return, so the handler's data is only dropped once no CPU can be executing it anymore. The
+//! line comes as an [`IrqRequest`] from the bus that allocated it (e.g. a PCI device's MSI-X
+//! vectors), borrowed from the bound device, and the registration keeps the allocation until
+//! the line is freed: the vectors cannot be freed under a live handler, whatever order their
+//! owners are dropped in, and no handler runs after the device is unbound.
 
 use crate::{
-    bindings,
-    error::{to_result, Error, Result},
+    bindings, device,
+    devres::Devres,
+    error::{code::ENODEV, to_result, Error, Result},
     init::{self, PinInit},
     str::CString,
     sync::Arc,
 };
 use core::{
+    ffi::c_void,
     marker::PhantomPinned,
     pin::Pin,
     ptr::addr_of_mut,
@@ -63,25 +67,30 @@ impl Flags {
 /// [`IrqRequest`]s made from it and the registrations that use them.
 pub trait IrqSource: Send + Sync {}
 
-/// An allocated interrupt line, ready for [`Registration::new`], and what keeps it allocated.
+/// An allocated interrupt line of a bound device, ready for [`Registration::new`] while the
+/// device is borrowed (`'a`), and what keeps it allocated.
 ///
 /// # Invariants
 ///
-/// `irq` stays allocated while `source` lives.
-pub struct IrqRequest {
+/// `dev` is bound to the driver for `'a`; `irq` stays allocated while `source` lives, and at
+/// the latest until `dev` is unbound.
+pub struct IrqRequest<'a> {
+    dev: &'a device::Device,
     irq: u32,
     source: Arc<dyn IrqSource>,
 }
 
-impl IrqRequest {
-    /// A request for line `irq`, kept allocated by `source`.
+impl<'a> IrqRequest<'a> {
+    /// A request for line `irq` of `dev`, kept allocated by `source`.
     ///
     /// # Safety
     ///
-    /// `irq` must be an interrupt line that stays allocated while `source` is alive.
-    pub unsafe fn new(irq: u32, source: Arc<dyn IrqSource>) -> Self {
+    /// `dev` must be bound to the calling driver for `'a`; `irq` must be an interrupt line of
+    /// it that stays allocated while `source` is alive and until the resources of `dev`
+    /// registered after this call are released at unbind ([`crate::devres`]).
+    pub unsafe fn new(dev: &'a device::Device, irq: u32, source: Arc<dyn IrqSource>) -> Self {
         // INVARIANT: By the safety requirements.
-        Self { irq, source }
+        Self { dev, irq, source }
     }
 
     /// The Linux IRQ number.
@@ -90,18 +99,48 @@ impl IrqRequest {
     }
 }
 
-/// An interrupt line requested for handler `T`; freed on drop.
+/// A requested line: freed (`free_irq`) on drop.
 ///
 /// # Invariants
 ///
-/// `irq` is requested with `dev_id` pointing to this (pinned) registration, from a successful
-/// `new` until drop; `name` is the name passed to `request_irq` and stays alive as long.
-pub struct Registration<T: Handler> {
+/// `irq` is requested with `cookie` as `dev_id`, from creation until drop.
+struct Line {
     irq: u32,
-    /// Keeps the line allocated; dropped after `free_irq` (in `drop`).
+    cookie: *mut c_void,
+    hint_set: AtomicBool,
+}
+
+// SAFETY: `cookie` is only passed back to the IRQ core, from any thread.
+unsafe impl Send for Line {}
+// SAFETY: `&Line` offers nothing but the IRQ number and the atomic.
+unsafe impl Sync for Line {}
+
+impl Drop for Line {
+    fn drop(&mut self) {
+        if *self.hint_set.get_mut() {
+            // SAFETY: By the type invariant `irq` is requested; `free_irq` warns if a hint is
+            // left set.
+            unsafe { bindings::irq_update_affinity_hint(self.irq, core::ptr::null()) };
+        }
+        // SAFETY: `irq` was requested with `cookie` (type invariant); `free_irq` waits for
+        // running handlers, so what `cookie` points to is unused once it returns.
+        unsafe { bindings::free_irq(self.irq, self.cookie) };
+    }
+}
+
+/// An interrupt line requested for handler `T`; freed on drop or at the device's unbind.
+///
+/// # Invariants
+///
+/// While `line` holds the line, it is requested with `dev_id` pointing to this (pinned)
+/// registration; `name` is the name passed to `request_irq` and stays alive as long.
+pub struct Registration<T: Handler> {
+    /// Freed first (explicitly in `drop`), before the fields it refers to.
+    line: Devres<Line>,
+    irq: u32,
+    /// Keeps the line allocated; dropped after the line is freed.
     _source: Arc<dyn IrqSource>,
     name: CString,
-    hint_set: AtomicBool,
     handler: T,
     _pin: PhantomPinned,
 }
@@ -111,19 +150,19 @@ impl<T: Handler> Registration<T> {
     ///
     /// The handler may run as soon as this returns (before the caller even sees the pinned
     /// value), so `handler` must be fully initialised by its `PinInit`.
-    pub fn new(
-        req: IrqRequest,
+    pub fn new<'a>(
+        req: IrqRequest<'a>,
         flags: Flags,
         name: CString,
-        handler: impl PinInit<T, Error>,
-    ) -> impl PinInit<Self, Error> {
+        handler: impl PinInit<T, Error> + 'a,
+    ) -> impl PinInit<Self, Error> + 'a
+    where
+        T: 'a,
+    {
         let init = move |slot: *mut Self| {
             let irq = req.irq;
             // SAFETY: `slot` is valid for writes and pinned (`PinInit` contract).
-            unsafe {
-                addr_of_mut!((*slot).irq).write(irq);
-                addr_of_mut!((*slot).hint_set).write(AtomicBool::new(false));
-            }
+            unsafe { addr_of_mut!((*slot).irq).write(irq) };
             // SAFETY: As above; `handler` is pinned inside the pinned `slot`.
             unsafe { handler.__pinned_init(addr_of_mut!((*slot).handler))? };
             let name_ptr = name.as_char_ptr();
@@ -132,8 +171,18 @@ impl<T: Handler> Registration<T> {
                 addr_of_mut!((*slot).name).write(name);
                 addr_of_mut!((*slot)._source).write(req.source);
             }
+            let drop_fields = || {
+                // SAFETY: Initialised above and no line refers to them: drop them so the slot
+                // holds nothing, as the `PinInit` contract requires on error.
+                unsafe {
+                    core::ptr::drop_in_place(addr_of_mut!((*slot).handler));
+                    core::ptr::drop_in_place(addr_of_mut!((*slot).name));
+                    core::ptr::drop_in_place(addr_of_mut!((*slot)._source));
+                }
+            };
             // SAFETY: `handle_irq_callback::<T>` matches `irq_handler_t`; `slot` (pinned, fully
-            // initialised, owning `name_ptr`'s buffer) stays valid until `free_irq` in `drop`.
+            // initialised but for `line`, which the callback does not use, owning `name_ptr`'s
+            // buffer) stays valid until the line is freed, which `drop` does first.
             let ret = to_result(unsafe {
                 bindings::request_irq(
                     irq,
@@ -144,20 +193,30 @@ impl<T: Handler> Registration<T> {
                 )
             });
             if let Err(e) = ret {
-                // SAFETY: Initialised above and not registered: drop them so the slot holds
-                // nothing, as the `PinInit` contract requires on error.
-                unsafe {
-                    core::ptr::drop_in_place(addr_of_mut!((*slot).handler));
-                    core::ptr::drop_in_place(addr_of_mut!((*slot).name));
-                    core::ptr::drop_in_place(addr_of_mut!((*slot)._source));
-                }
+                drop_fields();
                 return Err(e);
             }
-            // INVARIANT: requested above with `dev_id == slot`.
+            // INVARIANT: requested above with `cookie == slot`.
+            let line = Line {
+                irq,
+                cookie: slot.cast(),
+                hint_set: AtomicBool::new(false),
+            };
+            // SAFETY: `req.dev` is bound for `'a` (type invariant of `IrqRequest`), which this
+            // initialiser cannot outlive. On failure `line` is dropped: the line is freed.
+            match unsafe { Devres::new(req.dev, line) } {
+                // SAFETY: `slot` is valid for writes (`PinInit` contract).
+                Ok(line) => unsafe { addr_of_mut!((*slot).line).write(line) },
+                Err(e) => {
+                    drop_fields();
+                    return Err(e);
+                }
+            }
+            // INVARIANT: requested above with `dev_id == slot`, held by `line`.
             Ok(())
         };
         // SAFETY: On `Ok` every field is initialised; on `Err` the closure dropped what it had
-        // initialised.
+        // initialised and freed the line it had requested.
         unsafe { init::pin_init_from_closure(init) }
     }
 
@@ -179,24 +238,32 @@ impl<T: Handler> Registration<T> {
     }
 
     /// Waits for a handler running on another CPU to finish (`synchronize_irq`). May sleep.
+    /// Nothing to wait for once the line was freed at unbind.
     pub fn synchronize(&self) {
-        // SAFETY: By the type invariant `irq` is requested.
-        unsafe { bindings::synchronize_irq(self.irq) };
+        self.line.with_locked(|l| {
+            // SAFETY: The line is requested while `line` holds it (its lock is held).
+            unsafe { bindings::synchronize_irq(l.irq) }
+        });
     }
 
     /// Disables the line and waits for a running handler to finish (`disable_irq`). May sleep.
     pub fn disable(&self) {
-        // SAFETY: By the type invariant `irq` is requested.
-        unsafe { bindings::disable_irq(self.irq) };
+        self.line.with_locked(|l| {
+            // SAFETY: The line is requested while `line` holds it (its lock is held).
+            unsafe { bindings::disable_irq(l.irq) }
+        });
     }
 
     /// Re-enables a line disabled by [`Registration::disable`].
     pub fn enable(&self) {
-        // SAFETY: By the type invariant `irq` is requested.
-        unsafe { bindings::enable_irq(self.irq) };
+        self.line.with_locked(|l| {
+            // SAFETY: The line is requested while `line` holds it (its lock is held).
+            unsafe { bindings::enable_irq(l.irq) }
+        });
     }
 
-    /// Hints user space (irqbalance) to route the interrupt to `cpu`; cleared on drop.
+    /// Hints user space (irqbalance) to route the interrupt to `cpu`; cleared when the line is
+    /// freed. `ENODEV` once the line was freed at unbind.
     pub fn set_affinity_hint(&self, cpu: u32) -> Result {
         // SAFETY: `nr_cpu_ids` is written once during early boot and only read afterwards.
         if cpu >= unsafe { bindings::nr_cpu_ids } {
@@ -204,23 +271,23 @@ impl<T: Handler> Registration<T> {
         }
         // SAFETY: `cpu < nr_cpu_ids`, for which `cpumask_of` returns a valid static mask.
         let mask = unsafe { bindings::cpumask_of(cpu) };
-        // SAFETY: By the type invariant `irq` is requested; `mask` is static.
-        to_result(unsafe { bindings::irq_update_affinity_hint(self.irq, mask) })?;
-        self.hint_set.store(true, Ordering::Relaxed);
-        Ok(())
+        self.line
+            .with_locked(|l| {
+                // SAFETY: The line is requested while `line` holds it (its lock is held);
+                // `mask` is static.
+                to_result(unsafe { bindings::irq_update_affinity_hint(l.irq, mask) })?;
+                l.hint_set.store(true, Ordering::Relaxed);
+                Ok(())
+            })
+            .unwrap_or(Err(ENODEV))
     }
 }
 
 impl<T: Handler> Drop for Registration<T> {
     fn drop(&mut self) {
-        if self.hint_set.load(Ordering::Relaxed) {
-            // SAFETY: By the type invariant `irq` is requested; `free_irq` warns if a hint is
-            // left set.
-            unsafe { bindings::irq_update_affinity_hint(self.irq, core::ptr::null()) };
-        }
-        // SAFETY: `irq` was requested with this `dev_id` (type invariant); `free_irq` waits for
-        // running handlers, so `handler` and `name` are unused once it returns.
-        unsafe { bindings::free_irq(self.irq, core::ptr::from_mut(self).cast()) };
+        // The line first (if the driver core is freeing it at unbind right now, this waits):
+        // then no handler runs and the fields below are unused.
+        self.line.revoke();
     }
 }
 
@@ -231,16 +298,19 @@ unsafe impl<T: Handler> Sync for Registration<T> {}
 
 /// # Safety
 ///
-/// Called by the IRQ core with the `dev_id` given to `request_irq` in `Registration::new`.
+/// Called by the IRQ core with the `dev_id` given to `request_irq` in `Registration::new`,
+/// while the line is requested.
 unsafe extern "C" fn handle_irq_callback<T: Handler>(
     _irq: crate::ffi::c_int,
     ptr: *mut crate::ffi::c_void,
 ) -> bindings::irqreturn_t {
-    // SAFETY: `ptr` is the pinned `Registration<T>` (type invariant), alive until `free_irq`
-    // returned, which waits for this callback.
-    let reg = unsafe { &*ptr.cast::<Registration<T>>() };
+    // SAFETY: `ptr` is the pinned `Registration<T>` (type invariant), whose `handler` is alive
+    // until the line is freed (`free_irq` waits for this callback), which its `drop` does first.
+    // It may run before `line` is written (right after `request_irq`): only `handler` is
+    // touched, through a place expression, never a reference to the whole registration.
+    let handler = unsafe { &*core::ptr::addr_of!((*ptr.cast::<Registration<T>>()).handler) };
     // Hard-IRQ context: see `Handler`.
-    reg.handler.handle_irq() as bindings::irqreturn_t
+    handler.handle_irq() as bindings::irqreturn_t
 }
 
 /// Waits for running handlers of `irq` to finish (`synchronize_irq`). May sleep.

@@ -38,6 +38,7 @@ mod build_assert;
 #[cfg(CONFIG_DEBUG_FS)]
 pub mod debugfs;
 pub mod device;
+pub mod devres;
 pub mod dma;
 pub mod error;
 #[cfg(CONFIG_RUST_FW_LOADER_ABSTRACTIONS)]
@@ -59,6 +60,7 @@ pub mod percpu;
 pub mod prelude;
 pub mod print;
 pub mod rbtree;
+pub mod revocable;
 pub mod sizes;
 mod static_assert;
 #[doc(hidden)]

@@ -8,14 +8,20 @@
 //! emits the `MODULE_DEVICE_TABLE` alias, so `modinfo` lists the device aliases), `probe`
 //! returning the pinned driver data, and `remove`. [`module_pci_driver!`] registers it.
 //!
-//! Resources a driver acquires from a [`Device`] are owned values released on drop: the
-//! [`Enabled`] device (disabled again on drop), a mapped [`Bar`] (unmapped and its region
-//! released on drop) and the [`IrqVectors`] (freed on drop). Ordering the fields of the driver
-//! data orders the teardown.
+//! The callbacks get the device as [`Device<Core>`]: bound to the driver, device lock held.
+//! Resources a driver acquires through it are owned values, released on drop or at unbind,
+//! whichever comes first ([`crate::devres`]): the [`Enabled`] device (disabled), a mapped
+//! [`Bar`] (unmapped and its region released; its accessors then fail, reads returning
+//! all-ones as from a removed device), the [`IrqVectors`] and the interrupt lines requested
+//! from them. After unbind nothing the driver kept can reach the device, whatever the driver
+//! leaked; while bound, the order in which a driver drops them does not matter (interrupt
+//! lines keep their vectors allocated).
 
 use crate::{
     alloc::{flags::GFP_KERNEL, KBox},
-    bindings, device,
+    bindings,
+    device::{self, Bound, Core, DeviceContext, Normal},
+    devres::Devres,
     error::{code::*, from_result, to_result, Error, Result},
     init::{self, InPlaceInit, PinInit},
     io::{Io, IoRaw},
@@ -164,15 +170,15 @@ pub trait Driver: Send + Sync + Sized + 'static {
     const ID_TABLE: &'static dyn IdTable;
 
     /// Binds the driver to `pdev`, which matched `id`.
-    fn probe(pdev: &Device, id: &DeviceId) -> Result<Pin<KBox<Self>>>;
+    fn probe(pdev: &Device<Core>, id: &DeviceId) -> Result<Pin<KBox<Self>>>;
 
-    /// Unbinds the driver: quiesce the device here (it is still accessible); memory is released
-    /// when the driver data is dropped afterwards.
-    fn remove(_this: Pin<&Self>) {}
+    /// Unbinds the driver: quiesce the device here (it is still accessible); the driver data
+    /// is dropped right after, then every device resource still held is released.
+    fn remove(_pdev: &Device<Core>, _this: Pin<&Self>) {}
 
     /// The system is shutting down or rebooting: stop the device's DMA and interrupts. The
     /// driver stays bound (no `remove` follows). Process context.
-    fn shutdown(_this: Pin<&Self>) {}
+    fn shutdown(_pdev: &Device<Core>, _this: Pin<&Self>) {}
 }
 
 /// A registration of a PCI driver with the PCI core; unregistered on drop.
@@ -241,9 +247,9 @@ unsafe extern "C" fn probe_callback<T: Driver>(
     id: *const bindings::pci_device_id,
 ) -> crate::ffi::c_int {
     from_result(|| {
-        // SAFETY: The PCI core calls `probe` with a valid `pdev` that stays alive (and bound to
-        // us) at least until `remove` returns.
-        let dev = unsafe { Device::from_raw(pdev) };
+        // SAFETY: The PCI core calls `probe` with a valid `pdev`, with its device lock held,
+        // being bound to us for the duration of the call.
+        let dev = unsafe { Device::<Core>::from_raw(pdev) };
         // SAFETY: `id` points into our ID table (`DeviceId` is a transparent wrapper).
         let id = unsafe { &*id.cast::<DeviceId>() };
         let data = T::probe(dev, id)?;
@@ -269,7 +275,9 @@ unsafe extern "C" fn remove_callback<T: Driver>(pdev: *mut bindings::pci_dev) {
     // SAFETY: `ptr` came from `KBox::into_raw` of pinned data in `probe_callback`; ownership is
     // taken back exactly once, here.
     let data = unsafe { Pin::new_unchecked(KBox::from_raw(ptr)) };
-    T::remove(data.as_ref());
+    // SAFETY: `remove` runs with the device lock held and the device still bound to us.
+    let dev = unsafe { Device::<Core>::from_raw(pdev) };
+    T::remove(dev, data.as_ref());
     drop(data);
     // SAFETY: `pdev` is valid; clear the stale pointer.
     unsafe { bindings::pci_set_drvdata(pdev, core::ptr::null_mut()) };
@@ -289,16 +297,57 @@ unsafe extern "C" fn shutdown_callback<T: Driver>(pdev: *mut bindings::pci_dev) 
     // SAFETY: `ptr` is the pinned driver data set in `probe_callback`, alive until `remove`,
     // which the driver core does not run concurrently with `shutdown`.
     let this = unsafe { Pin::new_unchecked(&*ptr) };
-    T::shutdown(this);
+    // SAFETY: `shutdown` runs with the device lock held, for a device bound to us.
+    let dev = unsafe { Device::<Core>::from_raw(pdev) };
+    T::shutdown(dev, this);
 }
 
-/// A PCI device (`struct pci_dev`).
+/// A PCI device (`struct pci_dev`), in the state `Ctx` proves (see [`DeviceContext`]).
+///
+/// Any reference ([`Normal`], the default) reads the device's identity and logs; a bound one
+/// ([`Bound`]) maps BARs and allocates interrupt vectors; one in a bus callback ([`Core`])
+/// enables the device and sets bus mastering and DMA masks. [`Driver`]'s callbacks get a
+/// `&Device<Core>`; a driver keeps an `ARef<Device>` ([`Normal`]) beyond them.
 ///
 /// # Invariants
 ///
-/// The wrapped `pci_dev` is valid; references obtained through [`ARef`] hold a reference count.
+/// The wrapped `pci_dev` is valid; references obtained through [`ARef`] hold a reference
+/// count. A `&Device<Bound>` exists only while the device is bound to the driver that got it;
+/// a `&Device<Core>` only in that driver's bus callbacks (device lock held).
 #[repr(transparent)]
-pub struct Device(Opaque<bindings::pci_dev>);
+pub struct Device<Ctx: DeviceContext = Normal>(Opaque<bindings::pci_dev>, PhantomData<Ctx>);
+
+impl Deref for Device<Core> {
+    type Target = Device<Bound>;
+
+    fn deref(&self) -> &Device<Bound> {
+        // SAFETY: Same transparent layout; a device in a bus callback is bound (invariant).
+        unsafe { &*core::ptr::from_ref(self).cast::<Device<Bound>>() }
+    }
+}
+
+impl Deref for Device<Bound> {
+    type Target = Device;
+
+    fn deref(&self) -> &Device {
+        // SAFETY: Same transparent layout; any reference is a `Normal` one.
+        unsafe { &*core::ptr::from_ref(self).cast::<Device>() }
+    }
+}
+
+impl From<&Device<Core>> for ARef<Device> {
+    fn from(dev: &Device<Core>) -> Self {
+        let normal: &Device = dev;
+        normal.into()
+    }
+}
+
+impl From<&Device<Bound>> for ARef<Device> {
+    fn from(dev: &Device<Bound>) -> Self {
+        let normal: &Device = dev;
+        normal.into()
+    }
+}
 
 // SAFETY: `pci_dev` is reference counted by `pci_dev_get`/`pci_dev_put`, which can be called
 // from any context.
@@ -318,6 +367,9 @@ unsafe impl AlwaysRefCounted for Device {
 unsafe impl Send for Device {}
 // SAFETY: See `Send`.
 unsafe impl Sync for Device {}
+// SAFETY: The methods of a bound device may be called from any thread while it is bound (the
+// reference's lifetime), and go through the PCI core.
+unsafe impl Sync for Device<Bound> {}
 
 /// The kinds of interrupt a device may get vectors of (`PCI_IRQ_*`).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -339,10 +391,11 @@ impl core::ops::BitOr for IrqTypes {
     }
 }
 
-impl Device {
+impl<Ctx: DeviceContext> Device<Ctx> {
     /// # Safety
     ///
-    /// `ptr` must point to a valid `pci_dev` that outlives `'a`.
+    /// `ptr` must point to a valid `pci_dev` that outlives `'a`, in the state `Ctx` names for
+    /// all of `'a` (see the type invariant).
     unsafe fn from_raw<'a>(ptr: *mut bindings::pci_dev) -> &'a Self {
         // SAFETY: `Device` is a transparent wrapper; validity is guaranteed by the caller.
         unsafe { &*ptr.cast::<Self>() }
@@ -351,7 +404,9 @@ impl Device {
     fn as_raw(&self) -> *mut bindings::pci_dev {
         self.0.get()
     }
+}
 
+impl Device {
     /// The vendor ID.
     pub fn vendor_id(&self) -> u16 {
         // SAFETY: By the type invariant the `pci_dev` is valid.
@@ -376,13 +431,19 @@ impl Device {
         // long as the device.
         unsafe { CStr::from_char_ptr(bindings::pci_name(self.as_raw())) }
     }
+}
 
+impl Device<Core> {
     /// Enables the device's memory space (`pci_enable_device_mem`); disabled again when the
-    /// returned guard is dropped.
+    /// returned guard is dropped, or at unbind.
     pub fn enable_device_mem(&self) -> Result<Enabled> {
         // SAFETY: By the type invariant the `pci_dev` is valid.
         to_result(unsafe { bindings::pci_enable_device_mem(self.as_raw()) })?;
-        Ok(Enabled { pdev: self.into() })
+        let dev = EnabledDevice { pdev: self.into() };
+        // SAFETY: A device in a bus callback is bound (type invariant). On failure `dev` is
+        // dropped, disabling the device again.
+        let res = unsafe { Devres::new(self.as_ref(), dev) }?;
+        Ok(Enabled { _res: res })
     }
 
     /// Enables bus mastering, i.e. lets the device do DMA.
@@ -413,7 +474,9 @@ impl Device {
         // SAFETY: As above.
         to_result(unsafe { bindings::dma_set_coherent_mask(dev, mask) })
     }
+}
 
+impl Device {
     /// Length in bytes of BAR `bar`, 0 if it does not exist.
     pub fn resource_len(&self, bar: u32) -> u64 {
         if bar >= bindings::PCI_STD_NUM_BARS {
@@ -434,9 +497,12 @@ impl Device {
         // CAST: `IORESOURCE_MEM` is a small flag bit.
         flags & bindings::IORESOURCE_MEM as crate::ffi::c_ulong != 0
     }
+}
 
+impl Device<Bound> {
     /// Requests the region of memory BAR `bar` under `name` and maps all of it
-    /// (`EINVAL` for an I/O port BAR).
+    /// (`EINVAL` for an I/O port BAR), until the returned [`Bar`] is dropped or the device is
+    /// unbound.
     ///
     /// The mapping must be at least `SIZE` bytes long (`ENODEV` otherwise): register accesses
     /// at constant offsets below `SIZE` are then checked at compile time.
@@ -467,12 +533,18 @@ impl Device {
             return Err(ENOMEM);
         }
         match IoRaw::new(addr as usize, len) {
-            // INVARIANT: mapped and requested above, released in `Bar::drop`.
-            Ok(io) => Ok(Bar {
-                pdev: self.into(),
-                io,
-                num: bar_c,
-            }),
+            Ok(io) => {
+                // INVARIANT: mapped and requested above, released in `BarMapping::drop`.
+                let map = BarMapping {
+                    pdev: self.into(),
+                    io,
+                    num: bar_c,
+                };
+                // SAFETY: A `Device<Bound>` is bound (type invariant). On failure `map` is
+                // dropped, unmapping and releasing the BAR.
+                let res = unsafe { Devres::new(self.as_ref(), map) }?;
+                Ok(Bar { res })
+            }
             Err(e) => {
                 // SAFETY: Mapped and requested above.
                 unsafe {
@@ -486,28 +558,28 @@ impl Device {
 
     /// Allocates between `min` and `max` interrupt vectors of the given types
     /// (`pci_alloc_irq_vectors`). They are freed once the returned [`IrqVectors`] and every
-    /// interrupt registration made from them ([`IrqVectors::request`]) are gone.
+    /// interrupt registration made from them ([`IrqVectors::request`]) are gone, or at unbind.
     pub fn alloc_irq_vectors(&self, min: u32, max: u32, types: IrqTypes) -> Result<IrqVectors> {
         // SAFETY: By the type invariant the `pci_dev` is valid.
         let ret = unsafe { bindings::pci_alloc_irq_vectors(self.as_raw(), min, max, types.0) };
         if ret < 0 {
             return Err(Error::from_errno(ret));
         }
-        let alloc = match Arc::new(VectorsAlloc { pdev: self.into() }, GFP_KERNEL) {
-            Ok(a) => a,
-            Err(e) => {
-                // SAFETY: Allocated just above, used by nobody yet.
-                unsafe { bindings::pci_free_irq_vectors(self.as_raw()) };
-                return Err(e.into());
-            }
-        };
+        // INVARIANT: allocated just above; freed only by `AllocatedVectors::drop`.
+        let vectors = AllocatedVectors { pdev: self.into() };
+        // SAFETY: A `Device<Bound>` is bound (type invariant). On failure `vectors` is dropped,
+        // freeing them.
+        let res = unsafe { Devres::new(self.as_ref(), vectors) }?;
         Ok(IrqVectors {
-            alloc,
+            alloc: Arc::new(VectorsAlloc { res }, GFP_KERNEL)?,
+            pdev: self.into(),
             // CAST: non-negative, at most `max`.
             count: ret as u32,
         })
     }
+}
 
+impl Device {
     /// The Linux IRQ number of vector `index` (`pci_irq_vector`).
     pub fn irq_vector(&self, index: u32) -> Result<u32> {
         // SAFETY: By the type invariant the `pci_dev` is valid.
@@ -519,7 +591,7 @@ impl Device {
     }
 }
 
-impl AsRef<device::Device> for Device {
+impl<Ctx: DeviceContext> AsRef<device::Device> for Device<Ctx> {
     fn as_ref(&self) -> &device::Device {
         // SAFETY: By the type invariant `self.as_raw()` is a valid `pci_dev`, whose embedded
         // `struct device` lives as long as it.
@@ -533,41 +605,53 @@ impl AsRef<device::Device> for device::Device {
     }
 }
 
-/// A PCI device with its memory space enabled; disabled again on drop.
+/// A PCI device with its memory space enabled; disabled again on drop or at unbind.
 pub struct Enabled {
+    _res: Devres<EnabledDevice>,
+}
+
+/// The enabled state of a device, ended on drop.
+struct EnabledDevice {
     pdev: ARef<Device>,
 }
 
-impl Drop for Enabled {
+impl Drop for EnabledDevice {
     fn drop(&mut self) {
-        // SAFETY: Enabled by `enable_device_mem`, which handed out this single guard.
+        // SAFETY: Enabled by `enable_device_mem`, which made this single value.
         unsafe { bindings::pci_disable_device(self.pdev.as_raw()) };
     }
 }
 
-/// The allocation of a device's interrupt vectors, freed when the last holder (the
-/// [`IrqVectors`], or a registration made from them) is gone.
+/// A device's allocated interrupt vectors, freed on drop.
 ///
 /// # Invariants
 ///
 /// The vectors of `pdev` were allocated by `alloc_irq_vectors` and are freed only here.
-struct VectorsAlloc {
+struct AllocatedVectors {
     pdev: ARef<Device>,
 }
 
-impl IrqSource for VectorsAlloc {}
-
-impl Drop for VectorsAlloc {
+impl Drop for AllocatedVectors {
     fn drop(&mut self) {
-        // SAFETY: Allocated (type invariant); every registration that used a vector held this
-        // allocation and has freed its line, since this is the last reference.
+        // SAFETY: Allocated (type invariant). Every line requested from them holds the
+        // `VectorsAlloc` and frees its line first; at unbind the lines, registered with the
+        // driver core after the vectors, are released before them.
         unsafe { bindings::pci_free_irq_vectors(self.pdev.as_raw()) };
     }
 }
 
+/// The allocation of a device's interrupt vectors, freed when the last holder (the
+/// [`IrqVectors`], or a registration made from them) is gone, or at unbind.
+struct VectorsAlloc {
+    res: Devres<AllocatedVectors>,
+}
+
+impl IrqSource for VectorsAlloc {}
+
 /// Interrupt vectors allocated by [`Device::alloc_irq_vectors`].
 pub struct IrqVectors {
     alloc: Arc<VectorsAlloc>,
+    pdev: ARef<Device>,
     count: u32,
 }
 
@@ -582,48 +666,108 @@ impl IrqVectors {
         if index >= self.count {
             return Err(EINVAL);
         }
-        self.alloc.pdev.irq_vector(index)
+        self.pdev.irq_vector(index)
     }
 
-    /// Vector `index`, to request with [`crate::irq::Registration::new`], which keeps the vectors
-    /// allocated until its line is freed. `EINVAL` if `index >= count()`.
-    pub fn request(&self, index: u32) -> Result<IrqRequest> {
+    /// Vector `index` of the bound device `dev`, to request with
+    /// [`crate::irq::Registration::new`] while `dev` is borrowed; the registration keeps the
+    /// vectors allocated until its line is freed. `EINVAL` if `index >= count()` or `dev` is
+    /// another device, `ENODEV` if the vectors were released (at an earlier unbind).
+    pub fn request<'a>(&self, dev: &'a Device<Bound>, index: u32) -> Result<IrqRequest<'a>> {
+        if dev.as_raw() != self.pdev.as_raw() {
+            return Err(EINVAL);
+        }
+        // Released only at unbind or when the last holder is gone; neither can happen while
+        // `dev` is bound and `self` holds the allocation.
+        self.alloc.res.with(|_| ()).ok_or(ENODEV)?;
         let irq = self.irq(index)?;
         let source: Arc<dyn IrqSource> = self.alloc.clone();
-        // SAFETY: `irq` is one of the vectors, which `source` keeps allocated.
-        Ok(unsafe { IrqRequest::new(irq, source) })
+        // SAFETY: `dev` is bound for `'a` (type invariant of `Device<Bound>`); `irq` is one of
+        // the vectors, which `source` keeps allocated until released at `dev`'s unbind, when
+        // every line registered from this request is released first.
+        Ok(unsafe { IrqRequest::new(dev.as_ref(), irq, source) })
     }
 }
 
-/// A mapped memory BAR of at least `SIZE` bytes; unmapped and its region released on drop.
+/// A mapped memory BAR of at least `SIZE` bytes; unmapped and its region released on drop or
+/// at unbind.
 ///
-/// Dereferences to [`Io`] for register access.
+/// Register accesses check at run time that the mapping is still there: once released, reads
+/// return all-ones (as from a device that was removed) or `ENODEV`, and writes are dropped.
+pub struct Bar<const SIZE: usize = 0> {
+    res: Devres<BarMapping<SIZE>>,
+}
+
+/// The mapping of a BAR.
 ///
 /// # Invariants
 ///
-/// `io` describes the mapping of BAR `num` of `pdev`, whose region is requested by us.
-pub struct Bar<const SIZE: usize = 0> {
+/// `io` describes the mapping of BAR `num` of `pdev`, whose region is requested by us; both
+/// are released only by `drop`.
+struct BarMapping<const SIZE: usize> {
     pdev: ARef<Device>,
     io: IoRaw<SIZE>,
     num: crate::ffi::c_int,
 }
 
-impl<const SIZE: usize> Deref for Bar<SIZE> {
-    type Target = Io<SIZE>;
-
-    fn deref(&self) -> &Io<SIZE> {
-        // SAFETY: By the type invariant `io` is a valid mapping that lives as long as `self`.
+impl<const SIZE: usize> BarMapping<SIZE> {
+    #[inline(always)]
+    fn io(&self) -> &Io<SIZE> {
+        // SAFETY: By the type invariant `io` is a valid mapping until `self` is dropped.
         unsafe { Io::from_raw(&self.io) }
     }
 }
 
-impl<const SIZE: usize> Drop for Bar<SIZE> {
+impl<const SIZE: usize> Drop for BarMapping<SIZE> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the BAR is mapped at `io.addr()` and requested by us.
         unsafe {
             bindings::pci_iounmap(self.pdev.as_raw(), self.io.addr() as *mut _);
             bindings::pci_release_region(self.pdev.as_raw(), self.num);
         }
+    }
+}
+
+macro_rules! bar_access {
+    ($(#[$attr:meta])* $try_read:ident, $try_write:ident, $ty:ty) => {
+        $(#[$attr])*
+        /// Reads at run-time offset `offset`: `EINVAL` if out of bounds or misaligned,
+        /// `ENODEV` once the mapping was released.
+        #[inline]
+        pub fn $try_read(&self, offset: usize) -> Result<$ty> {
+            self.res.with(|m| m.io().$try_read(offset)).unwrap_or(Err(ENODEV))
+        }
+
+        $(#[$attr])*
+        /// Writes at run-time offset `offset`: `EINVAL` if out of bounds or misaligned,
+        /// `ENODEV` (and nothing written) once the mapping was released.
+        #[inline]
+        pub fn $try_write(&self, value: $ty, offset: usize) -> Result {
+            self.res.with(|m| m.io().$try_write(value, offset)).unwrap_or(Err(ENODEV))
+        }
+    };
+}
+
+impl<const SIZE: usize> Bar<SIZE> {
+    bar_access!(
+        /// 32-bit register access (`readl`/`writel`, ordered against DMA memory).
+        try_read32, try_write32, u32
+    );
+    bar_access!(
+        /// 32-bit register access without ordering against DMA memory (`*_relaxed`).
+        try_read32_relaxed, try_write32_relaxed, u32
+    );
+
+    /// Flushes posted writes by reading back the register at `offset`, which must be free of
+    /// read side effects. Nothing to flush once the mapping was released.
+    #[inline]
+    pub fn flush(&self, offset: usize) {
+        let _ = self.try_read32(offset);
+    }
+
+    /// Length of the mapping in bytes (at least `SIZE`); 0 once it was released.
+    pub fn maxsize(&self) -> usize {
+        self.res.with(|m| m.io().maxsize()).unwrap_or(0)
     }
 }
 

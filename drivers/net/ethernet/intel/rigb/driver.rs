@@ -20,6 +20,7 @@ use crate::{
 use core::{pin::Pin, sync::atomic::Ordering};
 use kernel::{
     c_str, dev_info, dev_warn,
+    device::{Bound, Core},
     irq::{self, Registration as IrqRegistration},
     net::{
         dev::{features, priv_flags, Registered, Registration},
@@ -77,7 +78,7 @@ fn mac_fmt(m: &[u8; 6]) -> [u8; 17] {
 
 impl RigbDriver {
     fn setup_vectors(
-        pdev: &pci::Device,
+        pdev: &pci::Device<Bound>,
         vectors: &pci::IrqVectors,
         shared: &Arc<Shared>,
         netdev: &Arc<Registered<Adapter>>,
@@ -90,7 +91,7 @@ impl RigbDriver {
         for v32 in 0..nv {
             // CAST: v32 < MAX_VECTORS.
             let v = v32 as usize;
-            let req = vectors.request(v32)?;
+            let req = vectors.request(pdev, v32)?;
             let irqn = req.irq();
             // The names the C driver gives its vectors.
             let (kind, q) = match shared.vector_role(v32) {
@@ -117,7 +118,7 @@ impl RigbDriver {
             queue_irqs.push(reg, GFP_KERNEL)?;
         }
         let other = shared.other_vector;
-        let req = vectors.request(other)?;
+        let req = vectors.request(pdev, other)?;
         let irqn = req.irq();
         let name = CString::try_from_fmt(format_args!("rigb-{}-other", pdev.pci_name()))?;
         let reg = KBox::pin_init(
@@ -139,7 +140,7 @@ impl RigbDriver {
 impl pci::Driver for RigbDriver {
     const ID_TABLE: &'static dyn pci::IdTable = &RIGB_PCI_TABLE;
 
-    fn probe(pdev: &pci::Device, _id: &pci::DeviceId) -> Result<Pin<KBox<Self>>> {
+    fn probe(pdev: &pci::Device<Core>, _id: &pci::DeviceId) -> Result<Pin<KBox<Self>>> {
         let enabled = pdev.enable_device_mem()?;
         pdev.set_master();
         let dma_bits = if pdev.dma_set_mask_and_coherent(64).is_ok() {
@@ -259,7 +260,7 @@ impl pci::Driver for RigbDriver {
         )?)
     }
 
-    fn shutdown(this: Pin<&Self>) {
+    fn shutdown(pdev: &pci::Device<Core>, this: Pin<&Self>) {
         // Power-off or reboot: no DMA or interrupt may outlive the kernel.
         let s = &this.shared;
         s.ready.store(false, Ordering::Release);
@@ -269,10 +270,10 @@ impl pci::Driver for RigbDriver {
         if !s.gone.load(Ordering::Relaxed) {
             let _ = hw::mac::reset(&s.hw, &mut sleep_us);
         }
-        s.pdev.clear_master();
+        pdev.clear_master();
     }
 
-    fn remove(this: Pin<&Self>) {
+    fn remove(_pdev: &pci::Device<Core>, this: Pin<&Self>) {
         let s = &this.shared;
         // Stop DMA and interrupts first; the net_device is unregistered when the driver data
         // is dropped right after this returns. The reset task is cancelled before (a running
