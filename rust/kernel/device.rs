@@ -123,6 +123,34 @@ mod private {
     impl Sealed for super::Core {}
 }
 
+/// A generic device bound to the calling driver for as long as the reference lives: what a
+/// bus device of context [`Bound`] or [`Core`] gives to generic code (e.g. a net_device's
+/// parent), which may register resources released at unbind ([`crate::devres`]).
+///
+/// # Invariants
+///
+/// The device is bound to the driver that holds the reference, for the reference's lifetime.
+#[repr(transparent)]
+pub struct BoundDevice(Device);
+
+impl BoundDevice {
+    /// # Safety
+    ///
+    /// `dev` must be bound to the calling driver for all of `'a`.
+    pub(crate) unsafe fn from_device<'a>(dev: &'a Device) -> &'a Self {
+        // SAFETY: `repr(transparent)`; bound for `'a` by the safety requirements.
+        unsafe { &*ptr::from_ref(dev).cast::<Self>() }
+    }
+}
+
+impl core::ops::Deref for BoundDevice {
+    type Target = Device;
+
+    fn deref(&self) -> &Device {
+        &self.0
+    }
+}
+
 impl DeviceContext for Normal {}
 impl DeviceContext for Bound {}
 impl DeviceContext for Core {}

@@ -137,7 +137,9 @@ impl<T: Send + Sync + 'static> Devres<T> {
 impl<T: Send + Sync + 'static> Drop for Devres<T> {
     fn drop(&mut self) {
         // The pointer `Arc::into_raw` gave the node: the address of the shared value.
-        let data = core::ptr::from_ref::<Inner<T>>(&self.inner).cast_mut().cast::<c_void>();
+        let data = core::ptr::from_ref::<Inner<T>>(&self.inner)
+            .cast_mut()
+            .cast::<c_void>();
         // SAFETY: `dev` is valid; `release::<T>` and `matches::<T>` identify our node, whose
         // data holds the pointer `data`.
         let node = unsafe {

@@ -500,6 +500,14 @@ impl Device {
 }
 
 impl Device<Bound> {
+    /// The generic device, bound to the calling driver as long as `self` is borrowed: e.g. the
+    /// parent of a net_device ([`crate::net::dev::Registration::set_parent`]).
+    pub fn as_bound(&self) -> &device::BoundDevice {
+        let dev: &device::Device = self.as_ref();
+        // SAFETY: A `Device<Bound>` is bound for the reference's lifetime (type invariant).
+        unsafe { device::BoundDevice::from_device(dev) }
+    }
+
     /// Requests the region of memory BAR `bar` under `name` and maps all of it
     /// (`EINVAL` for an I/O port BAR), until the returned [`Bar`] is dropped or the device is
     /// unbound.

@@ -16,7 +16,10 @@
 //!   MAC address, MTU limits, features, flags) and [`Registration::set_parent`] (the PCI
 //!   device), then [`Registration::register`], which consumes it and returns a
 //!   [`Registered`] (or frees everything and returns the error). Dropping the
-//!   [`Registered`] unregisters the device, drops `T` and frees the device. Virtual
+//!   [`Registered`] unregisters the device, drops `T` and frees the device. A device with
+//!   a parent is also unregistered when the parent is unbound ([`crate::devres`]), even if
+//!   its driver leaked the [`Registered`]: no callback of a driver runs after its device is
+//!   unbound (`T` itself stays alive until the [`Registered`] is dropped). Virtual
 //!   devices created through rtnetlink use [`super::rtnl`] instead.
 //! - Callbacks receive `&Device<T>`: [`Device::data`] gives `Pin<&T>`, and `Device<T>`
 //!   dereferences to [`NetDev`], which holds the accessors (carrier, TX queues, BQL,
@@ -26,7 +29,7 @@
 //!   only on an [`Unregistered`] device.
 
 use super::{rtnl_lock::Rtnl, rx_mode::RxMode, skb::SkBuff, xmit_lock::XmitLock};
-use crate::{bindings, device, error::*, prelude::*, str::CStr, types::Opaque};
+use crate::{bindings, device, devres::Devres, error::*, prelude::*, str::CStr, types::Opaque};
 use core::{
     cell::UnsafeCell,
     marker::PhantomData,
@@ -1293,7 +1296,38 @@ pub(crate) unsafe fn setup_ops<T: NetDeviceOps>(dev: *mut bindings::net_device) 
 /// [`Registration::new`], with a live `Priv<T>` area, owned by this value.
 pub struct Registration<T: NetDeviceOps> {
     dev: NonNull<bindings::net_device>,
+    /// Set with a parent: unregisters the device at the parent's unbind.
+    link: Option<Devres<ParentLink>>,
     _p: PhantomData<T>,
+}
+
+/// The registration of a net_device as a resource of its parent device: unregistered at
+/// the parent's unbind, or when its owner drops it.
+///
+/// # Invariants
+///
+/// `dev` is a valid net_device while this value lives (its owner, a [`Registration`] or
+/// [`Registered`], releases it before freeing the device). If `registered`, the device is
+/// registered and its `priv_destructor` is unset (the owner drops `T`).
+struct ParentLink {
+    dev: NonNull<bindings::net_device>,
+    registered: AtomicBool,
+}
+
+// SAFETY: `dev` is only passed to the core's (un)registration, from any thread in process
+// context.
+unsafe impl Send for ParentLink {}
+// SAFETY: As above; `registered` is atomic.
+unsafe impl Sync for ParentLink {}
+
+impl Drop for ParentLink {
+    fn drop(&mut self) {
+        if *self.registered.get_mut() {
+            // SAFETY: Registered and valid (type invariant). `unregister_netdev` waits for
+            // every callback to finish; `T` stays alive (no `priv_destructor`).
+            unsafe { bindings::unregister_netdev(self.dev.as_ptr()) };
+        }
+    }
 }
 
 // SAFETY: The device can be configured and dropped from any thread in process context; `T`
@@ -1354,6 +1388,7 @@ impl<T: NetDeviceOps> Registration<T> {
         // INVARIANT: Allocated with a live `Priv<T>`, not registered.
         Ok(Self {
             dev,
+            link: None,
             _p: PhantomData,
         })
     }
@@ -1373,25 +1408,61 @@ impl<T: NetDeviceOps> Registration<T> {
         unsafe { Unregistered::from_raw(self.dev.as_ptr()) }
     }
 
-    /// Sets the parent device (C `SET_NETDEV_DEV`), e.g. the PCI device.
-    pub fn set_parent(&mut self, parent: &device::Device) {
+    /// Sets the parent device (C `SET_NETDEV_DEV`), e.g. the PCI device, bound to the calling
+    /// driver: once registered, the device is unregistered when the parent is unbound, if it
+    /// was not before. Once per device (`EBUSY` the second time).
+    pub fn set_parent(&mut self, parent: &device::BoundDevice) -> Result {
+        if self.link.is_some() {
+            return Err(EBUSY);
+        }
+        let link = ParentLink {
+            dev: self.dev,
+            registered: AtomicBool::new(false),
+        };
+        // SAFETY: `parent` is bound for the reference's lifetime (type invariant of
+        // `BoundDevice`). INVARIANT: `link` is released in `Registration::drop` or
+        // `Registered::drop` before the device is freed.
+        self.link = Some(unsafe { Devres::new(parent, link) }?);
         // SAFETY: Unregistered device (type invariant); the core takes a reference on
         // `parent` when the device is registered, and `parent` is valid now.
         unsafe { bindings::netdev_set_parent(self.dev.as_ptr(), parent.as_raw()) };
+        Ok(())
     }
 
     /// Registers the device with the stack (C `register_netdev`, takes RTNL).
     ///
     /// On failure the device is freed (its data dropped, if the core's error path has not
-    /// dropped it already) and only the error comes back.
-    pub fn register(self) -> Result<Registered<T>> {
-        // SAFETY: The device is valid, configured and not registered.
-        to_result(unsafe { bindings::register_netdev(self.dev.as_ptr()) })?;
+    /// dropped it already) and only the error comes back; `ENODEV` if the parent was unbound
+    /// meanwhile.
+    pub fn register(mut self) -> Result<Registered<T>> {
         let dev = self.dev;
+        let reg = || {
+            // SAFETY: The device is valid, configured and not registered.
+            to_result(unsafe { bindings::register_netdev(dev.as_ptr()) })
+        };
+        match &self.link {
+            None => reg()?,
+            // Under the link's lock, so that the parent's unbind sees the result.
+            Some(link) => link
+                .with_locked(|l| {
+                    reg()?;
+                    // The owner drops `T` after unregistering: with a parent the device may
+                    // be unregistered (at unbind) long before the owner lets go of it.
+                    // SAFETY: Registered just above; the core reads `priv_destructor` only
+                    // after unregistration, which needs the link's lock or the owner.
+                    unsafe { (*dev.as_ptr()).priv_destructor = None };
+                    // INVARIANT: registered, no `priv_destructor`.
+                    l.registered.store(true, Ordering::Relaxed);
+                    Ok(())
+                })
+                .unwrap_or(Err(ENODEV))?,
+        }
+        let link = self.link.take();
         core::mem::forget(self);
         // INVARIANT: Registered just above; ownership moves from the forgotten `self`.
         Ok(Registered {
             dev,
+            link,
             _p: PhantomData,
         })
     }
@@ -1399,6 +1470,8 @@ impl<T: NetDeviceOps> Registration<T> {
 
 impl<T: NetDeviceOps> Drop for Registration<T> {
     fn drop(&mut self) {
+        // Not registered: releasing the link does nothing but forget the parent's node.
+        drop(self.link.take());
         let dev = self.dev.as_ptr();
         // SAFETY: Unregistered, owned: nobody else uses `T`; `destroy` is a no-op if a
         // failed registration already ran the destructor; `free_netdev` releases the device.
@@ -1414,9 +1487,12 @@ impl<T: NetDeviceOps> Drop for Registration<T> {
 ///
 /// # Invariants
 ///
-/// `dev` is a registered net_device with a live `Priv<T>` area, owned by this value.
+/// `dev` is a net_device with a live `Priv<T>` area, owned by this value, registered from
+/// `register` until drop (with a parent: until the parent's unbind, if that comes first).
 pub struct Registered<T: NetDeviceOps> {
     dev: NonNull<bindings::net_device>,
+    /// With a parent: the registration, released at the parent's unbind at the latest.
+    link: Option<Devres<ParentLink>>,
     _p: PhantomData<T>,
 }
 
@@ -1438,11 +1514,17 @@ impl<T: NetDeviceOps> Registered<T> {
 impl<T: NetDeviceOps> Drop for Registered<T> {
     fn drop(&mut self) {
         let dev = self.dev.as_ptr();
-        // Unregistering stops the device, waits for all users and runs `priv_destructor`
-        // (dropping `T`) before returning; then nobody uses `T` (`destroy` is a no-op).
-        // SAFETY: Registered and owned (type invariant), as explained above.
+        match self.link.take() {
+            // Unregisters, unless the parent's unbind did (or is doing: then this waits).
+            Some(link) => drop(link),
+            // SAFETY: Registered and owned (type invariant).
+            None => unsafe { bindings::unregister_netdev(dev) },
+        }
+        // Unregistering stopped the device and waited for all callbacks; without a parent it
+        // also ran `priv_destructor` (dropping `T`; `destroy` is then a no-op), with one the
+        // data is dropped here.
+        // SAFETY: Unregistered and owned (type invariant): nobody else uses `T`.
         unsafe {
-            bindings::unregister_netdev(dev);
             Priv::<T>::of(dev).destroy();
             bindings::free_netdev(dev);
         }

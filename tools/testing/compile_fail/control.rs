@@ -27,3 +27,25 @@ fn case() -> Result {
     skb.writable_head(14)?[0] = 1;
     Ok(())
 }
+struct Quiet;
+impl kernel::irq::Handler for Quiet {
+    fn handle_irq(&self) -> kernel::irq::IrqReturn {
+        kernel::irq::IrqReturn::None
+    }
+}
+fn pci_case(pdev: &kernel::pci::Device<kernel::device::Core>) -> Result {
+    let _enabled = pdev.enable_device_mem()?;
+    pdev.set_master();
+    let bar = pdev.iomap_region::<16>(0, kernel::c_str!("cf"))?;
+    let _ = bar.try_read32(0)?;
+    let v = pdev.alloc_irq_vectors(1, 1, kernel::pci::IrqTypes::MSIX)?;
+    let req = v.request(pdev, 0)?;
+    let name = kernel::str::CString::try_from_fmt(kernel::fmt!("cf"))?;
+    let flags = kernel::irq::Flags::NONE;
+    let _line = KBox::pin_init(kernel::irq::Registration::new(req, flags, name, Quiet), GFP_KERNEL)?;
+    let mut reg = Registration::new_ether(1, 1, Dev)?;
+    reg.set_parent(pdev.as_bound())?;
+    let _r = reg.register()?;
+    let _kept: kernel::types::ARef<kernel::pci::Device> = pdev.into();
+    Ok(())
+}

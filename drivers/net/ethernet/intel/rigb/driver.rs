@@ -188,7 +188,7 @@ impl pci::Driver for RigbDriver {
         // CAST: at most MAX_QUEUES.
         let nq = num_queues as u32;
         let mut reg = Registration::new_ether(nq, nq, Adapter::new(shared.clone()))?;
-        reg.set_parent(pdev.as_ref());
+        reg.set_parent(pdev.as_bound())?;
         reg.set_ethtool_ops();
         reg.set_stat_ops();
         {
