@@ -334,24 +334,3 @@ pub fn num_online_cpus() -> u32 {
     // SAFETY: Reads a counter maintained by the CPU hotplug core; any context.
     unsafe { bindings::num_online_cpus() }
 }
-
-/// A NAPI-driven interrupt: the usual hard-IRQ handler of a network queue vector.
-///
-/// `Napi<Q>` is an interrupt [`Handler`] when `Q` implements this trait: on each interrupt
-/// [`NapiIrq::on_irq`] runs (hard-IRQ context: mask the vector in the device, count), and if it
-/// returns `true` the NAPI poll is scheduled. Nothing else happens in hard-IRQ context.
-#[cfg(CONFIG_NET)]
-pub trait NapiIrq: crate::net::napi::Poll {
-    /// Hard-IRQ context, see [`Handler`]. Returns whether to schedule the poll.
-    fn on_irq(&self) -> bool;
-}
-
-#[cfg(CONFIG_NET)]
-impl<Q: NapiIrq> Handler for crate::net::napi::Napi<Q> {
-    fn handle_irq(&self) -> IrqReturn {
-        if self.data().on_irq() {
-            self.schedule();
-        }
-        IrqReturn::Handled
-    }
-}

@@ -30,7 +30,14 @@ use super::{
     dev::{NetDeviceOps, Registered},
     skb::SkBuff,
 };
-use crate::{bindings, error::*, prelude::*, sync::Arc, types::Opaque};
+use crate::{
+    bindings,
+    error::*,
+    irq::{Handler, IrqReturn},
+    prelude::*,
+    sync::Arc,
+    types::Opaque,
+};
 use core::{
     cell::UnsafeCell,
     marker::PhantomData,
@@ -376,5 +383,26 @@ impl PollDone {
     #[inline]
     pub fn rearm_irq(&self) -> bool {
         self.rearm
+    }
+}
+
+/// A NAPI-driven interrupt: the usual hard-IRQ handler of a network queue vector.
+///
+/// `Napi<Q>` is an interrupt [`Handler`] when `Q` implements this trait: on each interrupt
+/// [`NapiIrq::on_irq`] runs (hard-IRQ context: mask the vector in the device, count), and if it
+/// returns `true` the NAPI poll is scheduled. Nothing else happens in hard-IRQ context.
+///
+/// The interrupt layer knows nothing of NAPI: this is where a NAPI instance becomes a handler.
+pub trait NapiIrq: Poll {
+    /// Hard-IRQ context, see [`Handler`]. Returns whether to schedule the poll.
+    fn on_irq(&self) -> bool;
+}
+
+impl<Q: NapiIrq> Handler for Napi<Q> {
+    fn handle_irq(&self) -> IrqReturn {
+        if self.data().on_irq() {
+            self.schedule();
+        }
+        IrqReturn::Handled
     }
 }

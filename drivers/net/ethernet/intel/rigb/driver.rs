@@ -48,17 +48,19 @@ type Vectors = (KVec<Pin<KBox<QueueIrq>>>, Pin<KBox<OtherIrq>>);
 
 /// The PCI driver data.
 ///
-/// Field order is drop order: the debugfs files first (they read the rings and registers), then
-/// the queue interrupts and NAPI instances (each drops its reference to the net_device), then the
-/// other-cause interrupt and the reset task (cancelled in `remove`; both hold references to the
-/// net_device), then the last reference to the net_device (unregistering it, which stops it and
-/// frees the rings), then the shared state with BAR0, and finally the enabled-device guard. The
-/// MSI-X vectors are freed with the last of their holders: `_vectors` and every interrupt
-/// registration keep them allocated.
+/// Field order is drop order, the order in which the device quiets down: the debugfs files first
+/// (they read the rings and registers), then the queue interrupts and NAPI instances (each drops
+/// its reference to the net_device), then the other-cause interrupt and the reset task (cancelled
+/// in `remove`; both hold references to the net_device), then the last reference to the
+/// net_device (unregistering it, which stops it and frees the rings), then the shared state with
+/// BAR0, and finally the enabled-device guard. Memory safety does not rest on this order: the
+/// MSI-X vectors are freed with the last of their holders (`_vectors` and every interrupt
+/// registration keep them allocated), and whatever is still held at unbind is released by the
+/// driver core then (`kernel::devres`).
 pub(crate) struct RigbDriver {
     _debugfs: Option<DebugFs>,
-    queue_irqs: KVec<Pin<KBox<QueueIrq>>>,
-    other_irq: Option<Pin<KBox<OtherIrq>>>,
+    _queue_irqs: KVec<Pin<KBox<QueueIrq>>>,
+    _other_irq: Pin<KBox<OtherIrq>>,
     reset: Arc<ResetTask>,
     netdev: Arc<Registered<Adapter>>,
     _vectors: pci::IrqVectors,
@@ -77,6 +79,22 @@ fn mac_fmt(m: &[u8; 6]) -> [u8; 17] {
 }
 
 impl RigbDriver {
+    /// Stops DMA and interrupts (`remove`, `shutdown`). The reset task is cancelled before
+    /// (a running one would restart the device) and again after the interrupts are quiet (the
+    /// other-cause handler may have queued it meanwhile; nothing can queue it afterwards).
+    fn stop_device(&self, pdev: &pci::Device<Core>) {
+        let s = &self.shared;
+        s.ready.store(false, Ordering::Release);
+        ResetTask::cancel(&self.reset);
+        quiesce(s);
+        ResetTask::cancel(&self.reset);
+        if !s.gone.load(Ordering::Relaxed) {
+            if let Err(e) = hw::mac::reset(&s.hw, &mut sleep_us) {
+                dev_warn!(pdev, "reset at stop failed: {:?}\n", e);
+            }
+        }
+    }
+
     fn setup_vectors(
         pdev: &pci::Device<Bound>,
         vectors: &pci::IrqVectors,
@@ -248,8 +266,8 @@ impl pci::Driver for RigbDriver {
         Ok(KBox::pin(
             Self {
                 _debugfs: debugfs,
-                queue_irqs,
-                other_irq: Some(other),
+                _queue_irqs: queue_irqs,
+                _other_irq: other,
                 reset,
                 netdev,
                 _vectors: vectors,
@@ -262,31 +280,14 @@ impl pci::Driver for RigbDriver {
 
     fn shutdown(pdev: &pci::Device<Core>, this: Pin<&Self>) {
         // Power-off or reboot: no DMA or interrupt may outlive the kernel.
-        let s = &this.shared;
-        s.ready.store(false, Ordering::Release);
-        ResetTask::cancel(&this.reset);
-        quiesce(s);
-        ResetTask::cancel(&this.reset);
-        if !s.gone.load(Ordering::Relaxed) {
-            let _ = hw::mac::reset(&s.hw, &mut sleep_us);
-        }
+        this.stop_device(pdev);
         pdev.clear_master();
     }
 
-    fn remove(_pdev: &pci::Device<Core>, this: Pin<&Self>) {
-        let s = &this.shared;
-        // Stop DMA and interrupts first; the net_device is unregistered when the driver data
-        // is dropped right after this returns. The reset task is cancelled before (a running
-        // one would restart the device) and again after the interrupts are quiet (the
-        // other-cause handler may have queued it meanwhile; nothing can queue it afterwards).
-        s.ready.store(false, Ordering::Release);
-        ResetTask::cancel(&this.reset);
-        quiesce(s);
-        ResetTask::cancel(&this.reset);
-        if !s.gone.load(Ordering::Relaxed) {
-            let _ = hw::mac::reset(&s.hw, &mut sleep_us);
-        }
-        dev_info!(&*s.pdev, "{}: removed\n", this.netdev.dev().name());
-        let _ = (&this.queue_irqs, &this.other_irq);
+    fn remove(pdev: &pci::Device<Core>, this: Pin<&Self>) {
+        // The net_device is unregistered, and the interrupts freed, when the driver data is
+        // dropped right after this returns.
+        this.stop_device(pdev);
+        dev_info!(pdev, "{}: removed\n", this.netdev.dev().name());
     }
 }

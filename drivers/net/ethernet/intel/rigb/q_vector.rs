@@ -16,10 +16,10 @@ use crate::{
 };
 use core::sync::atomic::Ordering;
 use kernel::{
-    irq::{Handler, IrqReturn, NapiIrq},
+    irq::{Handler, IrqReturn},
     net::{
         dev::Registered,
-        napi::{Poll, PollContext, PollDone},
+        napi::{NapiIrq, Poll, PollContext, PollDone},
     },
     sync::Arc,
 };
