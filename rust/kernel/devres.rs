@@ -25,6 +25,7 @@ use crate::{
     alloc::flags::GFP_KERNEL,
     bindings, device,
     error::{code::ENOMEM, Result},
+    init::PinInit,
     new_mutex,
     prelude::*,
     revocable::Revocable,
@@ -47,6 +48,16 @@ impl<T: Send + Sync + 'static> Inner<T> {
         let _guard = self.lock.lock();
         self.data.revoke();
     }
+}
+
+/// The lock of a resource.
+///
+/// Not generic, and never inlined: `new_mutex!` names the lock class with a string and a static
+/// key. In a generic function the key would stay one static of this crate while the string was
+/// copied into every crate that instantiates it, and lockdep would find one key under two names.
+#[inline(never)]
+fn new_lock() -> impl PinInit<Mutex<()>> {
+    new_mutex!((), "devres")
 }
 
 /// A resource of a bound device, released on drop or at unbind, whichever comes first.
@@ -74,7 +85,7 @@ impl<T: Send + Sync + 'static> Devres<T> {
     pub(crate) unsafe fn new(dev: &device::Device, data: T) -> Result<Self> {
         let inner = Arc::pin_init(
             pin_init!(Inner {
-                lock <- new_mutex!(()),
+                lock <- new_lock(),
                 data: Revocable::new(data),
             }),
             GFP_KERNEL,
