@@ -101,6 +101,36 @@ pub(crate) mod rcu {
 
 /// An object that can be revoked (dropped) while the container is still shared.
 ///
+/// # Examples
+///
+/// ```
+/// use core::sync::atomic::{AtomicU32, Ordering};
+/// use kernel::revocable::Revocable;
+///
+/// static DROPS: AtomicU32 = AtomicU32::new(0);
+/// struct Mapping;
+/// impl Drop for Mapping {
+///     fn drop(&mut self) {
+///         DROPS.fetch_add(1, Ordering::Relaxed);
+///     }
+/// }
+///
+/// let r = Revocable::new(Mapping);
+/// assert!(r.is_available());
+/// // The first revocation drops the object, once.
+/// assert!(r.revoke());
+/// assert_eq!(DROPS.load(Ordering::Relaxed), 1);
+/// assert!(!r.is_available());
+/// assert!(!r.revoke());
+/// // Dropping the container does not drop it again.
+/// drop(r);
+/// assert_eq!(DROPS.load(Ordering::Relaxed), 1);
+///
+/// // Not revoked: dropped with the container.
+/// drop(Revocable::new(Mapping));
+/// assert_eq!(DROPS.load(Ordering::Relaxed), 2);
+/// ```
+///
 /// # Invariants
 ///
 /// `data` is initialised while `available` is `true`. It is dropped once, by the caller of
