@@ -9,6 +9,9 @@ LOCK := flock $(RIGB_CACHE)/build.lock
 S := scripts
 
 CMD ?=
+# The command reaches vm.sh through the environment, never through the
+# recipe's shell text: quotes, newlines and $ in CMD arrive intact.
+export RIGB_VM_CMD = $(value CMD)
 
 .PHONY: all deps kernel modules tools vm check check-debug test-host test-vm clippy rustfmt bench clean help
 
@@ -51,7 +54,7 @@ tools: deps
 	@CARGO_TARGET_DIR=$(RIGB_CACHE)/target cargo build --quiet --release --manifest-path tools/netpath/Cargo.toml
 
 vm: modules tools
-	@bash $(S)/vm.sh $(if $(CMD),--cmd "$(CMD)")
+	@bash $(S)/vm.sh $(if $(value CMD),--cmd-env)
 
 test-host: deps
 	@bash $(S)/test-host.sh
