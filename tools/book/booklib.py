@@ -41,6 +41,18 @@ def sh(cmd, ns=None, check=True, timeout=120):
     return r.stdout
 
 
+def nsrun(cmd, ns=None, check=True, timeout=60):
+    """Like sh(), but enters ns with setns() in this process (no `ip netns
+    exec`, whose /sys remount costs a lot under TCG): for commands that use
+    netlink, not /sys."""
+    with netns(ns):
+        r = subprocess.run(cmd, shell=True, capture_output=True, text=True,
+                           timeout=timeout)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{cmd}: exit {r.returncode}: {r.stderr.strip()}")
+    return r.stdout
+
+
 def shlex_quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
@@ -147,9 +159,12 @@ def ethtool_s(dev, ns=None):
 
 
 def dev_stat(dev, name, ns=None):
-    with netns(ns):
-        with open(f"/sys/class/net/{dev}/statistics/{name}") as f:
-            return int(f.read())
+    # sysfs shows the devices of the namespace it was mounted in: another
+    # namespace's need `ip netns exec`, which mounts its own.
+    if ns:
+        return int(sh(f"cat /sys/class/net/{dev}/statistics/{name}", ns=ns))
+    with open(f"/sys/class/net/{dev}/statistics/{name}") as f:
+        return int(f.read())
 
 
 def meminfo(key="Slab"):
@@ -235,6 +250,11 @@ def connect_pairs(ls, addr, port, n, ns=None, bind_addr=None):
             sv.append(a)
         except BlockingIOError:
             time.sleep(0.01)
+    # Accept order is not connect order (two RX queues, two CPUs): pair
+    # each server socket with its client by the client's address.
+    by_peer = {s.getpeername(): s for s in sv}
+    sv = [by_peer.pop(c.getsockname()) for c in cl if c.getsockname() in by_peer]
+    sv += list(by_peer.values())
     return cl, sv
 
 
