@@ -9,13 +9,18 @@ LOCK := flock $(RIGB_CACHE)/build.lock
 S := scripts
 
 CMD ?=
+CH ?=
+# The command reaches vm.sh through the environment, never through the
+# recipe's shell text: quotes, newlines and $ in CMD arrive intact.
+export RIGB_VM_CMD = $(value CMD)
 
-.PHONY: all deps kernel modules tools vm check check-debug test-host test-vm clippy rustfmt bench clean help
+.PHONY: all deps kernel modules tools vm book check check-debug test-host test-vm clippy rustfmt bench clean help
 
 all: modules
 
 help:
 	@echo "make vm [CMD='...']  build everything, boot QEMU with two igb ports, load rigb, shell (or run CMD)"
+	@echo "make book [CH=N]     the book lab: one experiment per chapter in one VM boot -> book/results.md"
 	@echo "make check           host unit tests + kselftest suites in the VM; ends with 'N passed, N failed'"
 	@echo "make deps            install packages (apt, cargo, pip) only"
 	@echo "make kernel          build the kernel (cached under \$$RIGB_CACHE)"
@@ -51,7 +56,10 @@ tools: deps
 	@CARGO_TARGET_DIR=$(RIGB_CACHE)/target cargo build --quiet --release --manifest-path tools/netpath/Cargo.toml
 
 vm: modules tools
-	@bash $(S)/vm.sh $(if $(CMD),--cmd "$(CMD)")
+	@bash $(S)/vm.sh $(if $(value CMD),--cmd-env)
+
+book: modules tools
+	@bash $(S)/book.sh $(CH)
 
 test-host: deps
 	@bash $(S)/test-host.sh

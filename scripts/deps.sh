@@ -21,6 +21,9 @@ APT_PKGS=(
 	# guest userspace (virtme-ng shares the host's root filesystem)
 	udev iproute2 ethtool iperf3 iputils-ping procps psmisc kmod socat netcat-openbsd
 	python3-pip python3-venv python3-yaml
+	# the book lab (make book): nft for NAT and dropped packets, conntrack,
+	# matplotlib for its SVG plots (ss is iproute2's)
+	nftables conntrack python3-matplotlib
 )
 BINDGEN_VERSION=0.71.1
 VNG_VERSION=1.42

@@ -19,6 +19,20 @@ if [[ ${RIGB_LOAD:-1} == 1 ]]; then
 	else
 		echo "[rigb] warning: $ko not built; no driver bound" >&2
 	fi
+	# rveth links are created like veth ones (`ip link add a type rveth
+	# peer name b`, with vm.sh's IP_LIB_DIR): the module is there to ask.
+	if [[ ! -f ${IP_LIB_DIR:-/nonexistent}/link_rveth.so ]]; then
+		# Interactive boots get no IP_LIB_DIR from vm.sh: build it here.
+		export IP_LIB_DIR=/run/rigb-iproute2
+		mkdir -p "$IP_LIB_DIR"
+		cc -shared -fPIC -o "$IP_LIB_DIR/link_rveth.so" \
+			"$RIGB_ROOT/tools/testing/selftests/drivers/net/rust_samples/link_rveth.c" -ldl ||
+			echo "[rigb] warning: no iproute2 plugin for rveth" >&2
+	fi
+	veth_ko=$RIGB_ROOT/samples/rust/rust_veth.ko
+	if [[ -f $veth_ko ]] && ! grep -q '^rust_veth ' /proc/modules; then
+		insmod "$veth_ko" || echo "[rigb] warning: insmod rust_veth.ko failed (see dmesg)" >&2
+	fi
 fi
 
 if [[ ${1:-} == --b64 ]]; then

@@ -11,6 +11,8 @@
 #
 #   vm.sh                      interactive shell, rigb loaded
 #   vm.sh --cmd 'ip -br link'  run a command in the guest, exit with its status
+#   vm.sh --cmd-env            the same, the command taken from $RIGB_VM_CMD
+#                              (make vm CMD=...: no shell quoting in between)
 #   options: --no-rigb (load nothing), --timeout SECS (default 900),
 #            --out DIR (shared read-write with the guest as $RIGB_OUT)
 set -euo pipefail
@@ -22,6 +24,7 @@ cmd="" load=1 timeout=${RIGB_VM_TIMEOUT:-900} out="" cpus=${RIGB_VM_CPUS:-2} mem
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--cmd) cmd=$2; shift 2 ;;
+	--cmd-env) cmd=${RIGB_VM_CMD:?RIGB_VM_CMD not set}; shift ;;
 	--no-rigb) load=0; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
@@ -74,7 +77,18 @@ args=(--run "$KOUT" --disable-microvm "${accel[@]}" --cpus "$cpus" --memory "$me
 	--append modprobe.blacklist=igb)
 [[ -n $out ]] && args+=(--rwdir "$out")
 
-guest_env="RIGB_ROOT=$RIGB_ROOT RIGB_KSRC=$KSRC RIGB_LOAD=$load RIGB_ACCEL=$accel_name${out:+ RIGB_OUT=$out}"
+# `ip link add a type rveth peer name b` in the guest: iproute2 learns the
+# kind from a plugin (tools/testing/selftests/drivers/net/rust_samples/
+# link_rveth.c) looked up in $IP_LIB_DIR. Built here, on the host, once.
+iplib=$RIGB_CACHE/iproute2
+plug_src=$RIGB_ROOT/tools/testing/selftests/drivers/net/rust_samples/link_rveth.c
+if [[ ! $iplib/link_rveth.so -nt $plug_src ]]; then
+	mkdir -p "$iplib"
+	cc -shared -fPIC -o "$iplib/link_rveth.so" "$plug_src" -ldl ||
+		die "cannot build the iproute2 plugin for rveth ($plug_src)"
+fi
+
+guest_env="RIGB_ROOT=$RIGB_ROOT RIGB_KSRC=$KSRC RIGB_LOAD=$load RIGB_ACCEL=$accel_name IP_LIB_DIR=$iplib${out:+ RIGB_OUT=$out}"
 info "booting $(basename "$KOUT") ($accel_name, $cpus vCPUs, $mem)"
 rc=0
 if [[ -n $cmd ]]; then

@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Book lab, chapter 6: exact checks (see tools/book/ch06_*.py).
+exec bash "$(dirname "$0")/book_run.sh" 6
