@@ -15,6 +15,7 @@ import re
 import resource
 import socket
 import subprocess
+import threading
 import time
 
 CLONE_NEWNET = 0x40000000
@@ -256,6 +257,22 @@ def connect_pairs(ls, addr, port, n, ns=None, bind_addr=None):
     sv = [by_peer.pop(c.getsockname()) for c in cl if c.getsockname() in by_peer]
     sv += list(by_peer.values())
     return cl, sv
+
+
+def drain(sock, chunk=1 << 18):
+    """Reads sock to its end in a thread: returns the thread and a one-item
+    list holding the byte count (final once the thread is joined)."""
+    got = [0]
+
+    def rd():
+        while True:
+            b = sock.recv(chunk)
+            if not b:
+                break
+            got[0] += len(b)
+    th = threading.Thread(target=rd)
+    th.start()
+    return th, got
 
 
 def close_all(*lists):

@@ -6,9 +6,8 @@ import socket
 import threading
 import time
 
-from booklib import (ADDR_A, ADDR_B, IF_A, NS, QUICK, connect_pairs, cpu_stat,
-                     dev_stat, irqs, listener, row, sock_in, softirqs, sysctl,
-                     tcp_states, wait)
+from booklib import (ADDR_A, ADDR_B, IF_A, NS, QUICK, connect_pairs, cpu_stat, dev_stat, drain,
+                     irqs, listener, row, sock_in, softirqs, sysctl, tcp_states, wait)
 
 CHAPTER = 1
 RIGB_IRQ = r"rigb-"
@@ -176,16 +175,7 @@ def zero_copy(chk):
         ls = listener(None, "127.0.0.1", 7105)
         c = socket.create_connection(("127.0.0.1", 7105))
         s, _ = ls.accept()
-        got = [0]
-
-        def rd():
-            while True:
-                b = s.recv(1 << 20)
-                if not b:
-                    break
-                got[0] += len(b)
-        th = threading.Thread(target=rd)
-        th.start()
+        th, got = drain(s, 1 << 20)
         t0 = os.times()
         calls = 0
         user_bytes = 0

@@ -2,11 +2,9 @@
 """Local network IO: 127.0.0.1 vs the wire"""
 import os
 import socket
-import threading
 import time
 
-from booklib import (ADDR_A, ADDR_B, IF_A, NS, QUICK, dev_stat, irqs, listener,
-                     row, sock_in)
+from booklib import (ADDR_A, ADDR_B, IF_A, NS, QUICK, dev_stat, drain, irqs, listener, row, sock_in)
 
 CHAPTER = 5
 
@@ -16,16 +14,7 @@ def bulk(srv_ns, addr, port, nbytes):
     c = sock_in(None)
     c.connect((addr, port))
     s, _ = ls.accept()
-    got = [0]
-
-    def rd():
-        while True:
-            b = s.recv(1 << 18)
-            if not b:
-                break
-            got[0] += len(b)
-    th = threading.Thread(target=rd)
-    th.start()
+    th, got = drain(s)
     buf = b"z" * 65536
     t0 = time.monotonic()
     left = nbytes

@@ -13,6 +13,15 @@ from booklib import (ADDR_A, ADDR_B, NS, QUICK, close_all, listener, row, sh,
 CHAPTER = 8
 
 
+def accept_ready(listeners, out):
+    """Accepts every connection the (non-blocking) listeners have queued."""
+    for ls in listeners:
+        try:
+            while True:
+                out.append(ls.accept()[0])
+        except BlockingIOError:
+            pass
+
 def in_child(fn):
     """Run fn() in a forked child; return the tuple of ints it returns."""
     r, w = os.pipe()
@@ -140,18 +149,8 @@ def many(chk):
                 continue
             cl.append(c)
             if i % 64 == 63:
-                for ls in lss:
-                    try:
-                        while True:
-                            sv.append(ls.accept()[0])
-                    except BlockingIOError:
-                        pass
-        for ls in lss:
-            try:
-                while True:
-                    sv.append(ls.accept()[0])
-            except BlockingIOError:
-                pass
+                accept_ready(lss, sv)
+        accept_ready(lss, sv)
         secs = time.monotonic() - t0
         est = int(sh(f"ss -Htn state established src {ADDR_A} | wc -l"))
         lports = set(c.getsockname()[1] for c in cl)

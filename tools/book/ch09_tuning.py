@@ -5,8 +5,8 @@ import socket
 import threading
 import time
 
-from booklib import (ADDR_B, ETHTOOL, IF_B, NS, QUICK, delta, ethtool_s, irqs,
-                     listener, nsrun, row, sh, snmp, sock_in, sysctl, wait)
+from booklib import (ADDR_B, ETHTOOL, IF_B, NS, QUICK, delta, drain, ethtool_s, irqs, listener,
+                     nsrun, row, sh, snmp, sock_in, sysctl, wait)
 
 CHAPTER = 9
 
@@ -98,16 +98,7 @@ def gro(chk):
         c.connect((ADDR_B, 7903))
         s, _ = ls.accept()
         s0 = snmp(NS)
-        got = [0]
-
-        def rd():
-            while True:
-                b = s.recv(1 << 18)
-                if not b:
-                    break
-                got[0] += len(b)
-        th = threading.Thread(target=rd)
-        th.start()
+        th, got = drain(s)
         t0 = time.monotonic()
         c.sendall(b"g" * nbytes)
         c.close()
