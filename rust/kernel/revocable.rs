@@ -32,50 +32,33 @@ use core::{
 pub(crate) mod rcu {
     use core::marker::PhantomData;
 
-    #[cfg(not(any(
+    /// Whether `rcu_read_lock()` and `rcu_read_unlock()` are compiler barriers here.
+    const BARRIER_ONLY: bool = cfg!(not(any(
         CONFIG_PREEMPT_RCU,
         CONFIG_PREEMPT_COUNT,
         CONFIG_DEBUG_LOCK_ALLOC,
         CONFIG_PROVE_RCU
-    )))]
+    )));
+
     #[inline(always)]
     fn lock() {
-        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        if BARRIER_ONLY {
+            core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        } else {
+            // SAFETY: Starts a read-side critical section, ended by `unlock` in `Guard::drop`.
+            unsafe { crate::bindings::rcu_read_lock() };
+        }
     }
 
-    #[cfg(not(any(
-        CONFIG_PREEMPT_RCU,
-        CONFIG_PREEMPT_COUNT,
-        CONFIG_DEBUG_LOCK_ALLOC,
-        CONFIG_PROVE_RCU
-    )))]
     #[inline(always)]
     fn unlock() {
-        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
-    }
-
-    #[cfg(any(
-        CONFIG_PREEMPT_RCU,
-        CONFIG_PREEMPT_COUNT,
-        CONFIG_DEBUG_LOCK_ALLOC,
-        CONFIG_PROVE_RCU
-    ))]
-    #[inline(always)]
-    fn lock() {
-        // SAFETY: Starts a read-side critical section, ended by `unlock` in `Guard::drop`.
-        unsafe { crate::bindings::rcu_read_lock() };
-    }
-
-    #[cfg(any(
-        CONFIG_PREEMPT_RCU,
-        CONFIG_PREEMPT_COUNT,
-        CONFIG_DEBUG_LOCK_ALLOC,
-        CONFIG_PROVE_RCU
-    ))]
-    #[inline(always)]
-    fn unlock() {
-        // SAFETY: Ends the section `Guard::new` started on this CPU (the guard is not `Send`).
-        unsafe { crate::bindings::rcu_read_unlock() };
+        if BARRIER_ONLY {
+            core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        } else {
+            // SAFETY: Ends the section `Guard::new` started on this CPU (the guard is not
+            // `Send`).
+            unsafe { crate::bindings::rcu_read_unlock() };
+        }
     }
 
     /// An RCU read-side critical section, ended on drop. Not `Send`: it ends on the CPU and in
