@@ -180,9 +180,10 @@ impl<T: Handler> Registration<T> {
                     core::ptr::drop_in_place(addr_of_mut!((*slot)._source));
                 }
             };
-            // SAFETY: `handle_irq_callback::<T>` matches `irq_handler_t`; `slot` (pinned, fully
-            // initialised but for `line`, which the callback does not use, owning `name_ptr`'s
-            // buffer) stays valid until the line is freed, which `drop` does first.
+            // `slot` is pinned and fully initialised but for `line`, which the callback does not
+            // use; it owns `name_ptr`'s buffer and stays valid until the line is freed, which
+            // `drop` does first.
+            // SAFETY: `handle_irq_callback::<T>` matches `irq_handler_t`; `slot`: see above.
             let ret = to_result(unsafe {
                 bindings::request_irq(
                     irq,
@@ -304,10 +305,10 @@ unsafe extern "C" fn handle_irq_callback<T: Handler>(
     _irq: crate::ffi::c_int,
     ptr: *mut crate::ffi::c_void,
 ) -> bindings::irqreturn_t {
-    // SAFETY: `ptr` is the pinned `Registration<T>` (type invariant), whose `handler` is alive
-    // until the line is freed (`free_irq` waits for this callback), which its `drop` does first.
-    // It may run before `line` is written (right after `request_irq`): only `handler` is
+    // This may run before `line` is written (right after `request_irq`): only `handler` is
     // touched, through a place expression, never a reference to the whole registration.
+    // SAFETY: `ptr` is the pinned `Registration<T>` (type invariant), whose `handler` is alive
+    // until the line is freed (`free_irq` waits for this callback), which `drop` does first.
     let handler = unsafe { &*core::ptr::addr_of!((*ptr.cast::<Registration<T>>()).handler) };
     // Hard-IRQ context: see `Handler`.
     handler.handle_irq() as bindings::irqreturn_t

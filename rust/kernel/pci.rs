@@ -641,9 +641,9 @@ struct AllocatedVectors {
 
 impl Drop for AllocatedVectors {
     fn drop(&mut self) {
-        // SAFETY: Allocated (type invariant). Every line requested from them holds the
-        // `VectorsAlloc` and frees its line first; at unbind the lines, registered with the
-        // driver core after the vectors, are released before them.
+        // Every line requested from them holds the `VectorsAlloc` and frees its line first; at
+        // unbind the lines, registered with the driver core after the vectors, go before them.
+        // SAFETY: Allocated (type invariant), and no line uses them any more (above).
         unsafe { bindings::pci_free_irq_vectors(self.pdev.as_raw()) };
     }
 }
@@ -690,9 +690,9 @@ impl IrqVectors {
         self.alloc.res.with(|_| ()).ok_or(ENODEV)?;
         let irq = self.irq(index)?;
         let source: Arc<dyn IrqSource> = self.alloc.clone();
-        // SAFETY: `dev` is bound for `'a` (type invariant of `Device<Bound>`); `irq` is one of
-        // the vectors, which `source` keeps allocated until released at `dev`'s unbind, when
-        // every line registered from this request is released first.
+        // `irq` is one of the vectors, which `source` keeps allocated until they are released at
+        // `dev`'s unbind, when every line registered from this request is released first.
+        // SAFETY: `dev` is bound for `'a` (`Device<Bound>` invariant); `irq`: see above.
         Ok(unsafe { IrqRequest::new(dev.as_ref(), irq, source) })
     }
 }

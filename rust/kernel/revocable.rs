@@ -156,9 +156,9 @@ impl<T> Revocable<T> {
     pub(crate) fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
         let _rcu = rcu::Guard::new();
         if self.available.load(Ordering::Relaxed) {
-            // SAFETY: `available` was `true` inside this critical section, so the object was
-            // not dropped yet, and `revoke` waits for this section to end before dropping it
-            // (type invariant). `f` does not sleep, so the section lasts until it returns.
+            // `available` was `true` inside this critical section, so the object was not
+            // dropped yet; `f` does not sleep, so the section lasts until it returns.
+            // SAFETY: `revoke` waits for this section to end before dropping it (invariant).
             Some(f(unsafe { &*self.data.get() }))
         } else {
             None

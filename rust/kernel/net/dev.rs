@@ -1419,9 +1419,9 @@ impl<T: NetDeviceOps> Registration<T> {
             dev: self.dev,
             registered: AtomicBool::new(false),
         };
-        // SAFETY: `parent` is bound for the reference's lifetime (type invariant of
-        // `BoundDevice`). INVARIANT: `link` is released in `Registration::drop` or
-        // `Registered::drop` before the device is freed.
+        // INVARIANT: `link` is released in `Registration::drop` or `Registered::drop` before
+        // the device is freed.
+        // SAFETY: `parent` is bound for the reference's lifetime (`BoundDevice` invariant).
         self.link = Some(unsafe { Devres::new(parent, link) }?);
         // SAFETY: Unregistered device (type invariant); the core takes a reference on
         // `parent` when the device is registered, and `parent` is valid now.
