@@ -22,6 +22,7 @@ CLONE_NEWNET = 0x40000000
 _libc = ctypes.CDLL(None, use_errno=True)
 IP = "/usr/sbin/ip"
 ETHTOOL = "/usr/sbin/ethtool"
+NFT = "/usr/sbin/nft"
 
 NS = os.environ.get("BOOK_NS", "peer")
 IF_A = os.environ.get("BOOK_A", "")
@@ -207,6 +208,48 @@ def tcp_states(ns=None, port=None):
                 st = names.get(int(p[3], 16), p[3])
                 out[st] = out.get(st, 0) + 1
     return out
+
+
+def nft_table(table, chain, hook, rule):
+    return (f"table inet {table} {{\n\tchain {chain} {{\n"
+            f"\t\ttype filter hook {hook} priority 0;\n\t\t{rule}\n\t}}\n}}")
+
+
+def nft(rules, ns=None):
+    nsrun(f"{NFT} -f - <<'EOT'\n{rules}\nEOT", ns=ns)
+
+
+def nft_counter(table, chain, ns=None):
+    out = nsrun(f"{NFT} list chain inet {table} {chain}", ns=ns)
+    for tok in out.split("counter packets ")[1:]:
+        return int(tok.split()[0])
+    return -1
+
+
+def quiet(pattern, devs, settle=1.0, timeout=15.0):
+    """Wait until the interrupt lines matching pattern and the packet counters
+    of devs ([(dev, ns)]) stay unchanged for settle seconds: what a link that
+    just came up still sends (IPv6 neighbour discovery, MLD reports) must not
+    join the frames an experiment counts. Returns whether it got quiet."""
+    def snap():
+        return (irqs(pattern), tuple(dev_stat(d, k, ns) for d, ns in devs
+                                     for k in ("rx_packets", "tx_packets")))
+    end = time.monotonic() + timeout
+    last, since = snap(), time.monotonic()
+    while time.monotonic() < end:
+        time.sleep(0.1)
+        cur = snap()
+        if cur != last:
+            last, since = cur, time.monotonic()
+        elif time.monotonic() - since >= settle:
+            return True
+    return False
+
+
+def tcp_segs_out(sock):
+    """Segments this socket has sent (struct tcp_info's tcpi_segs_out)."""
+    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 144)
+    return int.from_bytes(info[136:140], "little")
 
 
 def wait(cond, timeout=5.0, step=0.02):

@@ -4,7 +4,8 @@ import os
 import socket
 import time
 
-from booklib import (ADDR_A, ADDR_B, IF_A, NS, QUICK, dev_stat, drain, irqs, listener, row, sock_in)
+from booklib import (ADDR_A, ADDR_B, IF_A, NS, QUICK, dev_stat, drain, irqs, listener, quiet, row,
+                     sock_in)
 
 CHAPTER = 5
 
@@ -68,6 +69,7 @@ def run(chk):
     port = 7500
     for name, ns, addr in paths:
         port += 2
+        quiet("rigb-", [(IF_A, None)])
         i0, t0 = irqs("rigb-"), dev_stat(IF_A, "tx_packets")
         got, dt = bulk(ns, addr, port, nbytes)
         lat = pingpong(ns, addr, port + 1, n_rr)

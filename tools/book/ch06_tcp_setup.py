@@ -6,11 +6,10 @@ import select
 import socket
 import time
 
-from booklib import (ADDR_B, NS, QUICK, close_all, delta, listener, nsrun, row, sh,
-                     snmp, sock_in, sysctl, tcp_states, wait)
+from booklib import (ADDR_B, NFT, NS, QUICK, close_all, delta, listener, nft, nft_counter,
+                     nft_table, nsrun, row, sh, snmp, sock_in, sysctl, tcp_states, wait)
 
 CHAPTER = 6
-NFT = "/usr/sbin/nft"
 
 
 def ss_listen(port):
@@ -77,22 +76,6 @@ def accept_queue(chk):
     return rows
 
 
-def nft_table(table, chain, hook, rule):
-    return (f"table inet {table} {{\n\tchain {chain} {{\n"
-            f"\t\ttype filter hook {hook} priority 0;\n\t\t{rule}\n\t}}\n}}")
-
-
-def nft(rules, ns=None):
-    nsrun(f"{NFT} -f - <<'EOT'\n{rules}\nEOT", ns=ns)
-
-
-def nft_counter(table, chain, ns=None):
-    out = nsrun(f"{NFT} list chain inet {table} {chain}", ns=ns)
-    for tok in out.split("counter packets ")[1:]:
-        return int(tok.split()[0])
-    return -1
-
-
 def syn_queue(chk):
     """SYN queue: SYN-ACKs dropped on the client side keep every handshake
     half open on the server (SYN_RECV)."""
@@ -103,8 +86,18 @@ def syn_queue(chk):
     nft(nft_table("book6q", "c_in", "input", f"tcp sport {port} tcp flags & (syn|ack) == syn|ack counter drop"))
     ls = listener(NS, ADDR_B, port, backlog=backlog)
     s0 = snmp(NS)
-    cl = [nb_connect(ADDR_B, port) for _ in range(k)]
-    time.sleep(0.5)
+    cl = []
+
+    def seen():
+        # Requests held plus SYNs dropped: how many SYNs the listener has handled.
+        return (tcp_states(NS, port).get("SYN_RECV", 0)
+                + delta(s0, snmp(NS)).get("TcpExtTCPReqQFullDrop", 0))
+    # One SYN at a time: the listener's queue check is lockless, so SYNs that
+    # RSS spreads over two CPUs at once can both pass it at backlog + 1.
+    # The client retransmits its SYNs after 1 s: the loop is well inside that.
+    for i in range(k):
+        cl.append(nb_connect(ADDR_B, port))
+        wait(lambda: seen() > i, timeout=0.5, step=0.002)
     d = delta(s0, snmp(NS))
     synrecv = tcp_states(NS, port).get("SYN_RECV", 0)
     close_all(cl)

@@ -5,8 +5,8 @@ import socket
 import threading
 import time
 
-from booklib import (ADDR_B, ETHTOOL, IF_B, NS, QUICK, delta, drain, ethtool_s, irqs, listener,
-                     nsrun, row, sh, snmp, sock_in, sysctl, wait)
+from booklib import (ADDR_B, ETHTOOL, IF_B, NFT, NS, QUICK, delta, drain, ethtool_s, irqs, listener,
+                     nft, nft_table, nsrun, row, sh, snmp, sock_in, sysctl, tcp_segs_out, wait)
 
 CHAPTER = 9
 
@@ -119,27 +119,47 @@ def gro(chk):
 
 
 def nodelay(chk):
+    """100 writes of 10 bytes while no ACK comes back (nftables drops the
+    peer's segments on the way in): with Nagle only the first write leaves,
+    the others wait for its ACK; with TCP_NODELAY every write leaves until
+    the initial congestion window (10 segments) is full. Counted per socket
+    (tcpi_segs_out), with autocorking off so the NIC's TX completion timing
+    cannot merge writes either; read before the retransmission timer (200 ms)."""
+    port = 7904
     out = {}
-    for nd in (0, 1):
-        ls = listener(NS, ADDR_B, 7904)
-        c = sock_in(None)
-        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, nd)
-        c.connect((ADDR_B, 7904))
-        s, _ = ls.accept()
-        time.sleep(0.2)
-        s0 = snmp(None)
-        for _ in range(100):
-            c.send(b"n" * 10)
-        time.sleep(0.5)
-        d = delta(s0, snmp(None))
-        c.close()
-        s.close()
-        ls.close()
-        out[nd] = d["TcpOutSegs"]
-    chk.true("Nagle (no TCP_NODELAY) sends fewer segments for 100 small writes", out[0] < out[1], f"{out}")
+    # No autocorking, no tail loss probe (it would send one more segment
+    # 10 ms after the last write).
+    knobs = {"net.ipv4.tcp_autocorking": 0, "net.ipv4.tcp_early_retrans": 0}
+    old = {k: sysctl(k) for k in knobs}
+    for k, v in knobs.items():
+        sysctl(k, v)
+    try:
+        for nd in (0, 1):
+            ls = listener(NS, ADDR_B, port)
+            c = sock_in(None)
+            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, nd)
+            c.connect((ADDR_B, port))
+            s, _ = ls.accept()
+            nft(nft_table("book9n", "c_in", "input", f"tcp sport {port} counter drop"))
+            try:
+                s0 = tcp_segs_out(c)
+                for _ in range(100):
+                    c.send(b"n" * 10)
+                out[nd] = tcp_segs_out(c) - s0
+            finally:
+                nsrun(f"{NFT} delete table inet book9n")
+            c.close()
+            s.close()
+            ls.close()
+    finally:
+        for k, v in old.items():
+            sysctl(k, v)
+    chk.eq("100 small writes, no ACK back: 1 segment with Nagle, 10 (initial cwnd) with "
+           "TCP_NODELAY", (1, 10), (out[0], out[1]))
     return row(9, "TCP_NODELAY: what does Nagle do to small writes?",
                "Nagle holds small segments while data is unacknowledged; TCP_NODELAY sends each write",
-               f"100 writes of 10 bytes: {out[0]} segments with Nagle, {out[1]} with TCP_NODELAY",
+               f"100 writes of 10 bytes, ACKs held back: {out[0]} segment(s) left with Nagle, "
+               f"{out[1]} with TCP_NODELAY (the initial congestion window)",
                out[0] < out[1])
 
 

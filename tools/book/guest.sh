@@ -39,6 +39,10 @@ if [[ ! -f ${IP_LIB_DIR:-/nonexistent}/link_rveth.so ]]; then
 	cc -shared -fPIC -o "$IP_LIB_DIR/link_rveth.so" \
 		"$RIGB_ROOT/tools/testing/selftests/drivers/net/rust_samples/link_rveth.c" -ldl
 fi
+# The experiments use IPv4 only: without IPv6 on the ports, no neighbour
+# discovery or MLD report crosses the wire behind an experiment's back.
+sysctl -qw "net.ipv6.conf.$a.disable_ipv6=1"
+nsx $PEER_NS sysctl -qw "net.ipv6.conf.$b.disable_ipv6=1"
 # Permanent neighbours both ways: no ARP request or probe ever joins the
 # frames an experiment counts.
 $IP neigh replace "$ADDR_B" lladdr "$(nsx $PEER_NS cat "/sys/class/net/$b/address")" dev "$a" nud permanent

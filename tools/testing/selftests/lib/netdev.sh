@@ -103,6 +103,8 @@ setup_pair() {
 	# No router solicitations: they go to ff02::2, which the other end's
 	# multicast filter drops uncounted, and the tests compare counters.
 	sysctl -qw net.ipv6.conf."$a".router_solicitations=0
+	# A previous test (the book lab) may have turned IPv6 off on this port.
+	sysctl -qw net.ipv6.conf."$a".disable_ipv6=0
 	nsx $PEER_NS sysctl -qw net.ipv6.conf.default.router_solicitations=0
 	$IP link set "$b" netns $PEER_NS || return 1
 	$IP addr flush dev "$a"
