@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 #include <linux/netdevice.h>
+#include <linux/if_vlan.h>
 #include <linux/skbuff.h>
 #include <net/dst.h>
 
@@ -161,4 +162,9 @@ int rust_helper_page_ref_count(const struct page *page)
 bool rust_helper_page_is_pfmemalloc(const struct page *page)
 {
 	return page_is_pfmemalloc(page);
+}
+
+void rust_helper___vlan_hwaccel_put_tag(struct sk_buff *skb, __be16 proto, u16 tci)
+{
+	__vlan_hwaccel_put_tag(skb, proto, tci);
 }

@@ -94,6 +94,36 @@ pub mod features {
     pub const LOOPBACK: u64 = bit(bindings::NETIF_F_LOOPBACK_BIT);
     /// RX hashing.
     pub const RXHASH: u64 = bit(bindings::NETIF_F_RXHASH_BIT);
+    /// The device strips 802.1Q tags on receive and reports them beside the frame.
+    pub const HW_VLAN_CTAG_RX: u64 = bit(bindings::NETIF_F_HW_VLAN_CTAG_RX_BIT);
+    /// The device inserts 802.1Q tags on transmit (the stack passes them beside the frame).
+    pub const HW_VLAN_CTAG_TX: u64 = bit(bindings::NETIF_F_HW_VLAN_CTAG_TX_BIT);
+    /// The device filters received 802.1Q frames by VLAN id
+    /// ([`NetDeviceOps::vlan_rx_add_vid`](super::NetDeviceOps::vlan_rx_add_vid)).
+    pub const HW_VLAN_CTAG_FILTER: u64 = bit(bindings::NETIF_F_HW_VLAN_CTAG_FILTER_BIT);
+}
+
+/// A VLAN id (C `vid`, 12 bits: 0 to 4095), as the core passes it to the filter callbacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VlanId(u16);
+
+impl VlanId {
+    /// The largest VLAN id (C `VLAN_N_VID - 1`).
+    pub const MAX: u16 = (bindings::VLAN_N_VID - 1) as u16;
+
+    /// `vid` as a VLAN id; `None` above [`VlanId::MAX`].
+    pub const fn new(vid: u16) -> Option<Self> {
+        if vid <= Self::MAX {
+            Some(Self(vid))
+        } else {
+            None
+        }
+    }
+
+    /// The id, at most [`VlanId::MAX`].
+    pub const fn get(self) -> u16 {
+        self.0
+    }
 }
 
 /// Interface flags (C `IFF_*`, `net_device_flags`).
@@ -968,6 +998,31 @@ pub trait NetDeviceOps: Sized + Send + Sync + 'static {
     fn tx_timeout(_dev: &Device<Self>, _txqueue: u32) {
         kernel::build_error(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Adjusts a requested feature set to what the device can do at once (C
+    /// `ndo_fix_features`): returns `features` with the combinations it cannot do removed.
+    /// RTNL held.
+    fn fix_features(_dev: &Device<Self>, _rtnl: &Rtnl, _features: u64) -> u64 {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Applies a change of the active features: `features` is the new set, the device's
+    /// [`NetDev::features`] still the old one (the core stores the new set after success).
+    /// RTNL held, process context.
+    fn set_features(_dev: &Device<Self>, _rtnl: &Rtnl, _features: u64) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Lets frames of VLAN `vid` (ethertype `proto`, 0x8100 for 802.1Q) through the device's
+    /// VLAN filter ([`features::HW_VLAN_CTAG_FILTER`]). RTNL held, process context.
+    fn vlan_rx_add_vid(_dev: &Device<Self>, _rtnl: &Rtnl, _proto: u16, _vid: VlanId) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Filters frames of VLAN `vid` out again. RTNL held, process context.
+    fn vlan_rx_kill_vid(_dev: &Device<Self>, _rtnl: &Rtnl, _proto: u16, _vid: VlanId) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 struct Adapter<T: NetDeviceOps>(PhantomData<T>);
@@ -1152,6 +1207,79 @@ impl<T: NetDeviceOps> Adapter<T> {
         T::tx_timeout(dev, txqueue);
     }
 
+    /// # Safety
+    ///
+    /// `dev` must be passed by the core to `ndo_fix_features`.
+    unsafe extern "C" fn fix_features_callback(
+        dev: *mut bindings::net_device,
+        features: bindings::netdev_features_t,
+    ) -> bindings::netdev_features_t {
+        // SAFETY: `__netdev_update_features` calls this with RTNL held on a registered device.
+        let (dev, rtnl) = unsafe { (Device::<T>::from_raw(dev), Rtnl::assume_held()) };
+        T::fix_features(dev, rtnl, features)
+    }
+
+    /// # Safety
+    ///
+    /// `dev` must be passed by the core to `ndo_set_features`.
+    unsafe extern "C" fn set_features_callback(
+        dev: *mut bindings::net_device,
+        features: bindings::netdev_features_t,
+    ) -> crate::ffi::c_int {
+        // SAFETY: `__netdev_update_features` calls this with RTNL held on a registered device.
+        let (dev, rtnl) = unsafe { (Device::<T>::from_raw(dev), Rtnl::assume_held()) };
+        from_result(|| T::set_features(dev, rtnl, features).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// `dev` must be passed by the core to `ndo_vlan_rx_add_vid` or `ndo_vlan_rx_kill_vid`.
+    unsafe fn vlan_args<'a>(
+        dev: *mut bindings::net_device,
+        proto: bindings::__be16,
+        vid: u16,
+    ) -> Result<(&'a Device<T>, &'a Rtnl, u16, VlanId)> {
+        // SAFETY: `vlan_vid_add`/`vlan_vid_del` call the filter callbacks with RTNL held on a
+        // registered device (they assert RTNL).
+        let (dev, rtnl) = unsafe { (Device::<T>::from_raw(dev), Rtnl::assume_held()) };
+        Ok((
+            dev,
+            rtnl,
+            u16::from_be(proto),
+            VlanId::new(vid).ok_or(EINVAL)?,
+        ))
+    }
+
+    /// # Safety
+    ///
+    /// `dev` must be passed by the core to `ndo_vlan_rx_add_vid`.
+    unsafe extern "C" fn vlan_rx_add_vid_callback(
+        dev: *mut bindings::net_device,
+        proto: bindings::__be16,
+        vid: u16,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: Forwarded from this function's contract.
+            let (dev, rtnl, proto, vid) = unsafe { Self::vlan_args(dev, proto, vid) }?;
+            T::vlan_rx_add_vid(dev, rtnl, proto, vid).map(|()| 0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// `dev` must be passed by the core to `ndo_vlan_rx_kill_vid`.
+    unsafe extern "C" fn vlan_rx_kill_vid_callback(
+        dev: *mut bindings::net_device,
+        proto: bindings::__be16,
+        vid: u16,
+    ) -> crate::ffi::c_int {
+        from_result(|| {
+            // SAFETY: Forwarded from this function's contract.
+            let (dev, rtnl, proto, vid) = unsafe { Self::vlan_args(dev, proto, vid) }?;
+            T::vlan_rx_kill_vid(dev, rtnl, proto, vid).map(|()| 0)
+        })
+    }
+
     const VTABLE: bindings::net_device_ops = create_vtable::<T>();
 }
 
@@ -1181,6 +1309,18 @@ const fn create_vtable<T: NetDeviceOps>() -> bindings::net_device_ops {
     }
     if T::HAS_TX_TIMEOUT {
         ops.ndo_tx_timeout = Some(Adapter::<T>::tx_timeout_callback);
+    }
+    if T::HAS_FIX_FEATURES {
+        ops.ndo_fix_features = Some(Adapter::<T>::fix_features_callback);
+    }
+    if T::HAS_SET_FEATURES {
+        ops.ndo_set_features = Some(Adapter::<T>::set_features_callback);
+    }
+    if T::HAS_VLAN_RX_ADD_VID {
+        ops.ndo_vlan_rx_add_vid = Some(Adapter::<T>::vlan_rx_add_vid_callback);
+    }
+    if T::HAS_VLAN_RX_KILL_VID {
+        ops.ndo_vlan_rx_kill_vid = Some(Adapter::<T>::vlan_rx_kill_vid_callback);
     }
     ops
 }

@@ -202,6 +202,27 @@ impl DrvInfo {
     }
 }
 
+/// Time stamping capabilities of a device (C `struct kernel_ethtool_ts_info`), as `ethtool -T`
+/// shows them. Starts with none and no PTP hardware clock.
+#[repr(transparent)]
+pub struct TsInfo(bindings::kernel_ethtool_ts_info);
+
+impl TsInfo {
+    /// Software time stamps: of received frames (the core takes them) and of transmitted ones
+    /// (the driver calls [`SkBuff::tx_timestamp`](super::skb::SkBuff::tx_timestamp) for every
+    /// packet it hands to the device). C `ethtool_op_get_ts_info`.
+    pub fn set_software(&mut self) {
+        self.0.so_timestamping |= bindings::SOF_TIMESTAMPING_TX_SOFTWARE
+            | bindings::SOF_TIMESTAMPING_RX_SOFTWARE
+            | bindings::SOF_TIMESTAMPING_SOFTWARE;
+    }
+
+    /// The time stamping flags set so far (C `SOF_TIMESTAMPING_*`).
+    pub fn so_timestamping(&self) -> u32 {
+        self.0.so_timestamping
+    }
+}
+
 macro_rules! plain_wrapper {
     ($(#[$m:meta])* $name:ident, $c:ty) => {
         $(#[$m])*
@@ -670,6 +691,11 @@ pub trait EthtoolOps: NetDeviceOps {
     fn get_link(_dev: &Device<Self>) -> bool {
         kernel::build_error(VTABLE_DEFAULT_ERROR)
     }
+    /// Reports the device's time stamping capabilities (default: software RX time stamps
+    /// only).
+    fn get_ts_info(_dev: &Device<Self>, _info: &mut TsInfo) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
     /// Fills the link settings.
     fn get_link_ksettings(_dev: &Device<Self>, _ks: &mut LinkKsettings) -> Result {
         kernel::build_error(VTABLE_DEFAULT_ERROR)
@@ -808,6 +834,23 @@ impl<T: EthtoolOps> Adapter<T> {
     ) {
         // SAFETY: See above; `DrvInfo` is `repr(transparent)`.
         unsafe { T::get_drvinfo(dev::<T>(d), &mut *info.cast()) }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the ethtool core with RTNL held on a registered device whose
+    /// `ethtool_ops` were set by [`Registration::set_ethtool_ops`], with buffers allocated
+    /// for the call ("See above" below refers to this).
+    unsafe extern "C" fn get_ts_info(
+        d: *mut bindings::net_device,
+        info: *mut bindings::kernel_ethtool_ts_info,
+    ) -> crate::ffi::c_int {
+        // SAFETY: See above; `TsInfo` is `repr(transparent)`.
+        let (dev, info) = unsafe { (dev::<T>(d), &mut *info.cast::<TsInfo>()) };
+        // No capability and no PTP hardware clock unless the driver says so.
+        info.0.so_timestamping = 0;
+        info.0.phc_index = -1;
+        from_result(|| T::get_ts_info(dev, info).map(|()| 0))
     }
 
     /// # Safety
@@ -1296,6 +1339,9 @@ const fn create_vtable<T: EthtoolOps>() -> bindings::ethtool_ops {
     o.supported_coalesce_params = T::SUPPORTED_COALESCE_PARAMS;
     if T::HAS_GET_DRVINFO {
         o.get_drvinfo = Some(Adapter::<T>::get_drvinfo);
+    }
+    if T::HAS_GET_TS_INFO {
+        o.get_ts_info = Some(Adapter::<T>::get_ts_info);
     }
     o.get_link = if T::HAS_GET_LINK {
         Some(Adapter::<T>::get_link)

@@ -901,11 +901,47 @@ impl SkBuff {
         unsafe { bindings::skb_set_hash(self.as_raw(), hash, kind.to_raw()) }
     }
 
-    /// Records a software TX timestamp if one was requested (C `skb_tx_timestamp`).
+    /// The 802.1Q tag control information (priority, DEI and VLAN id) the stack passes beside
+    /// the frame for the device to insert (C `skb_vlan_tag_get`), if any.
+    #[inline]
+    pub fn vlan_tci(&self) -> Option<u16> {
+        let v = &self.hdrs().__bindgen_anon_2;
+        // SAFETY: Both views of the union (C `vlan_all` and `vlan_proto`/`vlan_tci`) are plain
+        // integers: every bit pattern is valid. A tag is present when any bit is set (C
+        // `skb_vlan_tag_present`).
+        let (all, tci) = unsafe { (v.vlan_all, v.__bindgen_anon_1.vlan_tci) };
+        (all != 0).then_some(tci)
+    }
+
+    /// Attaches the tag the device stripped from a received frame (C `__vlan_hwaccel_put_tag`):
+    /// `proto` is its ethertype (0x8100 for 802.1Q), `tci` its tag control information.
+    #[inline]
+    pub fn put_vlan_tag(&mut self, proto: u16, tci: u16) {
+        // SAFETY: We own the buffer.
+        unsafe { bindings::__vlan_hwaccel_put_tag(self.as_raw(), proto.to_be(), tci) }
+    }
+
+    /// Records a software TX timestamp if one was requested (C `skb_tx_timestamp`). Drivers
+    /// call it for every packet they hand to the device, just before it can go out.
     #[inline]
     pub fn tx_timestamp(&mut self) {
+        #[cfg(not(CONFIG_NETWORK_PHY_TIMESTAMPING))]
+        {
+            // The C inline without a PHY time stamper: one flag test, here, instead of a
+            // helper call per packet.
+            // SAFETY: The shared info is valid as long as the buffer; a plain read.
+            let flags = unsafe { (*self.shinfo()).tx_flags };
+            // CAST: the flag is bit 1 of the `u8` `tx_flags`.
+            if flags & (bindings::SKBTX_SW_TSTAMP as u8) != 0 {
+                // SAFETY: We own the buffer; a null `hwtstamps` asks for a software stamp.
+                unsafe { bindings::skb_tstamp_tx(self.as_raw(), core::ptr::null_mut()) }
+            }
+        }
+        #[cfg(CONFIG_NETWORK_PHY_TIMESTAMPING)]
         // SAFETY: We own the buffer.
-        unsafe { bindings::skb_tx_timestamp(self.as_raw()) }
+        unsafe {
+            bindings::skb_tx_timestamp(self.as_raw())
+        }
     }
 
     /// Prepares a transmitted buffer to be received again on the same host, as the

@@ -98,10 +98,10 @@ fn rx_descriptor_verdicts() {
     assert!(AdvRxDescWb::is_done(good));
     assert_eq!(
         AdvRxDescWb::from_raw(good).verdict(2048),
-        RxVerdict::Frame { len: 60, csum_ok: true, hash: None }
+        RxVerdict::Frame(RxFrame { len: 60, csum_ok: true, hash: None, vlan: None })
     );
     // Length equal to the buffer is fine, one more byte is not.
-    assert!(matches!(AdvRxDescWb::from_raw(rx_wb(dd | eop, 2048, 0, 0)).verdict(2048), RxVerdict::Frame { len: 2048, .. }));
+    assert!(matches!(AdvRxDescWb::from_raw(rx_wb(dd | eop, 2048, 0, 0)).verdict(2048), RxVerdict::Frame(RxFrame { len: 2048, .. })));
     assert_eq!(AdvRxDescWb::from_raw(rx_wb(dd | eop, 2049, 0, 0)).verdict(2048), RxVerdict::BadLength);
     assert_eq!(AdvRxDescWb::from_raw(rx_wb(dd | eop, 0, 0, 0)).verdict(2048), RxVerdict::BadLength);
     // A hostile device can claim up to 65535 bytes.
@@ -113,13 +113,24 @@ fn rx_descriptor_verdicts() {
     // Checksum errors keep the frame but not the checksum claim.
     assert_eq!(
         AdvRxDescWb::from_raw(rx_wb(dd | eop | l4cs | (1 << 29), 60, 0, 0)).verdict(2048),
-        RxVerdict::Frame { len: 60, csum_ok: false, hash: None }
+        RxVerdict::Frame(RxFrame { len: 60, csum_ok: false, hash: None, vlan: None })
     );
     assert_eq!(AdvRxDescWb::from_raw(rx_wb(dd, 60, 0, 0)).verdict(2048), RxVerdict::Fragment);
     // RSS hash reported when the RSS type is non-zero.
     assert_eq!(
         AdvRxDescWb::from_raw(rx_wb(dd | eop, 100, 1, 0xABCD)).verdict(2048),
-        RxVerdict::Frame { len: 100, csum_ok: false, hash: Some(0xABCD) }
+        RxVerdict::Frame(RxFrame { len: 100, csum_ok: false, hash: Some(0xABCD), vlan: None })
+    );
+    // A stripped 802.1Q tag (VP) comes from the high half of `length_vlan`; without VP that
+    // half is not a tag.
+    let vp = 1 << 3;
+    assert_eq!(
+        AdvRxDescWb::from_raw(rx_wb(dd | eop | vp, (0x2064 << 16) | 60, 0, 0)).verdict(2048),
+        RxVerdict::Frame(RxFrame { len: 60, csum_ok: false, hash: None, vlan: Some(0x2064) })
+    );
+    assert_eq!(
+        AdvRxDescWb::from_raw(rx_wb(dd | eop, (0x2064 << 16) | 60, 0, 0)).verdict(2048),
+        RxVerdict::Frame(RxFrame { len: 60, csum_ok: false, hash: None, vlan: None })
     );
 }
 
@@ -608,10 +619,25 @@ fn data_desc_pieces_and_offloads() {
         l4_csum: true,
         ip_csum: true,
         tso: true,
+        vlan: false,
     };
     let t = AdvTxDesc::data(0, 66, 64000, true, tso).unwrap();
     assert_eq!(t.cmd_type_len & 0x8000_0000, 0x8000_0000);
     assert_eq!(t.olinfo_status, (64000 << 14) | 0x300);
+    // VLAN insertion: VLE in the data descriptor, the tag in the context's top half.
+    let vl = TxOffload {
+        vlan: true,
+        ..TxOffload::default()
+    };
+    assert_eq!(AdvTxDesc::data(0, 60, 60, true, vl).unwrap().cmd_type_len & 0x4000_0000, 0x4000_0000);
+    assert_eq!(AdvTxDesc::data(0, 60, 60, true, none).unwrap().cmd_type_len & 0x4000_0000, 0);
+    let v = AdvTxCtxDesc::vlan_only(0xE064);
+    assert_eq!(v.vlan_macip_lens, 0xE064 << 16);
+    assert_eq!(v.type_tucmd_mlhl, (2 << 20) | (1 << 29));
+    let c = AdvTxCtxDesc::checksum(14, 20, true, L4Type::Tcp).unwrap();
+    let cv = c.with_vlan(100);
+    assert_eq!(cv.vlan_macip_lens, c.vlan_macip_lens | (100 << 16));
+    assert_eq!((cv.type_tucmd_mlhl, cv.mss_l4len_idx), (c.type_tucmd_mlhl, c.mss_l4len_idx));
     // Limits: empty or oversized pieces, PAYLEN beyond 18 bits.
     assert_eq!(AdvTxDesc::data(0, 0, 60, true, none), None);
     assert_eq!(AdvTxDesc::data(0, 0x1_0000, 60, true, none), None);

@@ -142,10 +142,13 @@ teardown_pair() {
 # the root namespace to a listener in $PEER_NS at ADDR; ok if what arrives
 # there has FILE's sha256.
 send_file_check() {
-	local name=$1 file=$2 addr=$3 want got dir rx i
+	local name=$1 file=$2 addr=$3 want got dir rx i listen=TCP4-LISTEN
 	want=$(sha256sum <"$file" | cut -d' ' -f1)
 	dir=$(mktemp -d)
-	nsx $PEER_NS timeout $((60 * SLOW)) socat -u TCP-LISTEN:5300,reuseaddr,ipv6only=0 - 2>/dev/null |
+	# The listener's family follows the address: a dual-stack socket needs
+	# IPv6 in the namespace, which a test may have turned off on its ports.
+	[[ $addr == \[* ]] && listen=TCP6-LISTEN
+	nsx $PEER_NS timeout $((60 * SLOW)) socat -u $listen:5300,reuseaddr - 2>/dev/null |
 		sha256sum | cut -d' ' -f1 >"$dir/got" &
 	rx=$!
 	# Connect only once the listener is up (a fixed delay can lose the race on

@@ -261,6 +261,9 @@ pub(crate) struct Control {
     pub(crate) pending_pause: AtomicBool,
     /// Per-queue-vector adaptive interrupt moderation state.
     pub(crate) itr: [VectorItr; MAX_VECTORS],
+    /// The VLAN filter table as the stack set it (`ndo_vlan_rx_add_vid`), rewritten to the
+    /// device's VFTA on every start (a reset clears it).
+    pub(crate) vfta: [AtomicU32; VFTA::COUNT],
 }
 
 impl Control {
@@ -276,6 +279,7 @@ impl Control {
             pending_reset: AtomicBool::new(false),
             pending_pause: AtomicBool::new(false),
             itr: core::array::from_fn(|_| VectorItr::default()),
+            vfta: core::array::from_fn(|_| AtomicU32::new(0)),
         }
     }
 }

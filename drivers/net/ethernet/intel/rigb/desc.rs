@@ -45,6 +45,8 @@ pub(crate) mod txd {
     pub(crate) const RS: Field = Field::new(27, 27);
     /// Descriptor extension (advanced format).
     pub(crate) const DEXT: Field = Field::new(29, 29);
+    /// VLAN packet enable: insert the 802.1Q tag of the packet's context descriptor.
+    pub(crate) const VLE: Field = Field::new(30, 30);
     /// TCP segmentation enable.
     pub(crate) const TSE: Field = Field::new(31, 31);
     /// `olinfo_status`: POPTS.IXSM, insert the IPv4 header checksum.
@@ -70,6 +72,8 @@ pub(crate) struct TxOffload {
     pub(crate) ip_csum: bool,
     /// Segment the packet (TSE), with the MSS and header lengths of the context.
     pub(crate) tso: bool,
+    /// Insert the 802.1Q tag of the context (VLE).
+    pub(crate) vlan: bool,
 }
 
 /// Layer-4 protocol in a context descriptor (TUCMD.L4T).
@@ -104,6 +108,8 @@ pub(crate) mod ctxd {
     pub(crate) const IPLEN: Field = Field::new(8, 0);
     /// `vlan_macip_lens`: length of the MAC header (from the frame start to the IP header).
     pub(crate) const MACLEN: Field = Field::new(15, 9);
+    /// `vlan_macip_lens`: the 802.1Q tag control information to insert (with data VLE).
+    pub(crate) const VLAN: Field = Field::new(31, 16);
     /// `type_tucmd_mlhl`: TUCMD.IPV4, the packet is IPv4 (else IPv6).
     pub(crate) const TUCMD_IPV4: Field = Field::new(10, 10);
     /// `type_tucmd_mlhl`: TUCMD.L4T, the L4 protocol ([`super::L4Type`]).
@@ -190,6 +196,23 @@ impl AdvTxCtxDesc {
         Self::checksum(maclen, csum_start as u32 - maclen, ipv4, l4)
     }
 
+    /// A context that only carries an 802.1Q tag, for a packet without checksum or
+    /// segmentation offload.
+    pub(crate) const fn vlan_only(tci: u16) -> Self {
+        Self {
+            vlan_macip_lens: ctxd::VLAN.val(tci as u32),
+            seqnum_seed: 0,
+            type_tucmd_mlhl: ctxd::DTYP.val(txd::DTYP_CTXT) | ctxd::DEXT.mask(),
+            mss_l4len_idx: 0,
+        }
+    }
+
+    /// This context with the 802.1Q tag `tci` to insert into its packets.
+    pub(crate) const fn with_vlan(mut self, tci: u16) -> Self {
+        self.vlan_macip_lens = ctxd::VLAN.set(self.vlan_macip_lens, tci as u32);
+        self
+    }
+
     /// Encodes the descriptor for the ring.
     pub(crate) const fn to_raw(self) -> RawDesc {
         [
@@ -251,11 +274,13 @@ impl AdvTxDesc {
             0
         };
         let tse = if off.tso { txd::TSE.mask() } else { 0 };
+        let vle = if off.vlan { txd::VLE.mask() } else { 0 };
         let cmd = txd::DTALEN.val(len)
             | txd::DTYP.val(txd::DTYP_DATA)
             | txd::IFCS.mask()
             | txd::DEXT.mask()
             | tse
+            | vle
             | last;
         let l4 = if off.l4_csum {
             txd::POPTS_TXSM.mask()
@@ -353,8 +378,24 @@ pub(crate) mod rxd {
     pub(crate) const ERR_IPE: Field = Field::new(30, 30);
     /// Packet length.
     pub(crate) const LENGTH: Field = Field::new(15, 0);
+    /// The stripped 802.1Q tag (in `length_vlan`), valid with [`STAT_VP`].
+    pub(crate) const VLAN: Field = Field::new(31, 16);
     /// RSS type (in `pkt_info`); 0 = no hash.
     pub(crate) const RSS_TYPE: Field = Field::new(3, 0);
+}
+
+/// What the device said about a whole, good frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RxFrame {
+    /// Length in bytes (within the buffer).
+    pub(crate) len: usize,
+    /// The hardware verified the L4 checksum (and the IPv4 header checksum, when present)
+    /// without error.
+    pub(crate) csum_ok: bool,
+    /// RSS hash, when the device computed one.
+    pub(crate) hash: Option<u32>,
+    /// The 802.1Q tag control information the device stripped (CTRL.VME), if any.
+    pub(crate) vlan: Option<u16>,
 }
 
 /// What the driver does with a written-back RX descriptor.
@@ -362,16 +403,8 @@ pub(crate) mod rxd {
 pub(crate) enum RxVerdict {
     /// The device has not written this descriptor yet.
     NotDone,
-    /// A whole, good frame of `len` bytes; `csum_ok` when the hardware verified the L4
-    /// checksum (and IPv4 header checksum, when present) without error.
-    Frame {
-        /// Length in bytes (within the buffer).
-        len: usize,
-        /// Hardware-verified checksum.
-        csum_ok: bool,
-        /// RSS hash, when the device computed one.
-        hash: Option<u32>,
-    },
+    /// A whole, good frame.
+    Frame(RxFrame),
     /// An error bit was set: drop and count as an RX error.
     Error,
     /// The length is 0 or larger than the buffer: drop and count as a length error.
@@ -434,10 +467,17 @@ impl AdvRxDescWb {
         } else {
             None
         };
-        RxVerdict::Frame {
+        let vlan = if rxd::STAT_VP.is_set(st) {
+            // CAST: a 16-bit field.
+            Some(rxd::VLAN.get(self.length_vlan) as u16)
+        } else {
+            None
+        };
+        RxVerdict::Frame(RxFrame {
             len,
             csum_ok: l4_ok && ip_ok,
             hash,
-        }
+            vlan,
+        })
     }
 }

@@ -226,8 +226,15 @@ impl pci::Driver for RigbDriver {
                 | features::HW_CSUM
                 | features::TSO
                 | features::TSO6;
-            dev.set_hw_features(offloads);
-            dev.set_features(offloads | if dma_bits == 64 { features::HIGHDMA } else { 0 });
+            let highdma = if dma_bits == 64 { features::HIGHDMA } else { 0 };
+            // A VLAN device on the port inherits the offloads (the device finds the IP header
+            // after the tag the context descriptor inserts).
+            dev.set_vlan_features(offloads | highdma);
+            // 802.1Q: tags stripped on receive and inserted on transmit (switchable together,
+            // `fix_features`), and the VLAN filter, which is always on (as in C igb).
+            let vlan = features::HW_VLAN_CTAG_RX | features::HW_VLAN_CTAG_TX;
+            dev.set_hw_features(offloads | vlan);
+            dev.set_features(offloads | highdma | vlan | features::HW_VLAN_CTAG_FILTER);
             // The address can change while up (filter 0 is rewritten at once), and secondary
             // unicast addresses go to filters 1.. (`set_rx_mode`), not to promiscuous mode.
             dev.update_priv_flags(priv_flags::LIVE_ADDR_CHANGE | priv_flags::UNICAST_FLT, 0);

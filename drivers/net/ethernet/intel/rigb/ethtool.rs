@@ -29,7 +29,7 @@ use kernel::{
         ethtool::{
             coalesce, eopnotsupp, rxfh, Channels, Coalesce, DrvInfo, Duplex, EthtoolOps, ExtAck,
             LinkKsettings, LinkMode, PauseParam, PhysIdState, RingParam, RxNfc, RxNfcReply, Rxfh,
-            StringSet, Strings, TestResult,
+            StringSet, Strings, TestResult, TsInfo,
         },
     },
     prelude::*,
@@ -273,6 +273,12 @@ impl EthtoolOps for Adapter {
 
     fn get_link(dev: &Device<Self>) -> bool {
         dev.carrier_ok()
+    }
+
+    fn get_ts_info(_dev: &Device<Self>, info: &mut TsInfo) -> Result {
+        // Software stamps both ways: `fill` (tx.rs) stamps every packet it queues.
+        info.set_software();
+        Ok(())
     }
 
     fn get_link_ksettings(dev: &Device<Self>, ks: &mut LinkKsettings) -> Result {

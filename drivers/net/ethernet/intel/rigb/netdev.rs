@@ -15,7 +15,7 @@ use core::sync::atomic::Ordering;
 use kernel::{
     alloc::KVec,
     bh, dev_err, dev_info, dev_warn,
-    net::dev::{Device, NetDeviceOps, NetdevTx, RtnlLinkStats64, ETH_ALEN},
+    net::dev::{features, Device, NetDeviceOps, NetdevTx, RtnlLinkStats64, VlanId, ETH_ALEN},
     net::{rtnl::Rtnl, rx_mode::RxMode, skb::SkBuff, xmit_lock::XmitLock},
     prelude::*,
     sync::Arc,
@@ -133,6 +133,8 @@ fn start(dev: &Device<Adapter>, rings: KVec<(RxRing, TxRing, TxCleaner)>) {
     setup_rss(s);
     // What the user set with ethtool -X/-N replaces the defaults.
     crate::ethtool::apply_rss(s);
+    // The VLAN filter table, ethertype and tag stripping, as the stack last set them.
+    crate::vlan::restore(s, dev.features() & features::HW_VLAN_CTAG_RX != 0);
     // Frames longer than a standard one need RCTL.LPE and a matching RLPML.
     let lpe = if mtu > 1500 { RCTL::LPE.mask() } else { 0 };
     h.wr(RLPML::OFFSET, mtu + FRAME_OVERHEAD);
@@ -303,11 +305,16 @@ impl NetDeviceOps for Adapter {
     fn set_rx_mode(dev: &Device<Self>, mode: &RxMode<'_>) {
         let s = &dev.data().shared;
         let h = &s.hw;
+        // The VLAN filter is on unless the port is promiscuous, which takes every tag (C igb
+        // clears VFE there too when it cannot fill the table).
         let mut filter = 0;
         if mode.promisc() {
             filter |= RCTL::UPE.mask() | RCTL::MPE.mask();
-        } else if mode.allmulti() {
-            filter |= RCTL::MPE.mask();
+        } else {
+            filter |= RCTL::VFE.mask();
+            if mode.allmulti() {
+                filter |= RCTL::MPE.mask();
+            }
         }
         // Secondary unicast addresses: exact filters 1.. (0 is the interface address); more
         // than fit makes the port unicast promiscuous.
@@ -365,6 +372,33 @@ impl NetDeviceOps for Adapter {
             }
         };
         ring.xmit(skb, txq, &qp.tx_stats, &s.hw)
+    }
+
+    fn fix_features(_dev: &Device<Self>, _rtnl: &Rtnl, f: u64) -> u64 {
+        // As C igb: tag insertion follows stripping (on the 82576 both hang on CTRL.VME).
+        if f & features::HW_VLAN_CTAG_RX != 0 {
+            f | features::HW_VLAN_CTAG_TX
+        } else {
+            f & !features::HW_VLAN_CTAG_TX
+        }
+    }
+
+    fn set_features(dev: &Device<Self>, _rtnl: &Rtnl, f: u64) -> Result {
+        // RTNL held: CTRL's read-modify-writes do not interleave (see `Control::pending_pause`).
+        if (f ^ dev.features()) & features::HW_VLAN_CTAG_RX != 0 {
+            crate::vlan::set_strip(&dev.data().shared, f & features::HW_VLAN_CTAG_RX != 0);
+        }
+        Ok(())
+    }
+
+    fn vlan_rx_add_vid(dev: &Device<Self>, _rtnl: &Rtnl, _proto: u16, vid: VlanId) -> Result {
+        crate::vlan::set_vid(&dev.data().shared, vid, true);
+        Ok(())
+    }
+
+    fn vlan_rx_kill_vid(dev: &Device<Self>, _rtnl: &Rtnl, _proto: u16, vid: VlanId) -> Result {
+        crate::vlan::set_vid(&dev.data().shared, vid, false);
+        Ok(())
     }
 
     fn get_stats64(dev: &Device<Self>, out: &mut RtnlLinkStats64) {

@@ -144,6 +144,8 @@ register!(
         RFCE: 27:27,
         /// Transmit flow control enable: send pause frames.
         TFCE: 28:28,
+        /// VLAN mode enable: strip 802.1Q tags of received frames into the descriptor.
+        VME: 30:30,
         /// PHY reset.
         PHY_RST: 31:31,
     }
@@ -212,8 +214,11 @@ register!(
     FCT @ 0x0030
 );
 register!(
-    /// VLAN EtherType (8.2.10).
-    VET @ 0x0038
+    /// VLAN EtherType (8.2.10): the ethertype that marks a tagged frame.
+    VET @ 0x0038 {
+        /// The 802.1Q ethertype (0x8100).
+        VET: 15:0,
+    }
 );
 register!(
     /// Flow Control Transmit Timer Value: pause time sent in XOFF frames (8.2.11).
@@ -300,6 +305,8 @@ register!(
         LPE: 5:5,
         /// Broadcast accept.
         BAM: 15:15,
+        /// VLAN filter enable: tagged frames pass only if their id is set in [`VFTA`].
+        VFE: 18:18,
         /// Strip Ethernet CRC.
         SECRC: 26:26,
     }
@@ -503,6 +510,12 @@ register!(
 register!(
     /// Multicast Table Array, 128 registers (8.10.14).
     MTA @ 0x5200 + 4 * n, max 128
+);
+
+register!(
+    /// VLAN Filter Table Array, word n (8.10.19): bit `vid % 32` of word `vid / 32` lets
+    /// frames tagged with VLAN id `vid` through while RCTL.VFE is set.
+    VFTA @ 0x5600 + 4 * n, max 128
 );
 
 register!(

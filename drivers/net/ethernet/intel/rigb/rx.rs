@@ -25,7 +25,7 @@
 
 use crate::{
     adapter::Hw,
-    desc::{AdvRxDescRead, AdvRxDescWb, RawDesc, RxVerdict},
+    desc::{AdvRxDescRead, AdvRxDescWb, RawDesc, RxFrame, RxVerdict},
     regs::{RDBAH, RDBAL, RDH, RDLEN, RDT, RXDCTL, SRRCTL},
     ring::{len_bytes, pass_buffer, RingIndex},
     stats::RxQueueStats,
@@ -449,8 +449,7 @@ impl RxRing {
             return false;
         }
         match wb.verdict(buf_len) {
-            RxVerdict::Frame { len, csum_ok, hash } => {
-                let meta = RxMeta { len, csum_ok, hash };
+            RxVerdict::Frame(meta) => {
                 Self::receive_half(ctx, netdev, entry, meta, b, in_place, queue);
             }
             // The CPU never touched the buffer: it goes back to the device as is.
@@ -488,10 +487,10 @@ impl RxRing {
             return false;
         };
         let next = match wb.verdict(self.buf_len) {
-            RxVerdict::Frame { len, csum_ok, hash } => {
+            RxVerdict::Frame(meta) => {
                 // The CPU owns the buffer only once it is unmapped.
                 let buf = map.unmap();
-                self.deliver(ctx, netdev, &buf, RxMeta { len, csum_ok, hash }, b);
+                self.deliver(ctx, netdev, &buf, meta, b);
                 SingleMapping::map(dev, buf, DataDirection::FromDevice).ok()
             }
             verdict => {
@@ -532,7 +531,7 @@ impl RxRing {
         ctx: &mut PollContext<'_>,
         netdev: &NetDev,
         entry: &mut Option<RxPage>,
-        meta: RxMeta,
+        meta: RxFrame,
         b: &mut RxBatch<'_>,
         in_place: bool,
         queue: u16,
@@ -581,7 +580,7 @@ impl RxRing {
         ctx: &mut PollContext<'_>,
         netdev: &NetDev,
         page: RxPage,
-        meta: RxMeta,
+        meta: RxFrame,
         b: &mut RxBatch<'_>,
         queue: u16,
     ) -> Option<RxPage> {
@@ -627,7 +626,7 @@ impl RxRing {
         ctx: &mut PollContext<'_>,
         netdev: &NetDev,
         buf: &RxVec,
-        meta: RxMeta,
+        meta: RxFrame,
         b: &mut RxBatch<'_>,
     ) {
         // `verdict` checked `len <= buf_len`; `get` checks again instead of trusting it.
@@ -654,7 +653,7 @@ impl RxRing {
         ctx: &mut PollContext<'_>,
         netdev: &NetDev,
         mut skb: SkBuff,
-        meta: RxMeta,
+        meta: RxFrame,
         b: &mut RxBatch<'_>,
         queue: u16,
     ) {
@@ -670,6 +669,10 @@ impl RxRing {
         if skb.set_rx_fields(netdev, csum, hash, queue).is_err() {
             b.stats.length_errors.inc();
             return;
+        }
+        // The tag the device stripped (CTRL.VME, which follows `ethtool -K rxvlan`).
+        if let Some(tci) = meta.vlan.filter(|_| b.vlan_on) {
+            skb.put_vlan_tag(ETH_P_8021Q, tci);
         }
         // Wrapping: plain adds, as the counters they go to.
         b.csum_ok = b.csum_ok.wrapping_add(u64::from(csum_ok));
@@ -689,6 +692,8 @@ struct RxBatch<'a> {
     csum_on: bool,
     /// RX hashing on (`ethtool -K rxhash`).
     hash_on: bool,
+    /// RX VLAN tag stripping on (`ethtool -K rxvlan`).
+    vlan_on: bool,
     packets: u64,
     bytes: u64,
     csum_ok: u64,
@@ -701,6 +706,7 @@ impl<'a> RxBatch<'a> {
             stats,
             csum_on: feat & features::RXCSUM != 0,
             hash_on: feat & features::RXHASH != 0,
+            vlan_on: feat & features::HW_VLAN_CTAG_RX != 0,
             packets: 0,
             bytes: 0,
             csum_ok: 0,
@@ -717,10 +723,5 @@ impl<'a> RxBatch<'a> {
     }
 }
 
-/// What the descriptor said about a good frame.
-#[derive(Clone, Copy)]
-struct RxMeta {
-    len: usize,
-    csum_ok: bool,
-    hash: Option<u32>,
-}
+/// The ethertype of an 802.1Q tag (C `ETH_P_8021Q`).
+const ETH_P_8021Q: u16 = 0x8100;

@@ -122,8 +122,8 @@ pub(crate) struct TxRing {
     slots: Producer<TxBuf, Descs>,
     queue: usize,
     /// The checksum context the device holds (context index 0 of the queue): the last one
-    /// published on this ring, unless a TSO context came after it. `None` on a new ring,
-    /// which is configured with the queue reset to no context.
+    /// published on this ring, unless a TSO or VLAN context came after it. `None` on a new
+    /// ring, which is configured with the queue reset to no context.
     held: Option<CsumKey>,
 }
 
@@ -213,6 +213,9 @@ impl TxRing {
         if skb.is_gso() {
             return self.xmit_tso(skb, txq, stats, hw);
         }
+        if let Some(tci) = skb.vlan_tci() {
+            return self.xmit_vlan(skb, tci, txq, stats, hw);
+        }
         let len = skb.len();
         let mut ctx = None;
         let mut l4_csum = false;
@@ -242,8 +245,7 @@ impl TxRing {
         }
         let off = TxOffload {
             l4_csum,
-            ip_csum: false,
-            tso: false,
+            ..TxOffload::default()
         };
         let Ok(n) = self.fill(skb, ctx, len, off) else {
             return self.drop_pkt(stats, hw);
@@ -267,13 +269,19 @@ impl TxRing {
         let Some(plan) = prepare_tso(&mut skb) else {
             return self.drop_pkt(stats, hw);
         };
+        let vlan = skb.vlan_tci();
         let off = TxOffload {
             l4_csum: true,
             ip_csum: plan.ipv4,
             tso: true,
+            vlan: vlan.is_some(),
+        };
+        let ctx = match vlan {
+            Some(tci) => plan.ctx.with_vlan(tci),
+            None => plan.ctx,
         };
         // PAYLEN is the TCP payload; BQL and the counters get the bytes and frames on the wire.
-        let Ok(n) = self.fill(skb, Some(plan.ctx), plan.paylen, off) else {
+        let Ok(n) = self.fill(skb, Some(ctx), plan.paylen, off) else {
             return self.drop_pkt(stats, hw);
         };
         let (wire, frames) = (plan.wire_bytes(), plan.segs.max(1));
@@ -290,9 +298,47 @@ impl TxRing {
         )
     }
 
+    /// [`Self::xmit`] for a packet with an 802.1Q tag to insert: the tag goes into a context
+    /// descriptor (with the packet's checksum context, if it asks for one), so every such
+    /// packet writes one; the context the device held is replaced.
+    ///
+    /// Out of line: untagged traffic does not carry its code (tagged traffic on a port
+    /// usually goes through a VLAN device, which hands the tag down beside the frame).
+    #[inline(never)]
+    fn xmit_vlan(
+        &mut self,
+        mut skb: SkBuff,
+        tci: u16,
+        txq: &TxQueue,
+        stats: &TxQueueStats,
+        hw: &Hw,
+    ) -> NetdevTx {
+        let len = skb.len();
+        let mut csum = None;
+        if skb.is_csum_partial() {
+            let key = CsumKey::of(&skb);
+            csum =
+                AdvTxCtxDesc::for_checksum(key.net_off, key.csum_start, key.csum_offset, key.proto);
+            if csum.is_none() && skb.checksum_help().is_err() {
+                return self.drop_pkt(stats, hw);
+            }
+        }
+        let off = TxOffload {
+            l4_csum: csum.is_some(),
+            vlan: true,
+            ..TxOffload::default()
+        };
+        let ctx = csum.unwrap_or(AdvTxCtxDesc::vlan_only(tci)).with_vlan(tci);
+        let Ok(n) = self.fill(skb, Some(ctx), len, off) else {
+            return self.drop_pkt(stats, hw);
+        };
+        let offload = off.l4_csum.then_some(&stats.csum_offload);
+        self.commit(n, len, 1, Some(None), offload, txq, stats, hw)
+    }
+
     /// Publishes the `n` descriptors just filled for a packet of `wire` bytes and `frames`
     /// frames on the wire, records the context it leaves in the device (`held`: `Some(None)`
-    /// after a TSO context, `Some(Some(key))` after a checksum context) and counts the offload
+    /// after a TSO or VLAN context, `Some(Some(key))` after a checksum context) and counts the offload
     /// it asked for (`offload`), reports the bytes to BQL, stops the queue when a next packet
     /// might not fit and moves the tail unless more packets follow at once.
     #[inline(always)]
@@ -348,7 +394,7 @@ impl TxRing {
     #[inline(always)]
     fn fill(
         &mut self,
-        skb: SkBuff,
+        mut skb: SkBuff,
         ctx: Option<AdvTxCtxDesc>,
         paylen: u32,
         off: TxOffload,
@@ -356,6 +402,8 @@ impl TxRing {
         let count = self.slots.count();
         let at = self.slots.head();
         let (slot, descs) = self.slots.next_slot_with_shared();
+        // The software TX time stamp (`ethtool -T`), if the socket asked for one.
+        skb.tx_timestamp();
         // On failure the skb comes back and is freed here.
         slot.map.map(skb).map_err(|_| ())?;
         // One piece and no context descriptor (small packets, checksum context held): one
