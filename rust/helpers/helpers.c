@@ -17,6 +17,7 @@
 #include "io.c"
 #include "irq.c"
 #include "kunit.c"
+#include "module.c"
 #include "mutex.c"
 #include "netdevice.c"
 #include "page.c"

@@ -10,6 +10,16 @@
 //! long as you use different values for different fields of the same struct.) Since these IDs are
 //! generic, they are used only at compile-time, so they shouldn't exist in the final binary.
 //!
+//! # Work items of a module
+//!
+//! A work item runs code of the module that defined it, possibly long after the module's code
+//! queued it. So that no item can run after its module is gone, every [`Work`] records the module
+//! its function belongs to, and queueing an item takes a reference to that module
+//! (`try_module_get`), released by [`work_trampoline`] (in the kernel image, not in the module)
+//! once the item's function has returned, or by [`cancel_sync`] when it takes the item off its
+//! queue. A module with items pending cannot be unloaded (`rmmod` reports it in use), and a
+//! module that is being unloaded queues nothing: its [`Queue::enqueue`] calls fail.
+//!
 //! # The raw API
 //!
 //! The raw API consists of the [`RawWorkItem`] trait, where the work item needs to provide an
@@ -175,6 +185,9 @@ impl Queue {
     /// This may fail if the work item is already enqueued in a workqueue.
     ///
     /// The work item will be submitted using `WORK_CPU_UNBOUND`.
+    ///
+    /// It also fails if the module whose code the item runs is being unloaded (see the
+    /// [module documentation](self#work-items-of-a-module)).
     pub fn enqueue<W, const ID: u64>(&self, w: W) -> W::EnqueueOutput
     where
         W: RawWorkItem<ID> + Send + 'static,
@@ -187,17 +200,33 @@ impl Queue {
         // the work item was successfully enqueued and `bindings::queue_work_on` returned true;
         // then `__enqueue` promises that the raw pointer stays valid until we call the function
         // pointer in the `work_struct`, so the access is ok.
-        // SAFETY: We only return `false` if the `work_struct` is already in a workqueue. The other
-        // `__enqueue` requirements are not relevant since `W` is `Send` and static; see above.
-        unsafe {
-            w.__enqueue(move |work_ptr| {
+        let queue = move |work_ptr: *mut bindings::work_struct| {
+            // SAFETY: By the `RawWorkItem` contract, `work_ptr` is the `work_struct` of a `Work`,
+            // the first field of its `WorkHead`, valid during this closure.
+            let owner = unsafe { (*work_ptr.cast::<WorkHead>()).owner };
+            // SAFETY: `owner` is null or a module that is still loaded: the item's function, in
+            // that module, has not run yet for this enqueue.
+            if !unsafe { bindings::try_module_get(owner) } {
+                return false;
+            }
+            // SAFETY: See the comment above.
+            let queued = unsafe {
                 bindings::queue_work_on(
                     bindings::wq_misc_consts_WORK_CPU_UNBOUND as _,
                     queue_ptr,
                     work_ptr,
                 )
-            })
-        }
+            };
+            if !queued {
+                // SAFETY: Taken just above; the trampoline will not run for this enqueue.
+                unsafe { bindings::module_put(owner) };
+            }
+            queued
+        };
+        // SAFETY: `queue` returns `false` only if the `work_struct` is already in a workqueue or
+        // its module is going away (it queued nothing then). The other `__enqueue` requirements
+        // are not relevant since `W` is `Send` and static; see above.
+        unsafe { w.__enqueue(queue) }
     }
 
     /// Tries to spawn the given function or closure as a work item.
@@ -280,7 +309,11 @@ pub unsafe trait RawWorkItem<const ID: u64> {
     ///
     /// # Safety
     ///
-    /// The provided closure may only return `false` if the `work_struct` is already in a workqueue.
+    /// The provided closure may only return `false` if the `work_struct` is already in a workqueue
+    /// or the module that defined the work item is being unloaded; it did not queue it then.
+    ///
+    /// The `work_struct` passed to the closure must be the one of a [`Work`] (initialised by
+    /// [`Work::new`]).
     ///
     /// If the work item type is annotated with any lifetimes, then you must not call the function
     /// pointer after any such lifetime expires. (Never calling the function pointer is okay.)
@@ -304,8 +337,9 @@ pub unsafe trait RawWorkItem<const ID: u64> {
 ///
 /// # Safety
 ///
-/// Implementers must ensure that [`__enqueue`] uses a `work_struct` initialized with the [`run`]
-/// method of this trait as the function pointer.
+/// Implementers must ensure that [`__enqueue`] uses the `work_struct` of a [`Work`] whose item
+/// function is the [`run`] method of this trait ([`Work::new`] records it; the `work_struct`
+/// itself calls [`work_trampoline`], which calls `run`).
 ///
 /// [`__enqueue`]: RawWorkItem::__enqueue
 /// [`run`]: WorkItemPointer::run
@@ -347,8 +381,54 @@ pub trait WorkItem<const ID: u64 = 0> {
 #[repr(transparent)]
 pub struct Work<T: ?Sized, const ID: u64 = 0> {
     #[pin]
-    work: Opaque<bindings::work_struct>,
+    head: WorkHead,
     _inner: PhantomData<T>,
+}
+
+/// The part of a [`Work`] that does not depend on its item type: what [`work_trampoline`] and
+/// [`Queue::enqueue`] read through the `work_struct` pointer.
+#[pin_data]
+#[repr(C)]
+struct WorkHead {
+    /// The C work item; its function is [`work_trampoline`]. First, so that a pointer to it is
+    /// a pointer to the head.
+    #[pin]
+    work: Opaque<bindings::work_struct>,
+    /// The item's own function: [`WorkItemPointer::run`] of its pointer type.
+    run: unsafe extern "C" fn(*mut bindings::work_struct),
+    /// The module `run` is code of; null for code in the kernel image.
+    owner: *mut bindings::module,
+}
+
+/// The module whose code contains `addr`, or null for the kernel image.
+fn module_of(addr: usize) -> *mut bindings::module {
+    // SAFETY: Any address may be looked up; the helper disables preemption around the lookup,
+    // as `__module_address` requires.
+    unsafe { bindings::module_of_code(addr as crate::ffi::c_ulong) }
+}
+
+/// The function of every [`Work`]'s `work_struct`: calls the item's own function, then releases
+/// the reference to its module that [`Queue::enqueue`] took.
+///
+/// It is in the kernel image (not generic, never inlined into a module): the reference is
+/// released after the module's code has returned, so unloading the module cannot pull the code
+/// from under a running item.
+///
+/// # Safety
+///
+/// `work` must be the `work_struct` of a [`Work`], queued by [`Queue::enqueue`] (which took a
+/// reference to the item's module), and called by the workqueue as its function.
+#[inline(never)]
+unsafe extern "C" fn work_trampoline(work: *mut bindings::work_struct) {
+    let head = work.cast::<WorkHead>();
+    // SAFETY: `work` is the first field of a `WorkHead` (`repr(C)`), valid until its function
+    // takes the item back; both fields are read before that and never change after init.
+    let (run, owner) = unsafe { ((*head).run, (*head).owner) };
+    // SAFETY: `run` is the item's `WorkItemPointer::run`, called for a `work_struct` that its
+    // `__enqueue` queued, as the workqueue would call it.
+    unsafe { run(work) };
+    // SAFETY: `Queue::enqueue` took this reference when it queued the item.
+    unsafe { bindings::module_put(owner) };
 }
 
 // SAFETY: Kernel work items are usable from any thread.
@@ -367,19 +447,26 @@ impl<T: ?Sized, const ID: u64> Work<T, ID> {
     where
         T: WorkItem<ID>,
     {
+        let run: unsafe extern "C" fn(*mut bindings::work_struct) = T::Pointer::run;
+        let owner = module_of(run as *const () as usize);
         pin_init!(Self {
-            work <- Opaque::ffi_init(|slot| {
-                // SAFETY: The `WorkItemPointer` implementation promises that `run` can be used as
-                // the work item function.
-                unsafe {
-                    bindings::init_work_with_key(
-                        slot,
-                        Some(T::Pointer::run),
-                        false,
-                        name.as_char_ptr(),
-                        key.as_ptr(),
-                    )
-                }
+            head <- pin_init!(WorkHead {
+                work <- Opaque::ffi_init(|slot| {
+                    // SAFETY: The trampoline is the function of every `Work`; it calls `run`,
+                    // which the `WorkItemPointer` implementation promises can be used as the
+                    // work item function.
+                    unsafe {
+                        bindings::init_work_with_key(
+                            slot,
+                            Some(work_trampoline),
+                            false,
+                            name.as_char_ptr(),
+                            key.as_ptr(),
+                        )
+                    }
+                }),
+                run,
+                owner,
             }),
             _inner: PhantomData,
         })
@@ -393,10 +480,9 @@ impl<T: ?Sized, const ID: u64> Work<T, ID> {
     /// need not be initialized.)
     #[inline]
     pub unsafe fn raw_get(ptr: *const Self) -> *mut bindings::work_struct {
-        // A pointer cast would also be ok due to `#[repr(transparent)]`. We use `addr_of!` so that
-        // the compiler does not complain that the `work` field is unused.
+        // A pointer cast would also be ok (`repr(transparent)` and `repr(C)`, `work` first).
         // SAFETY: The caller promises that the pointer is aligned and not dangling.
-        unsafe { Opaque::raw_get(core::ptr::addr_of!((*ptr).work)) }
+        unsafe { Opaque::raw_get(core::ptr::addr_of!((*ptr).head.work)) }
     }
 }
 
@@ -584,9 +670,14 @@ where
     // (`this` holds a reference).
     let was_pending = unsafe { bindings::cancel_work_sync(work) };
     if was_pending {
-        // `cancel_work_sync` removed the pending item from the queue without running it.
+        // `cancel_work_sync` removed the pending item from the queue without running it: the
+        // references its enqueue took (the `Arc`, the module) are ours to release.
+        // SAFETY: `work` is the first field of its `WorkHead`, alive as `this` is.
+        let owner = unsafe { (*work.cast::<WorkHead>()).owner };
         // SAFETY: So the reference `__enqueue` leaked with `Arc::into_raw` is ours to release.
         drop(unsafe { Arc::from_raw(ptr) });
+        // SAFETY: `Queue::enqueue` took it when it queued the item; the trampoline will not run.
+        unsafe { bindings::module_put(owner) };
     }
     was_pending
 }
@@ -634,9 +725,10 @@ where
         let work_ptr = unsafe { Work::raw_get(work_ptr) };
 
         if !queue_work_on(work_ptr) {
-            // SAFETY: This method requires exclusive ownership of the box, so it cannot be in a
-            // workqueue.
-            unsafe { ::core::hint::unreachable_unchecked() }
+            // Not queued: the box is exclusively owned, so it was in no workqueue; its module is
+            // being unloaded. The item is dropped without running.
+            // SAFETY: `ptr` came from `KBox::into_raw` above and nothing else took it.
+            drop(unsafe { KBox::from_raw(ptr) });
         }
     }
 }

@@ -53,8 +53,9 @@ impl ResetTask {
 
     /// Queues the task; does nothing if it is already queued. Any context.
     pub(crate) fn schedule(this: &Arc<Self>) {
-        // An `Err` gives back the clone: already queued, nothing to do. It is never the last
-        // reference (`this` is one), so dropping it here does not unregister anything.
+        // An `Err` gives back the clone: already queued (or the module is being unloaded),
+        // nothing to do. It is never the last reference (`this` is one), so dropping it here
+        // does not unregister anything.
         let _ = workqueue::system().enqueue(this.clone());
     }
 
