@@ -223,9 +223,10 @@ impl Queue {
             }
             queued
         };
-        // SAFETY: `queue` returns `false` only if the `work_struct` is already in a workqueue or
-        // its module is going away (it queued nothing then). The other `__enqueue` requirements
-        // are not relevant since `W` is `Send` and static; see above.
+        // `queue` returns `false` only if the `work_struct` is already in a workqueue or its
+        // module is going away (it queued nothing then); the other `__enqueue` requirements do
+        // not apply, since `W` is `Send` and static (see above).
+        // SAFETY: So `queue` meets the requirements of `__enqueue`.
         unsafe { w.__enqueue(queue) }
     }
 
@@ -452,9 +453,8 @@ impl<T: ?Sized, const ID: u64> Work<T, ID> {
         pin_init!(Self {
             head <- pin_init!(WorkHead {
                 work <- Opaque::ffi_init(|slot| {
-                    // SAFETY: The trampoline is the function of every `Work`; it calls `run`,
-                    // which the `WorkItemPointer` implementation promises can be used as the
-                    // work item function.
+                    // The trampoline is the function of every `Work`; it calls `run`.
+                    // SAFETY: `run` is a work item function (`WorkItemPointer`), so is it.
                     unsafe {
                         bindings::init_work_with_key(
                             slot,

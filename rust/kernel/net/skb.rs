@@ -906,9 +906,8 @@ impl SkBuff {
     #[inline]
     pub fn vlan_tci(&self) -> Option<u16> {
         let v = &self.hdrs().__bindgen_anon_2;
-        // SAFETY: Both views of the union (C `vlan_all` and `vlan_proto`/`vlan_tci`) are plain
-        // integers: every bit pattern is valid. A tag is present when any bit is set (C
-        // `skb_vlan_tag_present`).
+        // A tag is present when any bit is set (C `skb_vlan_tag_present`).
+        // SAFETY: Both views of the union (`vlan_all`, `vlan_proto`/`vlan_tci`) are integers.
         let (all, tci) = unsafe { (v.vlan_all, v.__bindgen_anon_1.vlan_tci) };
         (all != 0).then_some(tci)
     }
