@@ -24,6 +24,8 @@ APT_PKGS=(
 	# the book lab (make book): nft for NAT and dropped packets, conntrack,
 	# matplotlib for its SVG plots (ss is iproute2's)
 	nftables conntrack python3-matplotlib
+	# PTP hardware clocks (phc_ctl)
+	linuxptp
 )
 BINDGEN_VERSION=0.71.1
 VNG_VERSION=1.42

@@ -26,6 +26,7 @@
 #include <linux/netdevice.h>
 #include <linux/pci.h>
 #include <linux/phy.h>
+#include <linux/ptp_clock_kernel.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/skbuff.h>

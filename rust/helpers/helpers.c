@@ -23,6 +23,7 @@
 #include "page.c"
 #include "pci.c"
 #include "percpu.c"
+#include "ptp.c"
 #include "rbtree.c"
 #include "rcu.c"
 #include "refcount.c"

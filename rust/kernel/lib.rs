@@ -59,6 +59,8 @@ pub mod pci;
 pub mod percpu;
 pub mod prelude;
 pub mod print;
+#[cfg(CONFIG_PTP_1588_CLOCK)]
+pub mod ptp;
 pub mod rbtree;
 pub mod revocable;
 pub mod sizes;

@@ -217,6 +217,12 @@ impl TsInfo {
             | bindings::SOF_TIMESTAMPING_SOFTWARE;
     }
 
+    /// The device's PTP hardware clock: `N` of `/dev/ptpN`
+    /// ([`ptp::Registration::index`](crate::ptp::Registration::index)).
+    pub fn set_phc_index(&mut self, index: i32) {
+        self.0.phc_index = index;
+    }
+
     /// The time stamping flags set so far (C `SOF_TIMESTAMPING_*`).
     pub fn so_timestamping(&self) -> u32 {
         self.0.so_timestamping

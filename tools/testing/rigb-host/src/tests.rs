@@ -886,3 +886,27 @@ fn itr_vector_state() {
     v.account(98, 1, 98, 1);
     assert_eq!(v.update(3), Some(eitr_value(ITR_20K)));
 }
+
+#[test]
+fn systim_time_counter() {
+    use crate::hw::systim::{timinca, TimeCounter, INCVALUE};
+    // Nominal TIMINCA: one period of 16 ns, increment 16 << 19 (C igb's 82576 values).
+    assert_eq!(timinca(u64::from(INCVALUE)), (1 << 24) | (16 << 19));
+    // The increment saturates at its 24-bit field.
+    assert_eq!(timinca(1 << 30), (1 << 24) | 0xFF_FFFF);
+    // SYSTIM counts 2^-19 ns: 1 s is 10^9 << 19.
+    let mut tc = TimeCounter::new(5 << 19, 1_000);
+    assert_eq!(tc.read((5 << 19) + (1_000_000_000u64 << 19)), 1_000_001_000);
+    // Fractions of a nanosecond carry over to the next reading.
+    let base = (5 << 19) + (1_000_000_000u64 << 19);
+    assert_eq!(tc.read(base + (1 << 18)), 1_000_001_000);
+    assert_eq!(tc.read(base + (1 << 19)), 1_000_001_001);
+    // Steps move the time scale, both ways.
+    tc.adjust(-1_001);
+    assert_eq!(tc.read(base + (1 << 19)), 1_000_000_000);
+    tc.adjust(100_000_000_000);
+    assert_eq!(tc.read(base + (1 << 19)), 101_000_000_000);
+    // SYSTIM wrapping past 2^64 keeps counting forward.
+    let mut w = TimeCounter::new(u64::MAX - (1 << 19) + 1, 0);
+    assert_eq!(w.read(1 << 19), 2);
+}

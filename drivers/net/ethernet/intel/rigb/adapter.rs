@@ -20,7 +20,7 @@ use crate::{
     stats::{HwStats, RxQueueStats, TxQueueStats, VectorStats},
     tx::{TxCleaner, TxRing},
 };
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use kernel::{
     dev_info, device, irq,
     net::{dev::NetDev, xmit_lock::XmitCell},
@@ -264,6 +264,8 @@ pub(crate) struct Control {
     /// The VLAN filter table as the stack set it (`ndo_vlan_rx_add_vid`), rewritten to the
     /// device's VFTA on every start (a reset clears it).
     pub(crate) vfta: [AtomicU32; VFTA::COUNT],
+    /// Index of the port's PTP hardware clock (`/dev/ptpN`), -1 without one.
+    pub(crate) phc_index: AtomicI32,
 }
 
 impl Control {
@@ -280,6 +282,7 @@ impl Control {
             pending_pause: AtomicBool::new(false),
             itr: core::array::from_fn(|_| VectorItr::default()),
             vfta: core::array::from_fn(|_| AtomicU32::new(0)),
+            phc_index: AtomicI32::new(-1),
         }
     }
 }

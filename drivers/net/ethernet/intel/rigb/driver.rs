@@ -13,6 +13,7 @@ use crate::{
     debugfs::DebugFs,
     hw,
     netdev::{quiesce, Adapter},
+    ptp::Phc,
     q_vector::{OtherHandler, QVector},
     regs::{BAR0_SIZE, CTRL_EXT},
     reset::ResetTask,
@@ -28,6 +29,7 @@ use kernel::{
     },
     pci,
     prelude::*,
+    ptp,
     str::CString,
     sync::Arc,
 };
@@ -58,6 +60,7 @@ type Vectors = (KVec<Pin<KBox<QueueIrq>>>, Pin<KBox<OtherIrq>>);
 /// registration keep them allocated), and whatever is still held at unbind is released by the
 /// driver core then (`kernel::devres`).
 pub(crate) struct RigbDriver {
+    _ptp: Option<Pin<KBox<ptp::Registration<Phc>>>>,
     _debugfs: Option<DebugFs>,
     _queue_irqs: KVec<Pin<KBox<QueueIrq>>>,
     _other_irq: Pin<KBox<OtherIrq>>,
@@ -265,6 +268,18 @@ impl pci::Driver for RigbDriver {
             core::str::from_utf8(&mac_fmt(&mac)).unwrap_or("?"),
         );
 
+        // The PTP hardware clock; the port works without it, as in C igb.
+        let ptp = Phc::new(shared.clone())
+            .and_then(|phc| {
+                KBox::pin_init(
+                    ptp::Registration::new(pdev.as_ref(), phc, &crate::THIS_MODULE),
+                    GFP_KERNEL,
+                )
+            })
+            .inspect(|r| shared.ctl.phc_index.store(r.index(), Ordering::Relaxed))
+            .inspect_err(|e| dev_warn!(pdev, "no PTP clock: {:?}\n", e))
+            .ok();
+
         // Debugging aids only: the device works without them.
         let debugfs = DebugFs::new(&shared)
             .inspect_err(|e| dev_warn!(pdev, "no debugfs files: {:?}\n", e))
@@ -272,6 +287,7 @@ impl pci::Driver for RigbDriver {
 
         Ok(KBox::pin(
             Self {
+                _ptp: ptp,
                 _debugfs: debugfs,
                 _queue_irqs: queue_irqs,
                 _other_irq: other,

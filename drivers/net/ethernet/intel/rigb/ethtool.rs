@@ -275,9 +275,13 @@ impl EthtoolOps for Adapter {
         dev.carrier_ok()
     }
 
-    fn get_ts_info(_dev: &Device<Self>, info: &mut TsInfo) -> Result {
+    fn get_ts_info(dev: &Device<Self>, info: &mut TsInfo) -> Result {
         // Software stamps both ways: `fill` (tx.rs) stamps every packet it queues.
         info.set_software();
+        let phc = dev.data().shared.ctl.phc_index.load(Ordering::Relaxed);
+        if phc >= 0 {
+            info.set_phc_index(phc);
+        }
         Ok(())
     }
 

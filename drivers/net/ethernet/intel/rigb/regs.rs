@@ -513,6 +513,24 @@ register!(
 );
 
 register!(
+    /// System Time Register Low (8.17.9): SYSTIM bits 31:0; reading it latches SYSTIMH.
+    SYSTIML @ 0xB600
+);
+register!(
+    /// System Time Register High: SYSTIM bits 63:32, as latched by the last SYSTIML read.
+    SYSTIMH @ 0xB604
+);
+register!(
+    /// Increment Attributes (8.17.11): SYSTIM grows by INCVALUE every INCPERIOD x 16 ns.
+    TIMINCA @ 0xB608 {
+        /// Increment value.
+        INCVALUE: 23:0,
+        /// Increment period, in 16 ns ticks.
+        INCPERIOD: 31:24,
+    }
+);
+
+register!(
     /// VLAN Filter Table Array, word n (8.10.19): bit `vid % 32` of word `vid / 32` lets
     /// frames tagged with VLAN id `vid` through while RCTL.VFE is set.
     VFTA @ 0x5600 + 4 * n, max 128

@@ -9,9 +9,9 @@
 //! operations and the interrupt vectors) · `netdev` (net_device operations) · `ethtool` ·
 //! `ethtool_stats` (`-S`) · `qstats` (netdev netlink per-queue statistics) · `debugfs` (ring
 //! and interrupt dumps) · `q_vector` (interrupt handlers and NAPI poll) · `tx`/`rx`
-//! (descriptor rings) · `vlan` (802.1Q offloads and filter) · and the hardware-free parts,
-//! also unit-tested on the host: `regs`, `desc`, `ring`, `stats`, `tso`, `itr` (interrupt
-//! moderation), `hw`.
+//! (descriptor rings) · `vlan` (802.1Q offloads and filter) · `ptp` (the PTP hardware clock) ·
+//! and the hardware-free parts, also unit-tested on the host: `regs`, `desc`, `ring`, `stats`,
+//! `tso`, `itr` (interrupt moderation), `hw`.
 
 mod adapter;
 mod debugfs;
@@ -30,6 +30,7 @@ mod ethtool_stats;
 mod hw;
 mod itr;
 mod netdev;
+mod ptp;
 mod q_vector;
 mod qstats;
 #[expect(

@@ -9,6 +9,7 @@ pub(crate) mod diag;
 pub(crate) mod mac;
 pub(crate) mod nvm;
 pub(crate) mod phy;
+pub(crate) mod systim;
 
 /// Register access as the hardware layer needs it.
 pub(crate) trait Regs {
