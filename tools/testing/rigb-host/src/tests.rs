@@ -910,3 +910,14 @@ fn systim_time_counter() {
     let mut w = TimeCounter::new(u64::MAX - (1 << 19) + 1, 0);
     assert_eq!(w.read(1 << 19), 2);
 }
+
+#[test]
+fn nvm_fw_version() {
+    use crate::hw::nvm::FwVersion;
+    // No EETRACK id: major.minor.build from word 5 (QEMU's image: 2.1.0, as igb shows it).
+    assert_eq!(format!("{}", FwVersion::from_words(0x2010, 0, 0)), "2.1.0");
+    assert_eq!(format!("{}", FwVersion::from_words(0x1234, 0xFFFF, 0x7FFF)), "1.35.4");
+    // With one: the minor in decimal digits and the id.
+    assert_eq!(format!("{}", FwVersion::from_words(0x1130, 0x5678, 0x8000)), "1.13, 0x80005678");
+    assert_eq!(format!("{}", FwVersion::from_words(0x1013, 0x0001, 0x8001)), "1.13, 0x80010001");
+}

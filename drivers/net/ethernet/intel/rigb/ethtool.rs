@@ -33,6 +33,7 @@ use kernel::{
         },
     },
     prelude::*,
+    str::CString,
 };
 
 /// `NETIF_MSG_DRV | NETIF_MSG_PROBE | NETIF_MSG_LINK`, the C driver's default message level.
@@ -269,6 +270,13 @@ impl EthtoolOps for Adapter {
         info.set_driver(c_str!("rigb"));
         info.set_version(c_str!("0.1"));
         info.set_bus_info(dev.data().shared.pdev.pci_name());
+        // The NVM image version, read when asked (three EEPROM words; process context).
+        let s = &dev.data().shared;
+        if let Ok(v) = hw::nvm::FwVersion::read(&s.hw, &mut sleep_us) {
+            if let Ok(text) = CString::try_from_fmt(format_args!("{v}")) {
+                info.set_fw_version(&text);
+            }
+        }
     }
 
     fn get_link(dev: &Device<Self>) -> bool {

@@ -63,3 +63,65 @@ pub(crate) fn checksum_ok(regs: &impl Regs, delay: &mut dyn FnMut(u32)) -> HwRes
     }
     Ok(sum == NVM_SUM)
 }
+
+/// NVM word of the image version (major 15:12, minor 11:4, build 3:0).
+const NVM_VERSION: u32 = 0x05;
+/// NVM words of the EETRACK id (low, high); the high word's top nibble is 0x8 when it is set.
+const NVM_ETRACK: u32 = 0x42;
+
+/// The NVM image version, as `ethtool -i` shows it (C igb's `igb_get_fw_version` and
+/// `igb_set_fw_version` for the 82576, which has no option ROM version).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FwVersion {
+    major: u16,
+    minor: u16,
+    build: u16,
+    /// The EETRACK id, when the image has one.
+    etrack: Option<u32>,
+}
+
+impl FwVersion {
+    /// The version from NVM words `version`, `etrack_lo` and `etrack_hi`.
+    pub(crate) const fn from_words(version: u16, etrack_lo: u16, etrack_hi: u16) -> Self {
+        let major = version >> 12;
+        let raw_minor = (version >> 4) & 0xFF;
+        if etrack_hi & 0xF000 != 0x8000 {
+            return Self {
+                major,
+                minor: raw_minor,
+                build: version & 0xF,
+                etrack: None,
+            };
+        }
+        // Images with an EETRACK id: the minor is the low byte in the old layout (bits 11:8
+        // clear), and is written in decimal digits.
+        let m = if version & 0x0F00 == 0 {
+            version & 0xFF
+        } else {
+            raw_minor
+        };
+        Self {
+            major,
+            minor: (m / 16) * 10 + m % 16,
+            build: version & 0xF,
+            etrack: Some(((etrack_hi as u32) << 16) | etrack_lo as u32),
+        }
+    }
+
+    /// Reads the version from the NVM.
+    pub(crate) fn read(regs: &impl Regs, delay: &mut dyn FnMut(u32)) -> HwResult<Self> {
+        let version = read_word(regs, NVM_VERSION, delay)?;
+        let lo = read_word(regs, NVM_ETRACK, delay)?;
+        let hi = read_word(regs, NVM_ETRACK + 1, delay)?;
+        Ok(Self::from_words(version, lo, hi))
+    }
+}
+
+impl core::fmt::Display for FwVersion {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.etrack {
+            Some(id) if id != 0 => write!(f, "{}.{}, 0x{:08x}", self.major, self.minor, id),
+            _ => write!(f, "{}.{}.{}", self.major, self.minor, self.build),
+        }
+    }
+}

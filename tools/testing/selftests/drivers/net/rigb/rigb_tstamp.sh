@@ -6,13 +6,14 @@
 # for software TX time stamps (SO_TIMESTAMPING) gets exactly one per datagram
 # on its error queue, each taken by the driver as it queued the packet (not
 # before the send() call, not in the future); a receiving socket gets a
-# software RX time stamp on every datagram.
+# software RX time stamp on every datagram. Also from ethtool: the firmware
+# (NVM image) version rigb reports is the one C igb reports for the port.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../lib/ktap.sh"
 . "$here/../../../lib/netdev.sh"
 
 N=50
-ktap_plan 9
+ktap_plan 10
 dmesg_mark
 
 # stamps MODE: MODE tx sends N datagrams from the root namespace to B and
@@ -76,8 +77,10 @@ else:
 EOF
 }
 
+declare -A fw
 for drv in rigb igb; do
 	start_pair $drv $drv
+	fw[$drv]=$($ETHTOOL -i "$a" | awk -F': ' '/^firmware-version/ {print $2}')
 	caps=$($ETHTOOL -T "$a" | awk '/software-transmit|software-receive|software-system-clock/ {n++} END {print n + 0}')
 	ktap_eq "$drv: ethtool -T lists software transmit, receive and system clock" 3 "$caps"
 	out=$(mktemp)
@@ -93,5 +96,6 @@ for drv in rigb igb; do
 	teardown_pair
 done
 
+ktap_eq "ethtool -i: rigb's firmware-version is igb's ('${fw[igb]}')" "${fw[igb]}" "${fw[rigb]}"
 dmesg_clean_since "no WARN/BUG/oops in dmesg"
 ktap_finish
