@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A module's work item keeps the module loaded (test_modules/rust_work_rmmod.rs):
-# its init queues an item that sleeps 1.5 s and keeps no handle to cancel it.
+# its init queues an item that sleeps 1.5 s (8 s on a debug kernel, where
+# insmod alone takes seconds) and keeps no handle to cancel it.
 # rmmod while the item is pending or running is refused (module in use, its
 # reference count shows the item); once the item has run, rmmod succeeds; the
 # module's exit cannot queue another item or spawn a closure (both refused or
@@ -20,7 +21,9 @@ ktap_plan 7
 dmesg_mark
 trap 'rmmod $DRV 2>/dev/null' EXIT
 
-ktap_check "$DRV loads and queues its item" insmod "$KO"
+delay_ms=1500
+[[ -e /sys/kernel/debug/kmemleak ]] && delay_ms=8000
+ktap_check "$DRV loads and queues its item" insmod "$KO" delay_ms=$delay_ms
 refs=$(awk -v m=$DRV '$1 == m {print $3}' /proc/modules)
 ktap_eq "the pending item holds a reference to the module" 1 "$refs"
 if rmmod $DRV 2>/dev/null; then
@@ -28,7 +31,7 @@ if rmmod $DRV 2>/dev/null; then
 else
 	ktap_ok "rmmod while the item is pending is refused"
 fi
-for ((i = 0; i < 50; i++)); do
+for ((i = 0; i < delay_ms / 100 + 50; i++)); do
 	dmesg_new | grep -q "$DRV: work item done" && break
 	sleep 0.1
 done
