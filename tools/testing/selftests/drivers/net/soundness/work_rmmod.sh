@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A module's work item keeps the module loaded (test_modules/rust_work_rmmod.rs):
-# its init queues an item that sleeps 1.5 s (8 s on a debug kernel, where
+# its init queues an item that sleeps 3 s (8 s on a debug kernel, where
 # insmod alone takes seconds) and keeps no handle to cancel it.
 # rmmod while the item is pending or running is refused (module in use, its
 # reference count shows the item); once the item has run, rmmod succeeds; the
@@ -21,7 +21,7 @@ ktap_plan 7
 dmesg_mark
 trap 'rmmod $DRV 2>/dev/null' EXIT
 
-delay_ms=1500
+delay_ms=3000
 [[ -e /sys/kernel/debug/kmemleak ]] && delay_ms=8000
 ktap_check "$DRV loads and queues its item" insmod "$KO" delay_ms=$delay_ms
 refs=$(awk -v m=$DRV '$1 == m {print $3}' /proc/modules)
