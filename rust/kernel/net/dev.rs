@@ -1231,52 +1231,27 @@ impl<T: NetDeviceOps> Adapter<T> {
         from_result(|| T::set_features(dev, rtnl, features).map(|()| 0))
     }
 
+    /// `ndo_vlan_rx_add_vid` (`ADD`) or `ndo_vlan_rx_kill_vid`.
+    ///
     /// # Safety
     ///
-    /// `dev` must be passed by the core to `ndo_vlan_rx_add_vid` or `ndo_vlan_rx_kill_vid`.
-    unsafe fn vlan_args<'a>(
+    /// `dev` must be passed by the core to the callback of that name.
+    unsafe extern "C" fn vlan_vid_callback<const ADD: bool>(
         dev: *mut bindings::net_device,
         proto: bindings::__be16,
         vid: u16,
-    ) -> Result<(&'a Device<T>, &'a Rtnl, u16, VlanId)> {
+    ) -> crate::ffi::c_int {
         // SAFETY: `vlan_vid_add`/`vlan_vid_del` call the filter callbacks with RTNL held on a
         // registered device (they assert RTNL).
         let (dev, rtnl) = unsafe { (Device::<T>::from_raw(dev), Rtnl::assume_held()) };
-        Ok((
-            dev,
-            rtnl,
-            u16::from_be(proto),
-            VlanId::new(vid).ok_or(EINVAL)?,
-        ))
-    }
-
-    /// # Safety
-    ///
-    /// `dev` must be passed by the core to `ndo_vlan_rx_add_vid`.
-    unsafe extern "C" fn vlan_rx_add_vid_callback(
-        dev: *mut bindings::net_device,
-        proto: bindings::__be16,
-        vid: u16,
-    ) -> crate::ffi::c_int {
         from_result(|| {
-            // SAFETY: Forwarded from this function's contract.
-            let (dev, rtnl, proto, vid) = unsafe { Self::vlan_args(dev, proto, vid) }?;
-            T::vlan_rx_add_vid(dev, rtnl, proto, vid).map(|()| 0)
-        })
-    }
-
-    /// # Safety
-    ///
-    /// `dev` must be passed by the core to `ndo_vlan_rx_kill_vid`.
-    unsafe extern "C" fn vlan_rx_kill_vid_callback(
-        dev: *mut bindings::net_device,
-        proto: bindings::__be16,
-        vid: u16,
-    ) -> crate::ffi::c_int {
-        from_result(|| {
-            // SAFETY: Forwarded from this function's contract.
-            let (dev, rtnl, proto, vid) = unsafe { Self::vlan_args(dev, proto, vid) }?;
-            T::vlan_rx_kill_vid(dev, rtnl, proto, vid).map(|()| 0)
+            let (proto, vid) = (u16::from_be(proto), VlanId::new(vid).ok_or(EINVAL)?);
+            if ADD {
+                T::vlan_rx_add_vid(dev, rtnl, proto, vid)?;
+            } else {
+                T::vlan_rx_kill_vid(dev, rtnl, proto, vid)?;
+            }
+            Ok(0)
         })
     }
 
@@ -1317,10 +1292,10 @@ const fn create_vtable<T: NetDeviceOps>() -> bindings::net_device_ops {
         ops.ndo_set_features = Some(Adapter::<T>::set_features_callback);
     }
     if T::HAS_VLAN_RX_ADD_VID {
-        ops.ndo_vlan_rx_add_vid = Some(Adapter::<T>::vlan_rx_add_vid_callback);
+        ops.ndo_vlan_rx_add_vid = Some(Adapter::<T>::vlan_vid_callback::<true>);
     }
     if T::HAS_VLAN_RX_KILL_VID {
-        ops.ndo_vlan_rx_kill_vid = Some(Adapter::<T>::vlan_rx_kill_vid_callback);
+        ops.ndo_vlan_rx_kill_vid = Some(Adapter::<T>::vlan_vid_callback::<false>);
     }
     ops
 }
