@@ -196,3 +196,13 @@ void rust_helper_smp_mb(void)
 {
 	smp_mb();
 }
+
+void rust_helper_netif_addr_lock_bh(struct net_device *dev)
+{
+	netif_addr_lock_bh(dev);
+}
+
+void rust_helper_netif_addr_unlock_bh(struct net_device *dev)
+{
+	netif_addr_unlock_bh(dev);
+}

@@ -22,7 +22,7 @@ use crate::{
     bindings,
     device::{self, Bound, Core, DeviceContext, Normal},
     devres::Devres,
-    error::{code::*, from_result, to_result, Error, Result},
+    error::{code::*, from_result, to_result, Error, Result, VTABLE_DEFAULT_ERROR},
     init::{self, InPlaceInit, PinInit},
     io::{Io, IoRaw},
     irq::{IrqRequest, IrqSource},
@@ -38,6 +38,7 @@ use core::{
     pin::Pin,
     ptr::{addr_of_mut, NonNull},
 };
+use macros::vtable;
 
 /// Matches any vendor, device, subvendor or subdevice ID (`PCI_ANY_ID`).
 pub const PCI_ANY_ID: u32 = !0;
@@ -161,10 +162,140 @@ macro_rules! pci_device_table {
     };
 }
 
+/// The state of a device's PCI channel when an uncorrectable error is reported
+/// (`pci_channel_state_t`), as [`Driver::error_detected`] gets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChannelState {
+    /// The link still works (a non-fatal error): the device can be accessed and the driver may
+    /// recover without a reset (`pci_channel_io_normal`).
+    Normal,
+    /// I/O to the device is blocked (a fatal error): the device will be reset, and its
+    /// registers read all-ones until then (`pci_channel_io_frozen`).
+    Frozen,
+    /// The device is dead and will be removed (`pci_channel_io_perm_failure`).
+    PermFailure,
+}
+
+impl ChannelState {
+    /// Decodes the C value. An unknown value is taken as the worst case, a dead device.
+    fn from_raw(state: bindings::pci_channel_state_t) -> Self {
+        match state {
+            bindings::pci_channel_io_normal => Self::Normal,
+            bindings::pci_channel_io_frozen => Self::Frozen,
+            _ => Self::PermFailure,
+        }
+    }
+}
+
+/// What a driver's error handler asks of PCI error recovery (`pci_ers_result_t`).
+///
+/// The PCI core merges the answers of every driver below the failing link: one
+/// [`ErsResult::Disconnect`] ends recovery; otherwise one [`ErsResult::NeedReset`] makes it reset
+/// the link and call every [`Driver::slot_reset`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErsResult {
+    /// The driver can recover without a reset (`PCI_ERS_RESULT_CAN_RECOVER`).
+    CanRecover,
+    /// The driver needs the link (slot) reset to recover (`PCI_ERS_RESULT_NEED_RESET`).
+    NeedReset,
+    /// The device cannot be recovered (`PCI_ERS_RESULT_DISCONNECT`).
+    Disconnect,
+    /// The device works again (`PCI_ERS_RESULT_RECOVERED`).
+    Recovered,
+}
+
+impl ErsResult {
+    fn to_raw(self) -> bindings::pci_ers_result_t {
+        match self {
+            Self::CanRecover => bindings::pci_ers_result_PCI_ERS_RESULT_CAN_RECOVER,
+            Self::NeedReset => bindings::pci_ers_result_PCI_ERS_RESULT_NEED_RESET,
+            Self::Disconnect => bindings::pci_ers_result_PCI_ERS_RESULT_DISCONNECT,
+            Self::Recovered => bindings::pci_ers_result_PCI_ERS_RESULT_RECOVERED,
+        }
+    }
+}
+
 /// The PCI driver trait.
 ///
 /// `probe` runs in process context with the device lock held and may sleep; so does `remove`.
 /// The driver data returned by `probe` is dropped right after `remove` returns.
+///
+/// The other callbacks are optional (a `#[vtable]` trait: implement them in a `#[vtable]`
+/// impl), in two groups that are all-or-nothing, checked at build time:
+///
+/// * System sleep ([`Driver::suspend`], [`Driver::resume`]): installed as the driver's
+///   `dev_pm_ops` with the mapping of C `SET_SYSTEM_SLEEP_PM_OPS`, so `suspend` also serves
+///   hibernation's `freeze` and `poweroff`, and `resume` its `thaw` and `restore`. The PCI
+///   core saves the config space and puts the device into a low-power state after `suspend`
+///   (in its `suspend_noirq` phase), and brings it back to D0 and restores the config space
+///   before `resume`: the driver only quiesces and re-initialises its device.
+/// * PCIe error recovery ([`Driver::error_detected`], [`Driver::slot_reset`],
+///   [`Driver::io_resume`]): installed as the driver's `pci_error_handlers`. The config space
+///   is saved once `probe` succeeds; a link reset loses it, and it is restored (and saved
+///   again, for a later error) right before `slot_reset` is called.
+///
+/// Every callback gets the device as [`Device<Core>`]: the PCI core calls them with the device
+/// lock held, for a device bound to this driver, never concurrently with each other or with
+/// `probe` and `remove`.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::pci::{self, ChannelState, ErsResult};
+/// use kernel::{device::Core, prelude::*};
+///
+/// struct Sample;
+///
+/// kernel::pci_device_table!(SAMPLE_TABLE, sample_ids, [pci::DeviceId::from_id(0x8086, 0x10c9)]);
+///
+/// #[vtable]
+/// impl pci::Driver for Sample {
+///     const ID_TABLE: &'static dyn pci::IdTable = &SAMPLE_TABLE;
+///
+///     fn probe(_pdev: &pci::Device<Core>, _id: &pci::DeviceId) -> Result<Pin<KBox<Self>>> {
+///         Ok(KBox::pin(Sample, GFP_KERNEL)?)
+///     }
+///
+///     fn suspend(_pdev: &pci::Device<Core>, _this: Pin<&Self>) -> Result {
+///         // Stop DMA and interrupts; the PCI core saves the state and powers down.
+///         Ok(())
+///     }
+///
+///     fn resume(_pdev: &pci::Device<Core>, _this: Pin<&Self>) -> Result {
+///         // Back in D0 with the config space restored: re-initialise the device.
+///         Ok(())
+///     }
+///
+///     fn error_detected(
+///         _pdev: &pci::Device<Core>,
+///         _this: Pin<&Self>,
+///         state: ChannelState,
+///     ) -> ErsResult {
+///         match state {
+///             ChannelState::Normal => ErsResult::CanRecover,
+///             ChannelState::Frozen => ErsResult::NeedReset,
+///             ChannelState::PermFailure => ErsResult::Disconnect,
+///         }
+///     }
+///
+///     fn slot_reset(_pdev: &pci::Device<Core>, _this: Pin<&Self>) -> ErsResult {
+///         ErsResult::Recovered
+///     }
+///
+///     fn io_resume(_pdev: &pci::Device<Core>, _this: Pin<&Self>) {}
+/// }
+///
+/// // The tables the PCI core gets: sleep callbacks for all six system transitions, and the
+/// // three error handlers.
+/// let pm = pci::pm_ops::<Sample>().expect("suspend and resume are implemented");
+/// assert!(pm.suspend.is_some() && pm.freeze.is_some() && pm.poweroff.is_some());
+/// assert!(pm.resume.is_some() && pm.thaw.is_some() && pm.restore.is_some());
+/// assert!(pm.runtime_suspend.is_none());
+/// let err = pci::error_handlers::<Sample>().expect("error handlers are implemented");
+/// assert!(err.error_detected.is_some() && err.slot_reset.is_some() && err.resume.is_some());
+/// assert!(err.mmio_enabled.is_none());
+/// ```
+#[vtable]
 pub trait Driver: Send + Sync + Sized + 'static {
     /// The table of devices this driver binds to.
     const ID_TABLE: &'static dyn IdTable;
@@ -179,6 +310,41 @@ pub trait Driver: Send + Sync + Sized + 'static {
     /// The system is shutting down or rebooting: stop the device's DMA and interrupts. The
     /// driver stays bound (no `remove` follows). Process context.
     fn shutdown(_pdev: &Device<Core>, _this: Pin<&Self>) {}
+
+    /// The system goes to sleep (or hibernation freezes or powers off): stop the device's DMA
+    /// and interrupts. Process context; user space is frozen.
+    ///
+    /// On `Err` the sleep is aborted and this device is not resumed (the others are): it must
+    /// then be left working. Implement [`Driver::resume`] with it.
+    fn suspend(_pdev: &Device<Core>, _this: Pin<&Self>) -> Result {
+        crate::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// The system wakes up (or hibernation thaws or restores): the device is in D0 with its
+    /// config space restored, its other state lost or stale; re-initialise it. Process context.
+    fn resume(_pdev: &Device<Core>, _this: Pin<&Self>) -> Result {
+        crate::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// An uncorrectable error was reported on the device's link, which is in `state`. Stop
+    /// using the device unless `state` is [`ChannelState::Normal`], and say what recovery
+    /// needs. Process context (the AER recovery thread). Implement [`Driver::slot_reset`] and
+    /// [`Driver::io_resume`] with it.
+    fn error_detected(_pdev: &Device<Core>, _this: Pin<&Self>, _state: ChannelState) -> ErsResult {
+        crate::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// The link was reset after [`ErsResult::NeedReset`]: the config space is restored;
+    /// re-initialise the hardware and return [`ErsResult::Recovered`] if it answers, else
+    /// [`ErsResult::Disconnect`]. Do not restart traffic yet. Process context.
+    fn slot_reset(_pdev: &Device<Core>, _this: Pin<&Self>) -> ErsResult {
+        crate::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Recovery succeeded: traffic may flow again. Process context.
+    fn io_resume(_pdev: &Device<Core>, _this: Pin<&Self>) {
+        crate::build_error(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// A registration of a PCI driver with the PCI core; unregistered on drop.
@@ -215,6 +381,9 @@ impl<T: Driver> Registration<T> {
                 (*drv).probe = Some(probe_callback::<T>);
                 (*drv).remove = Some(remove_callback::<T>);
                 (*drv).shutdown = Some(shutdown_callback::<T>);
+                (*drv).driver.pm = pm_ops::<T>().map_or(core::ptr::null(), core::ptr::from_ref);
+                (*drv).err_handler =
+                    error_handlers::<T>().map_or(core::ptr::null(), core::ptr::from_ref);
             }
             // SAFETY: `drv` is a valid, pinned `pci_driver` that stays alive until it is
             // unregistered in `drop`; `name` and the ID table are `'static`.
@@ -257,6 +426,10 @@ unsafe extern "C" fn probe_callback<T: Driver>(
         let ptr = KBox::into_raw(unsafe { Pin::into_inner_unchecked(data) });
         // SAFETY: `pdev` is valid; the driver core owns the drvdata slot while we are bound.
         unsafe { bindings::pci_set_drvdata(pdev, ptr.cast()) };
+        if T::HAS_ERROR_DETECTED && dev.save_state().is_err() {
+            // Recovery from a link reset then restores an older copy; the device still works.
+            crate::dev_warn!(dev, "config space not saved: error recovery may fail\n");
+        }
         Ok(0)
     })
 }
@@ -289,17 +462,197 @@ unsafe extern "C" fn remove_callback<T: Driver>(pdev: *mut bindings::pci_dev) {
 ///
 /// Called only by the PCI core, for a device we are bound to.
 unsafe extern "C" fn shutdown_callback<T: Driver>(pdev: *mut bindings::pci_dev) {
-    // SAFETY: `pdev` is a device we are bound to; the drvdata is ours.
+    // SAFETY: `shutdown` runs with the device lock held, for a device bound to us.
+    if let Some((dev, this)) = unsafe { bound_args::<T>(pdev) } {
+        T::shutdown(dev, this);
+    }
+}
+
+/// The driver data and device of a callback the PCI core makes for `pdev` with the device lock
+/// held; `None` if no driver data is set (not bound to us).
+///
+/// # Safety
+///
+/// `pdev` must be a valid device, and the caller a callback of driver `T`'s registration that
+/// the core calls with `pdev`'s device lock held while `pdev` is bound to `T` (so neither `probe`
+/// nor `remove` runs meanwhile), for the whole of `'a`.
+unsafe fn bound_args<'a, T: Driver>(
+    pdev: *mut bindings::pci_dev,
+) -> Option<(&'a Device<Core>, Pin<&'a T>)> {
+    // SAFETY: `pdev` is valid (caller); while bound to us the drvdata is ours.
     let ptr = unsafe { bindings::pci_get_drvdata(pdev) }.cast::<T>();
     if ptr.is_null() {
-        return;
+        return None;
     }
     // SAFETY: `ptr` is the pinned driver data set in `probe_callback`, alive until `remove`,
-    // which the driver core does not run concurrently with `shutdown`.
+    // which cannot run during `'a` (the caller holds the device lock).
     let this = unsafe { Pin::new_unchecked(&*ptr) };
-    // SAFETY: `shutdown` runs with the device lock held, for a device bound to us.
+    // SAFETY: The device lock is held and the device bound to us for `'a` (caller).
     let dev = unsafe { Device::<Core>::from_raw(pdev) };
-    T::shutdown(dev, this);
+    Some((dev, this))
+}
+
+/// The `pci_dev` of the `struct device` a PM callback gets.
+///
+/// # Safety
+///
+/// `dev` must be the `struct device` embedded in a valid `pci_dev`.
+unsafe fn pm_pci_dev(dev: *mut bindings::device) -> *mut bindings::pci_dev {
+    // SAFETY: `dev` is the `dev` field of a `pci_dev` (caller), so the result stays within it.
+    unsafe { crate::container_of!(dev, bindings::pci_dev, dev) }.cast_mut()
+}
+
+/// The C `suspend` (also `freeze`, `poweroff`) PM callback of a [`Registration`].
+///
+/// # Safety
+///
+/// Called only by the PM core, for the device of a `pci_dev` bound to `T`.
+unsafe extern "C" fn suspend_callback<T: Driver>(dev: *mut bindings::device) -> crate::ffi::c_int {
+    from_result(|| {
+        // SAFETY: The PCI bus's PM callbacks pass the device of a `pci_dev`.
+        let pdev = unsafe { pm_pci_dev(dev) };
+        // SAFETY: The PM core calls the system sleep callbacks (other than the `_late` and
+        // `_noirq` ones) with the device lock held, for a bound device (`dev->driver` is ours).
+        if let Some((pdev, this)) = unsafe { bound_args::<T>(pdev) } {
+            T::suspend(pdev, this)?;
+        }
+        Ok(0)
+    })
+}
+
+/// The C `resume` (also `thaw`, `restore`) PM callback of a [`Registration`].
+///
+/// # Safety
+///
+/// Called only by the PM core, for the device of a `pci_dev` bound to `T`.
+unsafe extern "C" fn resume_callback<T: Driver>(dev: *mut bindings::device) -> crate::ffi::c_int {
+    from_result(|| {
+        // SAFETY: The PCI bus's PM callbacks pass the device of a `pci_dev`.
+        let pdev = unsafe { pm_pci_dev(dev) };
+        // SAFETY: As in `suspend_callback`: device lock held, bound to us.
+        if let Some((pdev, this)) = unsafe { bound_args::<T>(pdev) } {
+            T::resume(pdev, this)?;
+        }
+        Ok(0)
+    })
+}
+
+/// The C `error_detected` error handler of a [`Registration`].
+///
+/// # Safety
+///
+/// Called only by the PCI error recovery, for a `pci_dev` bound to `T`.
+unsafe extern "C" fn error_detected_callback<T: Driver>(
+    pdev: *mut bindings::pci_dev,
+    state: bindings::pci_channel_state_t,
+) -> bindings::pci_ers_result_t {
+    // SAFETY: Error recovery calls the handlers with the device lock held, for a device whose
+    // `driver` is ours (`report_error_detected` and friends).
+    match unsafe { bound_args::<T>(pdev) } {
+        Some((pdev, this)) => T::error_detected(pdev, this, ChannelState::from_raw(state)).to_raw(),
+        None => ErsResult::Disconnect.to_raw(),
+    }
+}
+
+/// The C `slot_reset` error handler of a [`Registration`]: restores the config space saved
+/// after `probe` (and saves it again for a later error), then calls the driver.
+///
+/// # Safety
+///
+/// Called only by the PCI error recovery, for a `pci_dev` bound to `T`.
+unsafe extern "C" fn slot_reset_callback<T: Driver>(
+    pdev: *mut bindings::pci_dev,
+) -> bindings::pci_ers_result_t {
+    // SAFETY: As in `error_detected_callback`: device lock held, bound to us.
+    let Some((dev, this)) = (unsafe { bound_args::<T>(pdev) }) else {
+        return ErsResult::Disconnect.to_raw();
+    };
+    // The reset cleared the config space (BARs, command register, MSI-X enable): put back
+    // what was saved when `probe` succeeded, the device enabled with bus mastering on. Restoring
+    // clears the saved copy, so save it again for the next error.
+    dev.restore_state();
+    if dev.save_state().is_err() {
+        crate::dev_warn!(dev, "config space not saved after the reset\n");
+    }
+    T::slot_reset(dev, this).to_raw()
+}
+
+/// The C `resume` error handler of a [`Registration`].
+///
+/// # Safety
+///
+/// Called only by the PCI error recovery, for a `pci_dev` bound to `T`.
+unsafe extern "C" fn io_resume_callback<T: Driver>(pdev: *mut bindings::pci_dev) {
+    // SAFETY: As in `error_detected_callback`: device lock held, bound to us.
+    if let Some((pdev, this)) = unsafe { bound_args::<T>(pdev) } {
+        T::io_resume(pdev, this);
+    }
+}
+
+/// The callback tables of driver `T`, built at compile time.
+struct Tables<T>(PhantomData<T>);
+
+impl<T: Driver> Tables<T> {
+    const PM: Option<bindings::dev_pm_ops> = {
+        assert!(
+            T::HAS_SUSPEND == T::HAS_RESUME,
+            "a PCI driver implements both `suspend` and `resume`, or neither"
+        );
+        if T::HAS_SUSPEND {
+            let mut ops: bindings::dev_pm_ops =
+                // SAFETY: All-zero is valid: every member is an optional function pointer.
+                unsafe { core::mem::MaybeUninit::zeroed().assume_init() };
+            // C `SET_SYSTEM_SLEEP_PM_OPS(suspend, resume)`.
+            ops.suspend = Some(suspend_callback::<T>);
+            ops.freeze = Some(suspend_callback::<T>);
+            ops.poweroff = Some(suspend_callback::<T>);
+            ops.resume = Some(resume_callback::<T>);
+            ops.thaw = Some(resume_callback::<T>);
+            ops.restore = Some(resume_callback::<T>);
+            Some(ops)
+        } else {
+            None
+        }
+    };
+
+    const ERR: Option<bindings::pci_error_handlers> = {
+        assert!(
+            T::HAS_ERROR_DETECTED == T::HAS_SLOT_RESET && T::HAS_SLOT_RESET == T::HAS_IO_RESUME,
+            "a PCI driver implements `error_detected`, `slot_reset` and `io_resume`, or none"
+        );
+        if T::HAS_ERROR_DETECTED {
+            Some(bindings::pci_error_handlers {
+                error_detected: Some(error_detected_callback::<T>),
+                mmio_enabled: None,
+                slot_reset: Some(slot_reset_callback::<T>),
+                reset_prepare: None,
+                reset_done: None,
+                resume: Some(io_resume_callback::<T>),
+                cor_error_detected: None,
+            })
+        } else {
+            None
+        }
+    };
+}
+
+/// The `dev_pm_ops` a [`Registration`] of `T` installs: `Some` if `T` implements
+/// [`Driver::suspend`] and [`Driver::resume`]. A driver implementing only one of them does not
+/// build.
+pub const fn pm_ops<T: Driver>() -> Option<&'static bindings::dev_pm_ops> {
+    match &Tables::<T>::PM {
+        Some(ops) => Some(ops),
+        None => None,
+    }
+}
+
+/// The `pci_error_handlers` a [`Registration`] of `T` installs: `Some` if `T` implements the
+/// error handlers. A driver implementing only some of them does not build.
+pub const fn error_handlers<T: Driver>() -> Option<&'static bindings::pci_error_handlers> {
+    match &Tables::<T>::ERR {
+        Some(ops) => Some(ops),
+        None => None,
+    }
 }
 
 /// A PCI device (`struct pci_dev`), in the state `Ctx` proves (see [`DeviceContext`]).
@@ -456,6 +809,24 @@ impl Device<Core> {
     pub fn clear_master(&self) {
         // SAFETY: By the type invariant the `pci_dev` is valid.
         unsafe { bindings::pci_clear_master(self.as_raw()) };
+    }
+
+    /// Saves the config space (`pci_save_state`), for [`Device::restore_state`] to put back
+    /// after a reset.
+    ///
+    /// Not for `suspend`: the PCI core saves the state itself after it, unless the driver did,
+    /// in which case it also leaves the power state to the driver.
+    pub fn save_state(&self) -> Result {
+        // SAFETY: By the type invariant the `pci_dev` is valid.
+        to_result(unsafe { bindings::pci_save_state(self.as_raw()) })
+    }
+
+    /// Writes back the config space saved last (`pci_restore_state`): BARs, command register
+    /// (memory decoding, bus mastering), capabilities, MSI-X. Does nothing if none is saved;
+    /// the saved copy is used up.
+    pub fn restore_state(&self) {
+        // SAFETY: By the type invariant the `pci_dev` is valid.
+        unsafe { bindings::pci_restore_state(self.as_raw()) };
     }
 
     /// Sets the streaming and coherent DMA masks to `bits` bits (`dma_set_mask_and_coherent`).

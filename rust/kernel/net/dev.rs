@@ -924,6 +924,28 @@ impl<T> Device<T> {
     }
 }
 
+impl<T: NetDeviceOps> Device<T> {
+    /// Programs the receive filters again from the interface flags and address lists, as the
+    /// core does whenever they change (the `ndo_set_rx_mode` call of C `__dev_set_rx_mode`),
+    /// for a driver whose hardware lost them: a reset at resume or in error recovery. RTNL
+    /// held; takes the address list lock, so not from [`NetDeviceOps::set_rx_mode`] itself.
+    pub fn sync_rx_mode(&self, _rtnl: &Rtnl) {
+        if !T::HAS_SET_RX_MODE {
+            return;
+        }
+        // SAFETY: The device is valid (type invariant); process context (RTNL held).
+        unsafe { bindings::netif_addr_lock_bh(self.0.raw()) };
+        {
+            // SAFETY: The address list lock is held until the unlock below; `mode` is dropped
+            // before it.
+            let mode = unsafe { RxMode::new(self) };
+            T::set_rx_mode(self, &mode);
+        }
+        // SAFETY: Locked above by this task.
+        unsafe { bindings::netif_addr_unlock_bh(self.0.raw()) };
+    }
+}
+
 impl<T> Deref for Device<T> {
     type Target = NetDev;
     fn deref(&self) -> &NetDev {

@@ -18,14 +18,18 @@ use crate::{
     regs::{BAR0_SIZE, CTRL_EXT},
     reset::ResetTask,
 };
-use core::{pin::Pin, sync::atomic::Ordering};
+use core::{
+    pin::Pin,
+    sync::atomic::{AtomicBool, Ordering},
+};
 use kernel::{
     c_str, dev_info, dev_warn,
     device::{Bound, Core},
     irq::{self, Registration as IrqRegistration},
     net::{
-        dev::{features, priv_flags, Registered, Registration},
+        dev::{features, priv_flags, NetDeviceOps, Registered, Registration},
         napi::Napi,
+        rtnl,
     },
     pci,
     prelude::*,
@@ -68,6 +72,8 @@ pub(crate) struct RigbDriver {
     netdev: Arc<Registered<Adapter>>,
     _vectors: pci::IrqVectors,
     shared: Arc<Shared>,
+    /// Detached and stopped by suspend or error recovery, until `bring_back`.
+    halted: AtomicBool,
     _enabled: pci::Enabled,
 }
 
@@ -86,16 +92,81 @@ impl RigbDriver {
     /// (a running one would restart the device) and again after the interrupts are quiet (the
     /// other-cause handler may have queued it meanwhile; nothing can queue it afterwards).
     fn stop_device(&self, pdev: &pci::Device<Core>) {
+        self.halt(pdev, false);
+        self.reset_mac(pdev);
+    }
+
+    /// Takes the device away from the stack and stops it: `ready` cleared (so `open` and
+    /// reset requests are refused), the reset task cancelled, then under RTNL the interface
+    /// detached (its queues stopped, the stack sees it as absent) and, if `detach` and it is
+    /// running, stopped as `ndo_stop` does (rings freed); finally every interrupt masked and
+    /// the queues' DMA stopped, also while the interface is down. The interface keeps its
+    /// administrative state: [`Self::bring_back`] restarts it.
+    fn halt(&self, _pdev: &pci::Device<Core>, detach: bool) {
         let s = &self.shared;
         s.ready.store(false, Ordering::Release);
+        // Without RTNL: the task takes it.
         ResetTask::cancel(&self.reset);
+        if detach {
+            self.halted.store(true, Ordering::Relaxed);
+            let _rtnl = rtnl::lock();
+            let dev = self.netdev.dev();
+            dev.device_detach();
+            if dev.is_running() {
+                // Never fails: it only stops and frees.
+                let _ = Adapter::stop(dev);
+            }
+        }
         quiesce(s);
         ResetTask::cancel(&self.reset);
+    }
+
+    /// Global reset of the MAC, unless the device is gone.
+    fn reset_mac(&self, pdev: &pci::Device<Core>) {
+        let s = &self.shared;
         if !s.gone.load(Ordering::Relaxed) {
             if let Err(e) = hw::mac::reset(&s.hw, &mut sleep_us) {
                 dev_warn!(pdev, "reset at stop failed: {:?}\n", e);
             }
         }
+    }
+
+    /// Brings the hardware back to the state probe left it in, after it lost it (resume from
+    /// sleep, link reset in error recovery): global reset, driver ownership for the firmware
+    /// (CTRL_EXT.DRV_LOAD), link setup. Then `open` may run again (`ready`).
+    fn init_hw(&self, pdev: &pci::Device<Core>) -> Result {
+        let s = &self.shared;
+        let regs = &s.hw;
+        let mut delay = sleep_us;
+        hw::mac::reset(regs, &mut delay).map_err(|e| {
+            kernel::dev_err!(pdev, "reset failed: {:?}\n", e);
+            hw_err(e)
+        })?;
+        // The reset completed, so the registers answer again (after a frozen link they read
+        // all-ones, which marked the device gone).
+        s.gone.store(false, Ordering::Relaxed);
+        let ext = regs.rd(CTRL_EXT::OFFSET);
+        regs.wr(CTRL_EXT::OFFSET, ext | CTRL_EXT::DRV_LOAD.mask());
+        if let Err(e) = hw::phy::setup_link(regs, &mut delay) {
+            dev_warn!(pdev, "PHY setup failed: {:?}\n", e);
+        }
+        s.ready.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// The second half of resume and error recovery: under RTNL, re-opens the interface if it
+    /// was running (fresh rings, and the receive filters the reset cleared programmed again),
+    /// then attaches it to the stack. Left detached if the re-open fails.
+    fn bring_back(&self) -> Result {
+        let rtnl = rtnl::lock();
+        let dev = self.netdev.dev();
+        if dev.is_running() {
+            Adapter::open(dev)?;
+            dev.sync_rx_mode(&rtnl);
+        }
+        dev.device_attach();
+        self.halted.store(false, Ordering::Relaxed);
+        Ok(())
     }
 
     fn setup_vectors(
@@ -158,6 +229,7 @@ impl RigbDriver {
     }
 }
 
+#[vtable]
 impl pci::Driver for RigbDriver {
     const ID_TABLE: &'static dyn pci::IdTable = &RIGB_PCI_TABLE;
 
@@ -295,6 +367,7 @@ impl pci::Driver for RigbDriver {
                 netdev,
                 _vectors: vectors,
                 shared,
+                halted: AtomicBool::new(false),
                 _enabled: enabled,
             },
             GFP_KERNEL,
@@ -305,6 +378,99 @@ impl pci::Driver for RigbDriver {
         // Power-off or reboot: no DMA or interrupt may outlive the kernel.
         this.stop_device(pdev);
         pdev.clear_master();
+    }
+
+    fn suspend(pdev: &pci::Device<Core>, this: Pin<&Self>) -> Result {
+        // As `ndo_stop` and then `remove` stop it; the PCI core saves the config space and
+        // powers the device down afterwards.
+        this.halt(pdev, true);
+        this.reset_mac(pdev);
+        dev_info!(pdev, "{}: suspended\n", this.netdev.dev().name());
+        Ok(())
+    }
+
+    fn resume(pdev: &pci::Device<Core>, this: Pin<&Self>) -> Result {
+        // Back in D0, config space restored by the PCI core; the MAC's registers are lost.
+        this.init_hw(pdev)?;
+        this.bring_back().inspect_err(|e| {
+            kernel::dev_err!(pdev, "cannot reopen after resume: {:?}\n", e);
+        })?;
+        dev_info!(pdev, "{}: resumed\n", this.netdev.dev().name());
+        Ok(())
+    }
+
+    fn error_detected(
+        pdev: &pci::Device<Core>,
+        this: Pin<&Self>,
+        state: pci::ChannelState,
+    ) -> pci::ErsResult {
+        let name = this.netdev.dev().name();
+        match state {
+            pci::ChannelState::Normal => {
+                // The link still works: nothing to stop, no reset needed.
+                dev_warn!(pdev, "{}: non-fatal uncorrectable error reported\n", name);
+                pci::ErsResult::CanRecover
+            }
+            pci::ChannelState::PermFailure => {
+                dev_warn!(pdev, "{}: permanent failure, disconnecting\n", name);
+                let _rtnl = rtnl::lock();
+                this.netdev.dev().device_detach();
+                pci::ErsResult::Disconnect
+            }
+            pci::ChannelState::Frozen => {
+                dev_warn!(
+                    pdev,
+                    "{}: link frozen by an error, stopping for a reset\n",
+                    name
+                );
+                // No MAC reset: the link is frozen; the slot reset resets the device.
+                this.halt(pdev, true);
+                // No DMA until the reset is done (C igb disables the device here; the restored
+                // config space turns bus mastering back on before `slot_reset`).
+                pdev.clear_master();
+                pci::ErsResult::NeedReset
+            }
+        }
+    }
+
+    fn slot_reset(pdev: &pci::Device<Core>, this: Pin<&Self>) -> pci::ErsResult {
+        pdev.set_master();
+        match this.init_hw(pdev) {
+            Ok(()) => {
+                dev_info!(
+                    pdev,
+                    "{}: reinitialised after the slot reset\n",
+                    this.netdev.dev().name()
+                );
+                pci::ErsResult::Recovered
+            }
+            Err(e) => {
+                kernel::dev_err!(pdev, "cannot reinitialise after the slot reset: {:?}\n", e);
+                pci::ErsResult::Disconnect
+            }
+        }
+    }
+
+    fn io_resume(pdev: &pci::Device<Core>, this: Pin<&Self>) {
+        let name = this.netdev.dev().name();
+        // After a non-fatal error nothing was stopped: nothing to do.
+        if !this.halted.load(Ordering::Relaxed) {
+            dev_info!(
+                pdev,
+                "{}: resuming after a non-fatal error, nothing to restart\n",
+                name
+            );
+            return;
+        }
+        match this.bring_back() {
+            Ok(()) => dev_info!(pdev, "{}: traffic resumed after error recovery\n", name),
+            Err(e) => kernel::dev_err!(
+                pdev,
+                "{}: cannot reopen after error recovery: {:?}\n",
+                name,
+                e
+            ),
+        }
     }
 
     fn remove(pdev: &pci::Device<Core>, this: Pin<&Self>) {

@@ -70,6 +70,7 @@ struct KeepDriver {
 /// STATUS register of the 82576 (any readable register would do).
 const STATUS: usize = 0x8;
 
+#[vtable]
 impl pci::Driver for KeepDriver {
     const ID_TABLE: &'static dyn pci::IdTable = &KEEP_PCI_TABLE;
 
