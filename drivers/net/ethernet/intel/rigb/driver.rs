@@ -64,7 +64,7 @@ type Vectors = (KVec<Pin<KBox<QueueIrq>>>, Pin<KBox<OtherIrq>>);
 /// registration keep them allocated), and whatever is still held at unbind is released by the
 /// driver core then (`kernel::devres`).
 pub(crate) struct RigbDriver {
-    _ptp: Option<Pin<KBox<ptp::Registration<Phc>>>>,
+    ptp: Option<Pin<KBox<ptp::Registration<Phc>>>>,
     _debugfs: Option<DebugFs>,
     _queue_irqs: KVec<Pin<KBox<QueueIrq>>>,
     _other_irq: Pin<KBox<OtherIrq>>,
@@ -149,6 +149,12 @@ impl RigbDriver {
         regs.wr(CTRL_EXT::OFFSET, ext | CTRL_EXT::DRV_LOAD.mask());
         if let Err(e) = hw::phy::setup_link(regs, &mut delay) {
             dev_warn!(pdev, "PHY setup failed: {:?}\n", e);
+        }
+        // The reset stopped SYSTIM: the PTP clock starts again from the system's time.
+        if let Some(ptp) = &self.ptp {
+            if let Err(e) = ptp.data().restart() {
+                dev_warn!(pdev, "PTP clock restart failed: {:?}\n", e);
+            }
         }
         s.ready.store(true, Ordering::Release);
         Ok(())
@@ -359,7 +365,7 @@ impl pci::Driver for RigbDriver {
 
         Ok(KBox::pin(
             Self {
-                _ptp: ptp,
+                ptp,
                 _debugfs: debugfs,
                 _queue_irqs: queue_irqs,
                 _other_irq: other,

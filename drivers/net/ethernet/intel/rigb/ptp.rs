@@ -39,6 +39,19 @@ impl Phc {
     }
 }
 
+impl Phc {
+    /// Starts SYSTIM again after a device reset stopped and cleared it (C igb's
+    /// `igb_ptp_reset`): nominal rate, the clock at the system's real time.
+    pub(crate) fn restart(&self) -> Result {
+        let mut tc = self.tc.lock();
+        systim::start(&self.shared.hw).map_err(hw_err)?;
+        let now = systim::read(&self.shared.hw).map_err(hw_err)?;
+        // CAST: the real time is after 1970.
+        *tc = TimeCounter::new(now, ptp::realtime_ns().max(0) as u64);
+        Ok(())
+    }
+}
+
 #[vtable]
 impl ClockOps for Phc {
     const NAME: &'static CStr = c_str!("rigb");
