@@ -26,6 +26,9 @@ APT_PKGS=(
 	nftables conntrack python3-matplotlib
 	# PTP hardware clocks (phc_ctl)
 	linuxptp
+	# XDP: libbpf (headers for the test programs, the loader's library),
+	# xdp-tools (xdp-loader, xdp-bench, xdpdump) and bpftool
+	libbpf-dev xdp-tools bpftool
 )
 BINDGEN_VERSION=0.71.1
 VNG_VERSION=1.42

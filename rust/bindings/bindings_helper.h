@@ -10,11 +10,13 @@
 #include <linux/blk-mq.h>
 #include <linux/blk_types.h>
 #include <linux/blkdev.h>
+#include <linux/bpf.h>
 #include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
 #include <linux/errname.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
+#include <linux/filter.h>
 #include <linux/firmware.h>
 #include <linux/if_vlan.h>
 #include <linux/interrupt.h>
@@ -39,6 +41,7 @@
 #include <net/net_namespace.h>
 #include <net/netdev_queues.h>
 #include <net/rtnetlink.h>
+#include <net/xdp.h>
 
 /* `bindgen` gets confused at certain things. */
 const size_t RUST_CONST_HELPER_ARCH_SLAB_MINALIGN = ARCH_SLAB_MINALIGN;

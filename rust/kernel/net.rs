@@ -14,6 +14,7 @@ pub mod rx_mode;
 pub mod rx_page;
 pub mod skb;
 pub mod slot_ring;
+pub mod xdp;
 pub mod xmit_lock;
 
 /// An error from an errno constant that `kernel::error::code` does not name.

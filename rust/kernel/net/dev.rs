@@ -28,7 +28,14 @@
 //!   without locks once the device is published (features, `lltx`, flags) can be set
 //!   only on an [`Unregistered`] device.
 
-use super::{rtnl_lock::Rtnl, rx_mode::RxMode, skb::SkBuff, xmit_lock::XmitLock};
+use super::{
+    ethtool::ExtAck,
+    rtnl_lock::Rtnl,
+    rx_mode::RxMode,
+    skb::SkBuff,
+    xdp::{BpfProg, XdpXmit},
+    xmit_lock::XmitLock,
+};
 use crate::{bindings, device, devres::Devres, error::*, prelude::*, str::CStr, types::Opaque};
 use core::{
     cell::UnsafeCell,
@@ -529,6 +536,13 @@ impl Unregistered {
         unsafe { (*self.raw()).vlan_features = f }
     }
 
+    /// Announces the XDP capabilities ([`super::xdp::features`]); the device must implement
+    /// what they promise ([`NetDeviceOps::xdp_setup`], [`NetDeviceOps::xdp_xmit`]).
+    pub fn set_xdp_features(&self, f: u32) {
+        // SAFETY: As in `set_mtu`.
+        unsafe { (*self.raw()).xdp_features = f }
+    }
+
     /// Sets interface flags ([`flags`], e.g. [`flags::NOARP`]).
     pub fn set_flags(&self, f: u32) {
         // SAFETY: As in `set_mtu`.
@@ -639,6 +653,17 @@ pub fn rss_key_fill(key: &mut [u8]) {
     // SAFETY: `key` is valid for writes of `len <= key.len()` bytes, and `len` is within the
     // C key's size, so the copy stays inside both.
     unsafe { bindings::netdev_rss_key_fill(key.as_mut_ptr().cast(), len) }
+}
+
+/// The number of the CPU this runs on (C `raw_smp_processor_id`): exact where the caller
+/// cannot migrate (BH or preemption disabled, e.g. in a NAPI poll or a transmit path), a hint
+/// elsewhere. Drivers pick per-CPU resources such as an XDP transmit queue with it.
+#[inline]
+pub fn current_cpu() -> u32 {
+    // SAFETY: Reads the current CPU number; no requirement.
+    let cpu = unsafe { bindings::raw_smp_processor_id() };
+    // CAST: CPU numbers are non-negative.
+    cpu as u32
 }
 
 /// Whether the stack will pass more packets to `start_xmit` right away (C
@@ -1045,6 +1070,28 @@ pub trait NetDeviceOps: Sized + Send + Sync + 'static {
     fn vlan_rx_kill_vid(_dev: &Device<Self>, _rtnl: &Rtnl, _proto: u16, _vid: VlanId) -> Result {
         kernel::build_error(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Attaches XDP program `prog` to the receive path, replacing the one attached (`None`:
+    /// detaches it); C `ndo_bpf` with `XDP_SETUP_PROG`. Keep it in an
+    /// [`XdpProgSlot`](super::xdp::XdpProgSlot); on error the device keeps its old program
+    /// (explain the refusal in `ext`). RTNL held, process context; frames may be arriving.
+    fn xdp_setup(
+        _dev: &Device<Self>,
+        _rtnl: &Rtnl,
+        _prog: Option<BpfProg>,
+        _ext: &ExtAck,
+    ) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Sends the frames another device's XDP program redirected here (C `ndo_xdp_xmit`), in
+    /// order, and moves the TX tail if `flush`. Every frame taken from `frames` counts as
+    /// sent (a frame that cannot be sent is dropped, which returns it); the core frees those
+    /// not taken. An error with no frame taken fails the whole call. BH disabled, any CPU,
+    /// concurrently with the device's own transmit path.
+    fn xdp_xmit(_dev: &Device<Self>, _frames: &mut XdpXmit<'_>, _flush: bool) -> Result {
+        kernel::build_error(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 struct Adapter<T: NetDeviceOps>(PhantomData<T>);
@@ -1277,6 +1324,72 @@ impl<T: NetDeviceOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// `dev` and `bpf` must be passed by the core to `ndo_bpf`.
+    unsafe extern "C" fn bpf_callback(
+        dev: *mut bindings::net_device,
+        bpf: *mut bindings::netdev_bpf,
+    ) -> crate::ffi::c_int {
+        // SAFETY: `dev_xdp_install` (and the other users of `ndo_bpf`) call this with RTNL
+        // held on a registered device; `bpf` is valid for the call.
+        let (dev, rtnl, bpf) = unsafe { (Device::<T>::from_raw(dev), Rtnl::assume_held(), &*bpf) };
+        if bpf.command != bindings::bpf_netdev_command_XDP_SETUP_PROG {
+            // AF_XDP buffer pools and offload are not supported by this abstraction.
+            return super::errno(bindings::EOPNOTSUPP).to_errno();
+        }
+        // SAFETY: For `XDP_SETUP_PROG` the first member of the union is the one set.
+        let (raw, extack) = unsafe {
+            let p = &bpf.__bindgen_anon_1.__bindgen_anon_1;
+            (p.prog, p.extack)
+        };
+        // The core passes a reference it took for the driver and drops it itself if the call
+        // fails. The driver gets a reference of its own instead, and the core's is dropped on
+        // success: whatever the driver does with its `BpfProg`, the count stays right.
+        // SAFETY: `raw` is null or a program the core holds references to for the call.
+        let prog = unsafe { BpfProg::get(raw) };
+        // SAFETY: `extack` is the request's (or null), valid for the call.
+        let ext = unsafe { ExtAck::from_raw(extack) };
+        from_result(|| {
+            T::xdp_setup(dev, rtnl, prog, &ext)?;
+            if !raw.is_null() {
+                // SAFETY: The core's reference, which the driver no longer needs (above).
+                unsafe { bindings::bpf_prog_put(raw) };
+            }
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// The arguments must be passed by the core to `ndo_xdp_xmit`.
+    unsafe extern "C" fn xdp_xmit_callback(
+        dev: *mut bindings::net_device,
+        n: crate::ffi::c_int,
+        frames: *mut *mut bindings::xdp_frame,
+        flags: u32,
+    ) -> crate::ffi::c_int {
+        if flags & !bindings::XDP_XMIT_FLAGS_MASK != 0 {
+            return EINVAL.to_errno();
+        }
+        let Ok(n) = usize::try_from(n) else {
+            return EINVAL.to_errno();
+        };
+        // SAFETY: The core (devmap flush, `bpf_redirect` to an ifindex) calls this for a
+        // registered device it found through RCU (BH disabled) or a devmap entry, which
+        // unregistering removes first.
+        let dev = unsafe { Device::<T>::from_raw(dev) };
+        // SAFETY: The core hands over `n` valid frames and frees those not taken.
+        let mut x = unsafe { XdpXmit::new(frames, n) };
+        let r = T::xdp_xmit(dev, &mut x, flags & bindings::XDP_XMIT_FLUSH != 0);
+        match r {
+            // The frames taken are the driver's whatever happened: report them as sent.
+            Err(e) if x.taken() == 0 => e.to_errno(),
+            // CAST: at most `n`, an `int`.
+            _ => x.taken() as crate::ffi::c_int,
+        }
+    }
+
     const VTABLE: bindings::net_device_ops = create_vtable::<T>();
 }
 
@@ -1318,6 +1431,12 @@ const fn create_vtable<T: NetDeviceOps>() -> bindings::net_device_ops {
     }
     if T::HAS_VLAN_RX_KILL_VID {
         ops.ndo_vlan_rx_kill_vid = Some(Adapter::<T>::vlan_vid_callback::<false>);
+    }
+    if T::HAS_XDP_SETUP {
+        ops.ndo_bpf = Some(Adapter::<T>::bpf_callback);
+    }
+    if T::HAS_XDP_XMIT {
+        ops.ndo_xdp_xmit = Some(Adapter::<T>::xdp_xmit_callback);
     }
     ops
 }

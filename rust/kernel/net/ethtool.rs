@@ -488,6 +488,17 @@ impl LinkKsettings {
 pub struct ExtAck(*mut bindings::netlink_ext_ack);
 
 impl ExtAck {
+    /// The extack `ext` of a request being served (or null).
+    ///
+    /// # Safety
+    ///
+    /// `ext` is null or the extack of the request being served, valid while the returned
+    /// value lives.
+    pub(crate) unsafe fn from_raw(ext: *mut bindings::netlink_ext_ack) -> Self {
+        // INVARIANT: by the safety requirements.
+        Self(ext)
+    }
+
     /// Sets the error message returned with the request's error.
     pub fn set_msg(&self, msg: &'static CStr) {
         // SAFETY: By the type invariant `self.0` is null (the helper checks) or the request's

@@ -273,6 +273,7 @@ impl<T: Poll> Napi<T> {
         let ctx = PollContext {
             napi,
             budget: budget.max(0),
+            redirected: core::cell::Cell::new(false),
             _p: PhantomData,
         };
         // `finish` clamped the work to the budget.
@@ -296,6 +297,8 @@ impl<T: Poll> PinnedDrop for Napi<T> {
 pub struct PollContext<'a> {
     napi: *mut bindings::napi_struct,
     budget: i32,
+    /// An XDP program redirected a frame in this poll: the targets are flushed at its end.
+    redirected: core::cell::Cell<bool>,
     _p: PhantomData<&'a ()>,
 }
 
@@ -339,7 +342,17 @@ impl PollContext<'_> {
         unsafe { bindings::napi_consume_skb(skb.into_raw(), self.budget) };
     }
 
+    /// Records that an XDP program redirected a frame (`xdp_do_redirect`): [`Self::finish`]
+    /// flushes the targets.
+    #[inline]
+    pub(crate) fn note_redirect(&self) {
+        self.redirected.set(true);
+    }
+
     /// Ends the poll, which processed `work` packets.
+    ///
+    /// Frames that XDP programs redirected during the poll are sent on first (C
+    /// `xdp_do_flush`).
     ///
     /// With `work` below the budget the poll is complete (C `napi_complete_done`, called
     /// here and only here); [`PollDone::rearm_irq`] then says whether the driver must
@@ -349,6 +362,10 @@ impl PollContext<'_> {
     /// completed: netpoll does not own the instance.
     #[inline]
     pub fn finish(self, work: usize) -> PollDone {
+        if self.redirected.get() {
+            // SAFETY: In the NAPI poll in which the frames were redirected, BH disabled.
+            unsafe { bindings::xdp_do_flush() };
+        }
         let work = i32::try_from(work).unwrap_or(i32::MAX);
         if self.budget == 0 {
             return PollDone {

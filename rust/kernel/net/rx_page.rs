@@ -24,7 +24,12 @@
 //! socket buffer holds, and no mapping or allocation happens per frame while the stack
 //! returns pages quickly enough.
 
-use super::{napi::PollContext, skb::SkBuff};
+use super::{
+    dev::NetDev,
+    napi::PollContext,
+    skb::SkBuff,
+    xdp::{self, XdpFrame, XdpProg, XdpRxq, XdpVerdict},
+};
 use crate::{
     alloc::Flags,
     bindings,
@@ -386,39 +391,203 @@ impl RxPage {
         if usize::from(this.headroom) != RX_SKB_HEADROOM || len == 0 || len > RX_SKB_MAX {
             return Err(EINVAL);
         }
-        let half = usize::from(this.offset);
-        // By the type invariant no socket buffer uses the current half; the frame, the
-        // headroom in front of it and the shared info after it all fit in the half (checked
-        // above), which is where `napi_build_skb` puts them.
-        // SAFETY: `address() + half` is the start of that half, `RX_HALF` bytes long; we are in
-        // the NAPI poll `_ctx` stands for (softirq context), as `napi_build_skb` requires.
-        let raw = unsafe { bindings::napi_build_skb(this.address().add(half).cast(), HALF) };
+        // CAST: both below PAGE_SIZE.
+        let skb = this.build_skb(u32::from(this.headroom), len as u32, 0)?;
+        if !this.flip_in_place() {
+            // Unmaps the page and drops our references.
+            *slot = None;
+        }
+        Ok(skb)
+    }
+
+    /// Makes the current half the head of a new socket buffer whose data are the `len` bytes
+    /// at `start` in the half, preceded by `meta` bytes of XDP metadata (C `napi_build_skb`,
+    /// `skb_reserve`, `__skb_put`, `skb_metadata_set`), and gives the socket buffer one of our
+    /// page references. The caller then flips or drops the page. `EINVAL` if the data do not
+    /// fit between the start of the half and the shared info at its end; `ENOMEM` without a
+    /// socket buffer (nothing changed).
+    #[inline(always)]
+    fn build_skb(&mut self, start: u32, len: u32, meta: u32) -> Result<SkBuff> {
+        // CAST: below PAGE_SIZE.
+        let room = (RX_HALF - bindings::SKB_SHINFO_SIZE) as u32;
+        if len == 0 || start > room || len > room - start || meta > start || meta > 255 {
+            return Err(EINVAL);
+        }
+        let half = usize::from(self.offset);
+        // By the type invariant no socket buffer uses the current half; the data, the room in
+        // front of them and the shared info after them all fit in the half (checked above),
+        // which is where `napi_build_skb` puts them.
+        // SAFETY: `address() + half` is the start of that half, `RX_HALF` bytes long; the callers
+        // run in a NAPI poll (they hold its `PollContext`: softirq context), as
+        // `napi_build_skb` requires.
+        let raw = unsafe { bindings::napi_build_skb(self.address().add(half).cast(), HALF) };
         // SAFETY: A non-null result is a fresh socket buffer that we own.
         let Some(skb) = (unsafe { SkBuff::from_raw(raw) }) else {
             return Err(ENOMEM);
         };
         // One of our references went to the socket buffer's head (released with the head);
         // `bias >= 2` here (`flip` refills at 1).
-        this.bias -= 1;
-        // C `skb_reserve(skb, headroom)` then `__skb_put(skb, len)`, as two field updates:
+        self.bias -= 1;
+        // C `skb_reserve(skb, start)` then `__skb_put(skb, len)`, as field updates:
         // `napi_build_skb` left the buffer empty, its data and tail at the start of the half.
-        // CAST: both below PAGE_SIZE.
-        let (room, len) = (u32::from(this.headroom), len as u32);
         let s = skb.as_raw();
         // The buffer is fresh, linear and empty; its linear part is the half minus the shared
-        // info, of `RX_SKB_HEADROOM + RX_SKB_MAX >= headroom + len` bytes (checked above).
-        // SAFETY: We own the buffer; so data and tail stay within its linear part, and the
-        // device wrote the `len` bytes now in the data (the caller synced them for the CPU).
+        // info, of `room >= start + len` bytes (checked above); the device or the program
+        // wrote the data (the caller synced the device's bytes for the CPU).
+        // SAFETY: We own the buffer; so data and tail stay within its linear part.
         unsafe {
-            (*s).data = (*s).data.add(room as usize);
-            (*s).tail = room + len;
+            (*s).data = (*s).data.add(start as usize);
+            (*s).tail = start + len;
             (*s).len = len;
         }
-        if !this.flip_in_place() {
-            // Unmaps the page and drops our references.
-            *slot = None;
+        if meta > 0 {
+            // CAST: `meta <= 255` (checked above).
+            // SAFETY: We own the buffer; the `meta` bytes before its data are in its headroom
+            // (`meta <= start`), where the program wrote them.
+            unsafe { bindings::skb_metadata_set(s, meta as u8) };
         }
         Ok(skb)
+    }
+
+    /// Runs XDP program `prog` on the `len`-byte frame in the current buffer of the page in
+    /// `slot` (made with [`Self::with_headroom`]), for the NAPI poll `ctx` of device `dev`
+    /// whose receive queue `rxq` the frame came in on. Call [`Self::sync_for_cpu`] for the
+    /// frame first.
+    ///
+    /// The program may move the frame's start into the headroom, its end into the rest of the
+    /// half, and write anything in between. What becomes of the buffer follows the verdict,
+    /// as [`Self::into_skb`] describes for the page in `slot`:
+    ///
+    /// - `XDP_PASS`: the frame as the program left it becomes a socket buffer's head in place;
+    /// - `XDP_TX`: it becomes an [`XdpFrame`] (its header goes into the headroom);
+    /// - `XDP_REDIRECT`: it goes to the program's target (`xdp_do_redirect`; `ctx` flushes the
+    ///   targets when the poll ends);
+    /// - in those three cases the page's other half becomes current if it is free, else
+    ///   `slot` becomes `None`;
+    /// - `XDP_DROP`, `XDP_ABORTED`, an unknown verdict, or a redirect or conversion that fails:
+    ///   the buffer stays current in `slot`, synced for the device (failures are traced).
+    ///
+    /// `EINVAL` if `slot` is empty, the page has no headroom or `len` is 0 or above
+    /// [`RX_SKB_MAX`]: then the program did not run.
+    #[inline]
+    pub fn run_xdp(
+        slot: &mut Option<Self>,
+        ctx: &PollContext<'_>,
+        dev: &NetDev,
+        rxq: &XdpRxq,
+        prog: XdpProg<'_>,
+        len: usize,
+    ) -> Result<XdpVerdict> {
+        let Some(this) = slot.as_mut() else {
+            return Err(EINVAL);
+        };
+        // CAST: RX_SKB_HEADROOM is below PAGE_SIZE.
+        if usize::from(this.headroom) != RX_SKB_HEADROOM || len == 0 || len > RX_SKB_MAX {
+            return Err(EINVAL);
+        }
+        let raw_dev = dev.as_raw();
+        let half = usize::from(this.offset);
+        // SAFETY: `half < PAGE_SIZE`: within the page.
+        let hard_start = unsafe { this.address().add(half) };
+        // All-zero is a valid `xdp_buff` (pointers and integers); the two calls fill it.
+        let mut xdp = bindings::xdp_buff::default();
+        // The buffer describes the current half: `RX_HALF` bytes from `hard_start`, the frame
+        // `headroom` bytes in, `len` long (checked above: it ends before the shared info).
+        // SAFETY: `xdp` is a local buffer; `rxq` is registered (type invariant of `XdpRxq`).
+        unsafe {
+            bindings::xdp_init_buff(&mut xdp, HALF, rxq.as_raw());
+            bindings::xdp_prepare_buff(
+                &mut xdp,
+                hard_start,
+                i32::from(this.headroom),
+                // CAST: below RX_SKB_MAX.
+                len as i32,
+                true,
+            );
+        }
+        // By the type invariant no socket buffer uses the current half, which the device is
+        // done with (the caller synced it for the CPU): the program may read and write it.
+        // SAFETY: `prog` is valid for the poll; BH are disabled (NAPI), as XDP programs need.
+        let act = unsafe { bindings::bpf_prog_run_xdp(prog.as_raw(), &mut xdp) };
+        let act = xdp::check_action(raw_dev, prog, act);
+        let verdict = match act {
+            bindings::xdp_action_XDP_PASS => {
+                // Where the program left the frame: the core keeps `data_meta <= data <=
+                // data_end` within the half (`build_skb` checks again).
+                let at =
+                    |p: *mut crate::ffi::c_void| (p as usize).wrapping_sub(hard_start as usize);
+                let (start, end, meta) = (at(xdp.data), at(xdp.data_end), at(xdp.data_meta));
+                let len = end.wrapping_sub(start);
+                let meta = start.wrapping_sub(meta);
+                match (
+                    u32::try_from(start),
+                    u32::try_from(len),
+                    u32::try_from(meta),
+                ) {
+                    (Ok(s), Ok(l), Ok(m)) => match this.build_skb(s, l, m) {
+                        Ok(skb) => XdpVerdict::Pass(skb),
+                        Err(e) => {
+                            this.sync_range_for_device(u32::from(this.offset), RX_HALF);
+                            return Err(e);
+                        }
+                    },
+                    _ => {
+                        this.sync_range_for_device(u32::from(this.offset), RX_HALF);
+                        return Err(EINVAL);
+                    }
+                }
+            }
+            bindings::xdp_action_XDP_TX => {
+                // SAFETY: `xdp` describes the current half (above); the frame's header goes
+                // into its headroom.
+                let f = unsafe { bindings::xdp_convert_buff_to_frame(&mut xdp) };
+                match NonNull::new(f) {
+                    Some(f) => {
+                        // One of our references goes with the frame (`xdp_return_frame`
+                        // releases it); `bias >= 2` here.
+                        this.bias -= 1;
+                        // SAFETY: A fresh frame over the current half, which is ours to give.
+                        XdpVerdict::Tx(unsafe { XdpFrame::from_raw(f) })
+                    }
+                    None => {
+                        xdp::exception(raw_dev, prog, act);
+                        XdpVerdict::Aborted
+                    }
+                }
+            }
+            bindings::xdp_action_XDP_REDIRECT => {
+                // SAFETY: `xdp` describes the current half; `prog` is the program that chose
+                // the target; NAPI context.
+                let ret = unsafe { bindings::xdp_do_redirect(raw_dev, &mut xdp, prog.as_raw()) };
+                if ret == 0 {
+                    // The target owns the frame and one of our references with it.
+                    this.bias -= 1;
+                    ctx.note_redirect();
+                    XdpVerdict::Redirect
+                } else {
+                    xdp::exception(raw_dev, prog, act);
+                    XdpVerdict::Aborted
+                }
+            }
+            bindings::xdp_action_XDP_DROP => XdpVerdict::Drop,
+            _ => {
+                xdp::exception(raw_dev, prog, act);
+                XdpVerdict::Aborted
+            }
+        };
+        match verdict {
+            XdpVerdict::Drop | XdpVerdict::Aborted => {
+                // The half stays current; the program may have written anywhere in it.
+                this.sync_range_for_device(u32::from(this.offset), RX_HALF);
+            }
+            _ => {
+                if !this.flip_in_place() {
+                    // Unmaps the page and drops our references.
+                    *slot = None;
+                }
+            }
+        }
+        Ok(verdict)
     }
 
     /// After the current half went to a socket buffer: the other half, synced for the device,

@@ -23,7 +23,7 @@ use crate::{
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use kernel::{
     dev_info, device, irq,
-    net::{dev::NetDev, xmit_lock::XmitCell},
+    net::{dev::NetDev, xdp::XdpProgSlot, xmit_lock::XmitCell},
     new_spinlock, pci,
     prelude::*,
     sync::SpinLock,
@@ -266,6 +266,8 @@ pub(crate) struct Control {
     pub(crate) vfta: [AtomicU32; VFTA::COUNT],
     /// Index of the port's PTP hardware clock (`/dev/ptpN`), -1 without one.
     pub(crate) phc_index: AtomicI32,
+    /// The XDP program of the receive queues (`ip link set dev X xdp ...`), if any.
+    pub(crate) xdp: XdpProgSlot,
 }
 
 impl Control {
@@ -281,6 +283,7 @@ impl Control {
             pending_reset: AtomicBool::new(false),
             pending_pause: AtomicBool::new(false),
             itr: core::array::from_fn(|_| VectorItr::default()),
+            xdp: XdpProgSlot::new(),
             vfta: core::array::from_fn(|_| AtomicU32::new(0)),
             phc_index: AtomicI32::new(-1),
         }

@@ -29,7 +29,7 @@ use kernel::{
     net::{
         dev::{features, priv_flags, NetDeviceOps, Registered, Registration},
         napi::Napi,
-        rtnl,
+        rtnl, xdp,
     },
     pci,
     prelude::*,
@@ -319,6 +319,11 @@ impl pci::Driver for RigbDriver {
             // The address can change while up (filter 0 is rewritten at once), and secondary
             // unicast addresses go to filters 1.. (`set_rx_mode`), not to promiscuous mode.
             dev.update_priv_flags(priv_flags::LIVE_ADDR_CHANGE | priv_flags::UNICAST_FLT, 0);
+            // XDP on every receive queue, and frames redirected to the port go out on its TX
+            // rings (which exist whether or not the port has a program of its own).
+            dev.set_xdp_features(
+                xdp::features::BASIC | xdp::features::REDIRECT | xdp::features::NDO_XMIT,
+            );
             dev.carrier_off();
             // Each queue pair's TX producer end is reached under its queue's xmit lock.
             for (q, qp) in (0..nq).zip(shared.all_queues()) {

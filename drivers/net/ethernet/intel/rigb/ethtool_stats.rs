@@ -6,6 +6,7 @@
 //! packets-per-poll histogram of its vector's NAPI polls (0, 1-7, 8-31, 32-63, the whole
 //! budget of 64) and the largest poll, and the buffers the device owns. Per TX queue:
 //! completions, drops, stops and wakes, offloads, cleanup rounds and descriptors in flight.
+//! The XDP verdicts per RX queue, and the XDP frames queued and dropped per TX queue.
 //! Per vector: hard IRQs, NAPI polls, polls that used the whole budget. Then the device's
 //! own counters, and the TX watchdog's timeouts. The names follow the other drivers (`rx_queue_0_packets`).
 
@@ -13,7 +14,7 @@ use crate::{adapter::Shared, stats::Counter};
 use kernel::{c_str, net::ethtool::Strings, prelude::*};
 
 /// Per-RX-queue statistics, in `-S` order (name suffixes).
-const RX_STATS: [&[u8]; 15] = [
+const RX_STATS: [&[u8]; 20] = [
     b"_packets",
     b"_bytes",
     b"_errors",
@@ -29,8 +30,13 @@ const RX_STATS: [&[u8]; 15] = [
     b"_poll_pkts_64",
     b"_poll_pkts_max",
     b"_in_flight",
+    b"_xdp_pass",
+    b"_xdp_drop",
+    b"_xdp_tx",
+    b"_xdp_redirect",
+    b"_xdp_aborted",
 ];
-const TX_STATS: [&[u8]; 9] = [
+const TX_STATS: [&[u8]; 11] = [
     b"_packets",
     b"_bytes",
     b"_dropped",
@@ -40,6 +46,8 @@ const TX_STATS: [&[u8]; 9] = [
     b"_tso",
     b"_clean_runs",
     b"_in_flight",
+    b"_xdp_xmit",
+    b"_xdp_xmit_errors",
 ];
 const VEC_STATS: [&[u8]; 3] = [b"_irqs", b"_napi_polls", b"_budget_exhausted"];
 const HW_STATS: [&CStr; 13] = [
@@ -123,6 +131,15 @@ pub(crate) fn stats_values(s: &Shared, data: &mut [u64]) {
         }
         put(r.poll_max.get());
         put(gauge(&r.in_flight));
+        for c in [
+            &r.xdp_pass,
+            &r.xdp_drop,
+            &r.xdp_tx,
+            &r.xdp_redirect,
+            &r.xdp_aborted,
+        ] {
+            put(c.get());
+        }
     }
     for qp in s.all_queues() {
         let t = &qp.tx_stats;
@@ -139,6 +156,8 @@ pub(crate) fn stats_values(s: &Shared, data: &mut [u64]) {
             put(c.get());
         }
         put(gauge(&t.in_flight));
+        put(t.xdp_xmit.get());
+        put(t.xdp_xmit_errors.get());
     }
     // CAST: at most MAX_VECTORS.
     for v in s.vectors.iter().take(s.num_queue_vectors() as usize + 1) {

@@ -14,12 +14,23 @@ use crate::{
 use core::sync::atomic::Ordering;
 use kernel::{
     alloc::KVec,
-    bh, dev_err, dev_info, dev_warn,
+    bh, c_str, dev_err, dev_info, dev_warn,
     net::dev::{features, Device, NetDeviceOps, NetdevTx, RtnlLinkStats64, VlanId, ETH_ALEN},
-    net::{rtnl::Rtnl, rx_mode::RxMode, skb::SkBuff, xmit_lock::XmitLock},
+    net::{
+        ethtool::ExtAck,
+        rtnl::Rtnl,
+        rx_mode::RxMode,
+        skb::SkBuff,
+        xdp::{BpfProg, XdpRxq, XdpXmit},
+        xmit_lock::XmitLock,
+    },
     prelude::*,
     sync::Arc,
 };
+
+/// The largest MTU with which XDP programs run: frames built in place in half a page.
+// CAST: RX_SKB_MAX is below a page.
+const XDP_MAX_MTU: u32 = kernel::net::rx_page::RX_SKB_MAX as u32 - FRAME_OVERHEAD;
 
 /// The net_device's private data.
 pub(crate) struct Adapter {
@@ -93,16 +104,20 @@ fn free_rings(dev: &Device<Adapter>, _stopped: &Quiesced) {
 /// the device: on failure everything allocated is freed and the rings in use (if any) are
 /// untouched.
 fn alloc_rings(
-    s: &Shared,
+    netdev: &Device<Adapter>,
     rx_count: u32,
     tx_count: u32,
     mtu: u32,
 ) -> Result<KVec<(RxRing, TxRing, TxCleaner)>> {
+    let s = &netdev.data().shared;
     let dev = s.dma_dev();
     let queues = s.active_queues();
     let mut rings = KVec::with_capacity(queues.len(), GFP_KERNEL)?;
-    for (q, qp) in queues.iter().enumerate() {
-        let mut rx = RxRing::new(dev, rx_count, q, mtu)?;
+    for (q, qp) in (0u32..).zip(queues.iter()) {
+        let rxq = XdpRxq::new(netdev, q)?;
+        // CAST: u32 to usize.
+        let q = q as usize;
+        let mut rx = RxRing::new(dev, rx_count, q, mtu, rxq)?;
         rx.fill(dev, &qp.rx_stats)?;
         let (tx, tx_clean) = TxRing::new(dev, tx_count, q)?;
         rings.push((rx, tx, tx_clean), GFP_KERNEL)?;
@@ -181,7 +196,7 @@ pub(crate) fn relayout(dev: &Device<Adapter>, rx_count: u32, tx_count: u32) -> R
     if !s.ready.load(Ordering::Acquire) || s.gone.load(Ordering::Relaxed) {
         return Err(EAGAIN);
     }
-    let rings = alloc_rings(s, rx_count, tx_count, dev.mtu())?;
+    let rings = alloc_rings(dev, rx_count, tx_count, dev.mtu())?;
     Adapter::stop(dev)?;
     s.rx_count.store(rx_count, Ordering::Relaxed);
     s.tx_count.store(tx_count, Ordering::Relaxed);
@@ -256,7 +271,7 @@ impl NetDeviceOps for Adapter {
             return Err(EAGAIN);
         }
         let rings = alloc_rings(
-            s,
+            dev,
             s.rx_count.load(Ordering::Relaxed),
             s.tx_count.load(Ordering::Relaxed),
             dev.mtu(),
@@ -283,8 +298,20 @@ impl NetDeviceOps for Adapter {
     }
 
     fn change_mtu(dev: &Device<Self>, rtnl: &Rtnl, new_mtu: u32) -> Result {
-        // The core checked `new_mtu` against [min_mtu, max_mtu]. Buffers are sized for the MTU:
-        // a running interface gets new rings.
+        // The core checked `new_mtu` against [min_mtu, max_mtu]. An XDP program needs every
+        // frame built in place in half a page (as C igb, refused with a log line: this
+        // callback has no extack).
+        if dev.data().shared.ctl.xdp.is_attached() && !crate::rx::xdp_fits(new_mtu) {
+            dev_warn!(
+                &*dev.data().shared.pdev,
+                "{}: MTU {} is too large for XDP (at most {})\n",
+                dev.name(),
+                new_mtu,
+                XDP_MAX_MTU
+            );
+            return Err(EINVAL);
+        }
+        // Buffers are sized for the MTU: a running interface gets new rings.
         if dev.is_running() {
             Self::stop(dev)?;
             dev.set_mtu(rtnl, new_mtu);
@@ -399,6 +426,32 @@ impl NetDeviceOps for Adapter {
     fn vlan_rx_kill_vid(dev: &Device<Self>, _rtnl: &Rtnl, _proto: u16, vid: VlanId) -> Result {
         crate::vlan::set_vid(&dev.data().shared, vid, false);
         Ok(())
+    }
+
+    fn xdp_setup(dev: &Device<Self>, _rtnl: &Rtnl, prog: Option<BpfProg>, ext: &ExtAck) -> Result {
+        let s = &dev.data().shared;
+        if prog.is_some() && !crate::rx::xdp_fits(dev.mtu()) {
+            ext.set_msg(c_str!(
+                "rigb: MTU too large for XDP (frames must fit half a page)"
+            ));
+            dev_warn!(
+                &*s.pdev,
+                "{}: XDP needs an MTU of at most {} (now {})\n",
+                dev.name(),
+                XDP_MAX_MTU,
+                dev.mtu()
+            );
+            return Err(EINVAL);
+        }
+        // The rings keep their layout: polls under way finish with the old program, the next
+        // ones run the new one, and frames keep flowing (no reset, unlike C igb, whose buffer
+        // layout changes with a program).
+        drop(s.ctl.xdp.replace(prog));
+        Ok(())
+    }
+
+    fn xdp_xmit(dev: &Device<Self>, frames: &mut XdpXmit<'_>, flush: bool) -> Result {
+        crate::tx::send_xdp(dev, &dev.data().shared, frames, flush)
     }
 
     fn get_stats64(dev: &Device<Self>, out: &mut RtnlLinkStats64) {

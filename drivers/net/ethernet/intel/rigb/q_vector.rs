@@ -13,6 +13,8 @@ use crate::{
     netdev::Adapter,
     regs::ICR,
     reset::ResetTask,
+    rx::XdpRun,
+    tx::XdpTxRing,
 };
 use core::sync::atomic::Ordering;
 use kernel::{
@@ -82,9 +84,13 @@ impl QVector {
         }
         // This poll is the only writer of the RX counters: the difference is what it received.
         let bytes0 = qp.rx_stats.bytes.get();
+        let sink = XdpTxRing { dev, shared: s };
         let mut rx = qp.rx.lock();
         let work = match rx.as_mut() {
-            Some(ring) => ring.clean(ctx, dev, &s.hw, s.dma_dev(), budget, &qp.rx_stats),
+            Some(ring) => {
+                let xdp = s.ctl.xdp.get(ctx).map(|prog| XdpRun { prog, tx: &sink });
+                ring.clean(ctx, dev, &s.hw, s.dma_dev(), budget, &qp.rx_stats, xdp)
+            }
             None => 0,
         };
         if let Some(itr) = itr {

@@ -19,6 +19,12 @@
 //! the headroom: RLPML, or without RCTL.LPE the 1522-byte limit, keeps every frame it writes
 //! shorter than [`RX_SKB_MAX`] (the C driver relies on the same).
 //!
+//! XDP: with a program attached (only where frames are built in place: the page flip layout,
+//! whose headroom holds the frame header `XDP_TX` needs), each good frame goes through the
+//! program first ([`RxPage::run_xdp`]); `XDP_PASS` builds the skb from what the program left,
+//! `XDP_TX` frames are batched and queued on a TX ring of the port at the end of the batch
+//! (C igb's `igb_xdp_ring_update_tail`), and redirected ones are flushed when the poll ends.
+//!
 //! Jumbo MTUs (frames above 2 KiB): each descriptor owns a buffer of the frame size mapped for
 //! the device ([`SingleMapping`]); the driver unmaps it, copies the frame into a fresh skb and
 //! maps the same buffer again. That buffer never leaves the driver.
@@ -39,6 +45,7 @@ use kernel::{
         napi::PollContext,
         rx_page::{RxPage, RX_HALF, RX_SKB_MAX},
         skb::{Checksum, HashType, SkBuff},
+        xdp::{XdpFrame, XdpProg, XdpRxq, XdpVerdict},
     },
     prelude::*,
 };
@@ -49,6 +56,12 @@ pub(crate) const RX_BUF_MIN: usize = 2048;
 pub(crate) const MAX_MTU: u32 = 9216 - FRAME_OVERHEAD;
 /// Ethernet header, one VLAN tag and the FCS.
 pub(crate) const FRAME_OVERHEAD: u32 = 14 + 4 + 4;
+
+/// Whether frames of an `mtu`-byte packet are built in place in half pages: what XDP needs.
+pub(crate) fn xdp_fits(mtu: u32) -> bool {
+    // CAST: u32 to usize.
+    (mtu + FRAME_OVERHEAD) as usize <= RX_SKB_MAX
+}
 
 /// Receive buffer size for `mtu`: a whole frame fits in one buffer, in KiB steps.
 pub(crate) fn buf_len_for_mtu(mtu: u32) -> usize {
@@ -132,6 +145,8 @@ pub(crate) struct RxRing {
     buf_len: usize,
     /// Every frame fits behind the skb headroom in half a page: build skbs in place.
     in_place: bool,
+    /// The queue's registration with the XDP core.
+    rxq: XdpRxq,
 }
 
 /// A new half page, with the skb headroom in front if `in_place`.
@@ -160,15 +175,20 @@ fn empty_slots<T>(n: usize) -> Result<KVec<Option<T>>> {
 }
 
 impl RxRing {
-    /// Allocates a ring of `count` descriptors for queue `queue`, whose buffers will hold a
-    /// frame of an `mtu`-byte packet; no buffers yet.
-    pub(crate) fn new(dev: &device::Device, count: u32, queue: usize, mtu: u32) -> Result<Self> {
+    /// Allocates a ring of `count` descriptors for queue `queue` (registered with the XDP core
+    /// as `rxq`), whose buffers will hold a frame of an `mtu`-byte packet; no buffers yet.
+    pub(crate) fn new(
+        dev: &device::Device,
+        count: u32,
+        queue: usize,
+        mtu: u32,
+        rxq: XdpRxq,
+    ) -> Result<Self> {
         if mtu > MAX_MTU {
             return Err(EINVAL);
         }
         let buf_len = buf_len_for_mtu(mtu);
-        // CAST: u32 to usize.
-        let in_place = (mtu + FRAME_OVERHEAD) as usize <= RX_SKB_MAX;
+        let in_place = xdp_fits(mtu);
         let idx = RingIndex::new(count).ok_or(EINVAL)?;
         // CAST: at most MAX_DESCS.
         let n = count as usize;
@@ -185,6 +205,7 @@ impl RxRing {
             queue,
             buf_len,
             in_place,
+            rxq,
         })
     }
 
@@ -352,8 +373,9 @@ impl RxRing {
         posted
     }
 
-    /// Receives up to `budget` frames (NAPI context) and passes them to the stack. Returns the
-    /// number of descriptors processed.
+    /// Receives up to `budget` frames (NAPI context) and passes them to the stack, or first to
+    /// the XDP program of `xdp`. Returns the number of descriptors processed.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn clean(
         &mut self,
         ctx: &mut PollContext<'_>,
@@ -362,11 +384,14 @@ impl RxRing {
         dev: &device::Device,
         budget: usize,
         stats: &RxQueueStats,
+        xdp: Option<XdpRun<'_>>,
     ) -> usize {
         let mut done = 0;
         let mut posted = 0;
         let half = matches!(self.bufs, RxBufs::Half(_));
         let mut batch = RxBatch::new(netdev, stats);
+        // XDP runs only on rings that build frames in place (`xdp_setup` refuses the others).
+        batch.xdp = xdp.filter(|_| self.in_place).map(XdpState::new);
         while done < budget {
             if self.idx.in_flight() == 0 {
                 break;
@@ -435,6 +460,7 @@ impl RxRing {
         let (in_place, buf_len) = (self.in_place, self.buf_len);
         // CAST: queue < MAX_QUEUES.
         let queue = self.queue as u16;
+        let rxq = &self.rxq;
         let RxBufs::Half(h) = &mut self.bufs else {
             return false;
         };
@@ -449,6 +475,9 @@ impl RxRing {
             return false;
         }
         match wb.verdict(buf_len) {
+            RxVerdict::Frame(meta) if b.xdp.is_some() => {
+                Self::receive_xdp(ctx, netdev, rxq, entry, meta, b, queue);
+            }
             RxVerdict::Frame(meta) => {
                 Self::receive_half(ctx, netdev, entry, meta, b, in_place, queue);
             }
@@ -520,6 +549,65 @@ impl RxRing {
     pub(crate) fn raw_desc(&self, i: u32) -> Option<RawDesc> {
         // CAST: u32 to usize.
         self.desc.read(i as usize).ok()
+    }
+
+    /// A frame in the half page in `entry` of a ring with an XDP program: the program runs on
+    /// it, and its verdict says where it goes (see [`RxPage::run_xdp`]). Leaves in `entry` the
+    /// buffer to post next, as [`Self::receive_half`].
+    #[inline(never)]
+    fn receive_xdp(
+        ctx: &mut PollContext<'_>,
+        netdev: &NetDev,
+        rxq: &XdpRxq,
+        entry: &mut Option<RxPage>,
+        meta: RxFrame,
+        b: &mut RxBatch<'_>,
+        queue: u16,
+    ) {
+        let Some(prog) = b.xdp.as_ref().map(|x| x.run.prog) else {
+            return;
+        };
+        let Some(page) = entry.as_ref() else {
+            return;
+        };
+        let len = meta.len;
+        if page.sync_for_cpu(len).is_err() {
+            b.stats.length_errors.inc();
+            return;
+        }
+        let stats = b.stats;
+        let verdict = match RxPage::run_xdp(entry, ctx, netdev, rxq, prog, len) {
+            Ok(v) => v,
+            Err(e) => {
+                if e == ENOMEM {
+                    stats.alloc_failed.inc();
+                } else {
+                    stats.length_errors.inc();
+                }
+                return;
+            }
+        };
+        if let XdpVerdict::Pass(skb) = verdict {
+            stats.xdp_pass.inc();
+            // Counted there.
+            Self::finish(ctx, netdev, skb, meta, b, queue);
+            return;
+        }
+        // The frame stayed with XDP: counted as received (as C igb does) and by verdict.
+        b.packets = b.packets.wrapping_add(1);
+        // CAST: usize to u64 is lossless on 64-bit targets.
+        b.bytes = b.bytes.wrapping_add(len as u64);
+        match verdict {
+            XdpVerdict::Tx(frame) => {
+                stats.xdp_tx.inc();
+                if let Some(x) = b.xdp.as_mut() {
+                    x.push(frame);
+                }
+            }
+            XdpVerdict::Redirect => stats.xdp_redirect.inc(),
+            XdpVerdict::Drop => stats.xdp_drop.inc(),
+            XdpVerdict::Aborted | XdpVerdict::Pass(_) => stats.xdp_aborted.inc(),
+        }
     }
 
     /// A frame in the half page in `entry`: copied whole if small, else handed over in the
@@ -697,6 +785,66 @@ struct RxBatch<'a> {
     packets: u64,
     bytes: u64,
     csum_ok: u64,
+    /// The XDP program of the poll and its pending `XDP_TX` frames, if one is attached.
+    xdp: Option<XdpState<'a>>,
+}
+
+/// What a poll's XDP program needs from the queue vector: the program, and where its
+/// `XDP_TX` frames go.
+pub(crate) struct XdpRun<'a> {
+    /// The program, for this poll.
+    pub(crate) prog: XdpProg<'a>,
+    /// Sends a batch of `XDP_TX` frames out of the port.
+    pub(crate) tx: &'a dyn XdpTxSink,
+}
+
+/// A place to send `XDP_TX` frames: a TX ring of the port.
+pub(crate) trait XdpTxSink {
+    /// Queues `frames` and moves the tail (the ring's xmit lock taken once per batch).
+    fn send(&self, frames: &mut dyn Iterator<Item = XdpFrame>);
+}
+
+/// `XDP_TX` frames sent together.
+const XDP_TX_BATCH: usize = 16;
+
+/// The XDP state of one poll.
+struct XdpState<'a> {
+    run: XdpRun<'a>,
+    /// `XDP_TX` frames not sent yet: `pending[..n]`.
+    pending: [Option<XdpFrame>; XDP_TX_BATCH],
+    n: usize,
+}
+
+impl<'a> XdpState<'a> {
+    fn new(run: XdpRun<'a>) -> Self {
+        Self {
+            run,
+            pending: [const { None }; XDP_TX_BATCH],
+            n: 0,
+        }
+    }
+
+    /// Adds an `XDP_TX` frame; sends the batch when it is full.
+    fn push(&mut self, frame: XdpFrame) {
+        if let Some(slot) = self.pending.get_mut(self.n) {
+            *slot = Some(frame);
+            self.n += 1;
+        }
+        if self.n >= XDP_TX_BATCH {
+            self.send();
+        }
+    }
+
+    /// Sends the pending `XDP_TX` frames.
+    fn send(&mut self) {
+        if self.n == 0 {
+            return;
+        }
+        let n = self.n;
+        self.n = 0;
+        let mut frames = self.pending.iter_mut().take(n).filter_map(Option::take);
+        self.run.tx.send(&mut frames);
+    }
 }
 
 impl<'a> RxBatch<'a> {
@@ -710,11 +858,16 @@ impl<'a> RxBatch<'a> {
             packets: 0,
             bytes: 0,
             csum_ok: 0,
+            xdp: None,
         }
     }
 
-    /// Adds the frames of the poll to the queue's counters.
-    fn flush(&self) {
+    /// Sends the pending `XDP_TX` frames and adds the frames of the poll to the queue's
+    /// counters.
+    fn flush(&mut self) {
+        if let Some(x) = self.xdp.as_mut() {
+            x.send();
+        }
         if self.packets > 0 {
             self.stats.packets.add(self.packets);
             self.stats.bytes.add(self.bytes);

@@ -61,9 +61,9 @@ pub(crate) fn poll_bucket(work: usize, budget: usize) -> usize {
 /// Counters of one RX queue.
 #[derive(Default, Debug)]
 pub(crate) struct RxQueueStats {
-    /// Frames handed to the stack.
+    /// Good frames received: handed to the stack, or to the XDP program (as C igb counts).
     pub(crate) packets: Counter,
-    /// Bytes handed to the stack.
+    /// Bytes of those frames.
     pub(crate) bytes: Counter,
     /// Frames dropped because the descriptor had an error bit.
     pub(crate) errors: Counter,
@@ -77,6 +77,17 @@ pub(crate) struct RxQueueStats {
     pub(crate) refill_failed: Counter,
     /// Frames the hardware verified the checksum of.
     pub(crate) csum_ok: Counter,
+    /// Frames the XDP program passed to the stack (`XDP_PASS`).
+    pub(crate) xdp_pass: Counter,
+    /// Frames the XDP program dropped (`XDP_DROP`).
+    pub(crate) xdp_drop: Counter,
+    /// Frames the XDP program sent back out of the port (`XDP_TX`).
+    pub(crate) xdp_tx: Counter,
+    /// Frames the XDP program redirected (`XDP_REDIRECT`).
+    pub(crate) xdp_redirect: Counter,
+    /// Frames the XDP program aborted on, or whose verdict failed (traced as
+    /// `xdp:xdp_exception`).
+    pub(crate) xdp_aborted: Counter,
     /// NAPI polls of this queue's vector, by frames received ([`poll_bucket`]).
     pub(crate) poll_hist: [Counter; POLL_BUCKETS],
     /// Most frames one poll received.
@@ -120,6 +131,10 @@ pub(crate) struct TxQueueStats {
     pub(crate) clean_runs: Counter,
     /// Descriptors given to the device and not yet cleaned, a gauge.
     pub(crate) in_flight: Counter,
+    /// XDP frames queued (`XDP_TX` of the port's receive queues, `ndo_xdp_xmit`).
+    pub(crate) xdp_xmit: Counter,
+    /// XDP frames dropped at xmit (ring full, mapping failure).
+    pub(crate) xdp_xmit_errors: Counter,
 }
 
 /// Counters of one interrupt vector.

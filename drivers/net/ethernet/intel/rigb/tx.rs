@@ -17,12 +17,18 @@
 //! queue's NAPI poll), over [`slot_ring`], which hands slots from one to the other through
 //! the two ring indices. The queue stops and wakes with the barrier handshake of
 //! [`TxQueue::maybe_stop`] and [`TxQueue::completed_wake`].
+//!
+//! XDP frames (`XDP_TX` of the port's own receive queues, and frames other devices redirect
+//! to the port through `ndo_xdp_xmit`) share the stack's rings, under the same xmit lock, as
+//! in C igb: one data descriptor each, mapped in the slot's [`XdpTxMapping`], reported to BQL
+//! like a packet and returned to their memory model when the device is done.
 
 use crate::{
-    adapter::Hw,
+    adapter::{Hw, Shared},
     desc::{AdvTxCtxDesc, AdvTxDesc, RawDesc, TxOffload},
     regs::{TDBAH, TDBAL, TDH, TDLEN, TDT, TXDCTL},
     ring::{len_bytes, RingIndex},
+    rx::XdpTxSink,
     stats::{Counter, TxQueueStats},
     tso,
 };
@@ -30,10 +36,11 @@ use kernel::{
     device,
     dma::{self, CoherentAllocation},
     net::{
-        dev::{NetdevTx, TxQueue},
+        dev::{NetDev, NetdevTx, TxQueue},
         napi::PollContext,
         skb::{gso, SkBuff, TxMapping, MAX_TX_SEGS},
         slot_ring::{self, Consumer, Producer},
+        xdp::{XdpFrame, XdpTxMapping},
     },
     prelude::*,
 };
@@ -103,6 +110,8 @@ impl CsumKey {
 struct TxBuf {
     /// The mapped skb, empty when the slot holds no packet.
     map: TxMapping,
+    /// The mapped XDP frame, empty when the slot holds none (a slot holds an skb or a frame).
+    xdp: XdpTxMapping,
     /// Bytes reported to BQL.
     len: u32,
     /// Frames on the wire: the segments of a TSO packet, else 1. The
@@ -141,6 +150,7 @@ impl TxRing {
         let (prod, cons) = slot_ring::new(count, desc, || {
             Ok(TxBuf {
                 map: TxMapping::new(dev),
+                xdp: XdpTxMapping::new(dev),
                 len: 0,
                 segs: 0,
                 ndesc: 0,
@@ -192,6 +202,59 @@ impl TxRing {
         stats.dropped.inc();
         self.ring_doorbell(hw);
         NetdevTx::Ok
+    }
+
+    /// Queues XDP frame `frame` (one data descriptor) without moving the tail: the caller
+    /// sends a batch and then calls [`Self::kick`]. Returns `false` if it was dropped (ring
+    /// full, mapping failed). The queue's xmit lock held.
+    pub(crate) fn xmit_xdp(
+        &mut self,
+        frame: XdpFrame,
+        txq: &TxQueue,
+        stats: &TxQueueStats,
+    ) -> bool {
+        // Room for the frame, and one packet of the stack after it: the stack stops the queue
+        // on a full ring, XDP has no queue to stop and drops (as C igb).
+        if !self.slots.has_room(DESCS_PER_PKT + 1) {
+            stats.xdp_xmit_errors.inc();
+            return false;
+        }
+        let at = self.slots.head();
+        let (slot, descs) = self.slots.next_slot_with_shared();
+        if let Err((_, frame)) = slot.xdp.map(frame) {
+            drop(frame);
+            stats.xdp_xmit_errors.inc();
+            return false;
+        }
+        let len = slot.xdp.len();
+        // CAST: indices are below `count`.
+        let ok = AdvTxDesc::data(slot.xdp.dma_handle(), len, len, true, TxOffload::default())
+            .is_some_and(|d| descs.write(at as usize, &d.to_raw()).is_ok());
+        if !ok {
+            drop(slot.xdp.unmap());
+            stats.xdp_xmit_errors.inc();
+            return false;
+        }
+        slot.eop = at;
+        slot.len = len;
+        slot.segs = 1;
+        slot.ndesc = 1;
+        if self.slots.publish(1).is_err() {
+            // Not reached: there was room. Keep the ring consistent.
+            drop(self.slots.next_slot().xdp.unmap());
+            stats.xdp_xmit_errors.inc();
+            return false;
+        }
+        // BQL counts the frame like a packet (the cleaner reports its completion); the tail
+        // moves in `kick`.
+        let _ = txq.sent(len);
+        stats.xdp_xmit.inc();
+        true
+    }
+
+    /// Hands the XDP frames queued by [`Self::xmit_xdp`] to the device.
+    pub(crate) fn kick(&self, hw: &Hw) {
+        self.ring_doorbell(hw);
     }
 
     /// Queues `skb` for transmission and moves the tail unless more packets follow at once
@@ -422,6 +485,68 @@ impl TxRing {
     }
 }
 
+/// Sends XDP `frames` out of the port on the TX ring of this CPU's queue (C igb's
+/// `igb_xdp_tx_queue_mapping`), under that queue's xmit lock, and moves the tail if `flush`.
+/// Frames that do not fit are dropped and counted. `ENETDOWN` if the port is down (no frame
+/// taken). BH disabled (a NAPI poll, or `ndo_xdp_xmit`).
+pub(crate) fn send_xdp(
+    dev: &NetDev,
+    s: &Shared,
+    frames: &mut dyn Iterator<Item = XdpFrame>,
+    flush: bool,
+) -> Result {
+    let active = s.active_count().max(1);
+    // CAST: CPU numbers fit in usize.
+    let q = kernel::net::dev::current_cpu() as usize % active;
+    let Some(qp) = s.queues.get(q) else {
+        return Err(EINVAL);
+    };
+    if !s.is_running() {
+        return Err(kernel::net::code::enetdown());
+    }
+    // CAST: q < MAX_QUEUES.
+    dev.with_xmit_lock(q as u32, |l| {
+        let txq = l.queue();
+        match qp.tx.get(l) {
+            Some(Some(ring)) => {
+                let mut sent = 0u32;
+                for f in frames {
+                    if ring.xmit_xdp(f, txq, &qp.tx_stats) {
+                        sent += 1;
+                    }
+                }
+                if flush && sent > 0 {
+                    ring.kick(&s.hw);
+                }
+                Ok(())
+            }
+            _ => Err(kernel::net::code::enetdown()),
+        }
+    })
+    .unwrap_or(Err(EINVAL))
+}
+
+/// The TX rings of a port as the target of its own `XDP_TX` frames.
+pub(crate) struct XdpTxRing<'a> {
+    pub(crate) dev: &'a NetDev,
+    pub(crate) shared: &'a Shared,
+}
+
+impl XdpTxSink for XdpTxRing<'_> {
+    fn send(&self, frames: &mut dyn Iterator<Item = XdpFrame>) {
+        if send_xdp(self.dev, self.shared, frames, true).is_err() {
+            // Down: the frames not taken are returned.
+            for f in frames {
+                drop(f);
+                // Counted on queue 0: the port has no ring to count them on.
+                if let Some(qp) = self.shared.queues.first() {
+                    qp.tx_stats.xdp_xmit_errors.inc();
+                }
+            }
+        }
+    }
+}
+
 /// Empties the slot of a packet whose descriptors could not be written; the skb is freed.
 #[cold]
 #[inline(never)]
@@ -523,6 +648,11 @@ impl TxCleaner {
                 frames = frames.wrapping_add(buf.segs);
                 bytes = bytes.wrapping_add(buf.len);
                 ctx.consume_skb(skb);
+            } else if let Some(frame) = buf.xdp.unmap() {
+                pkts = pkts.wrapping_add(1);
+                frames = frames.wrapping_add(1);
+                bytes = bytes.wrapping_add(buf.len);
+                drop(frame);
             }
             if ring.release(ndesc).is_err() {
                 break;
