@@ -392,7 +392,10 @@ impl RxPage {
             return Err(EINVAL);
         }
         // CAST: both below PAGE_SIZE.
-        let skb = this.build_skb(u32::from(this.headroom), len as u32, 0)?;
+        let (start, len) = (RX_SKB_HEADROOM as u32, len as u32);
+        // SAFETY: `start` is the headroom and `0 < len <= RX_SKB_MAX` (checked above): the data
+        // end before the shared info; no metadata.
+        let skb = unsafe { this.build_skb_at(start, len, 0) }?;
         if !this.flip_in_place() {
             // Unmaps the page and drops our references.
             *slot = None;
@@ -413,10 +416,23 @@ impl RxPage {
         if len == 0 || start > room || len > room - start || meta > start || meta > 255 {
             return Err(EINVAL);
         }
+        // SAFETY: Checked just above.
+        unsafe { self.build_skb_at(start, len, meta) }
+    }
+
+    /// [`Self::build_skb`] without its checks, for a caller that made them already (the
+    /// receive path of [`Self::into_skb`], where they would cost instructions per frame).
+    ///
+    /// # Safety
+    ///
+    /// `0 < len`, `start + len <= RX_HALF - SKB_SHINFO_SIZE`, `meta <= start` and
+    /// `meta <= 255`.
+    #[inline(always)]
+    unsafe fn build_skb_at(&mut self, start: u32, len: u32, meta: u32) -> Result<SkBuff> {
         let half = usize::from(self.offset);
         // By the type invariant no socket buffer uses the current half; the data, the room in
-        // front of them and the shared info after them all fit in the half (checked above),
-        // which is where `napi_build_skb` puts them.
+        // front of them and the shared info after them all fit in the half (the caller's
+        // promise), which is where `napi_build_skb` puts them.
         // SAFETY: `address() + half` is the start of that half, `RX_HALF` bytes long; the callers
         // run in a NAPI poll (they hold its `PollContext`: softirq context), as
         // `napi_build_skb` requires.
@@ -432,8 +448,8 @@ impl RxPage {
         // `napi_build_skb` left the buffer empty, its data and tail at the start of the half.
         let s = skb.as_raw();
         // The buffer is fresh, linear and empty; its linear part is the half minus the shared
-        // info, of `room >= start + len` bytes (checked above); the device or the program
-        // wrote the data (the caller synced the device's bytes for the CPU).
+        // info, of at least `start + len` bytes (the caller's promise); the device or the
+        // program wrote the data (the caller synced the device's bytes for the CPU).
         // SAFETY: We own the buffer; so data and tail stay within its linear part.
         unsafe {
             (*s).data = (*s).data.add(start as usize);
@@ -441,7 +457,7 @@ impl RxPage {
             (*s).len = len;
         }
         if meta > 0 {
-            // CAST: `meta <= 255` (checked above).
+            // CAST: `meta <= 255` (the caller's promise).
             // SAFETY: We own the buffer; the `meta` bytes before its data are in its headroom
             // (`meta <= start`), where the program wrote them.
             unsafe { bindings::skb_metadata_set(s, meta as u8) };

@@ -538,4 +538,3 @@ pub(crate) fn exception(dev: *mut bindings::net_device, prog: XdpProg<'_>, act: 
     // SAFETY: `dev` and the program are valid (the callers' device and `XdpProg`).
     unsafe { bindings::trace_xdp_exception(dev, prog.as_raw(), act) };
 }
-

@@ -386,12 +386,75 @@ impl RxRing {
         stats: &RxQueueStats,
         xdp: Option<XdpRun<'_>>,
     ) -> usize {
-        let mut done = 0;
-        let mut posted = 0;
-        let half = matches!(self.bufs, RxBufs::Half(_));
         let mut batch = RxBatch::new(netdev, stats);
         // XDP runs only on rings that build frames in place (`xdp_setup` refuses the others).
-        batch.xdp = xdp.filter(|_| self.in_place).map(XdpState::new);
+        // The loop is built twice, with and without XDP: the usual path tests nothing for it
+        // per frame.
+        let mut state;
+        let done = match xdp.filter(|_| self.in_place) {
+            Some(run) => {
+                state = XdpState::new(run);
+                batch.xdp = Some(&mut state);
+                self.receive_with_xdp(ctx, netdev, hw, dev, budget, &mut batch)
+            }
+            None if matches!(self.bufs, RxBufs::Half(_)) => {
+                self.receive::<false, true>(ctx, netdev, hw, dev, budget, &mut batch)
+            }
+            None => self.receive_whole(ctx, netdev, hw, dev, budget, &mut batch),
+        };
+        batch.flush();
+        // Slots left empty by earlier failures get new buffers.
+        if self.idx.unused() > 0 {
+            self.refill(hw, dev, GFP_ATOMIC, stats);
+        }
+        stats.in_flight.set(u64::from(self.idx.in_flight()));
+        done
+    }
+
+    /// The receive loop with an XDP program; out of line, so that the usual one stays small.
+    #[inline(never)]
+    fn receive_with_xdp(
+        &mut self,
+        ctx: &mut PollContext<'_>,
+        netdev: &NetDev,
+        hw: &Hw,
+        dev: &device::Device,
+        budget: usize,
+        batch: &mut RxBatch<'_, '_>,
+    ) -> usize {
+        self.receive::<true, true>(ctx, netdev, hw, dev, budget, batch)
+    }
+
+    /// The receive loop of a ring of whole-frame (jumbo) buffers; out of line, as
+    /// [`Self::receive_with_xdp`].
+    #[inline(never)]
+    fn receive_whole(
+        &mut self,
+        ctx: &mut PollContext<'_>,
+        netdev: &NetDev,
+        hw: &Hw,
+        dev: &device::Device,
+        budget: usize,
+        batch: &mut RxBatch<'_, '_>,
+    ) -> usize {
+        self.receive::<false, false>(ctx, netdev, hw, dev, budget, batch)
+    }
+
+    /// The receive loop of [`Self::clean`]: up to `budget` descriptors, the buffers reposted
+    /// in batches; `XDP`: the batch has an XDP program; `HALF`: a ring of half pages (else of
+    /// whole-frame buffers). Returns the descriptors processed.
+    #[inline(always)]
+    fn receive<const XDP: bool, const HALF: bool>(
+        &mut self,
+        ctx: &mut PollContext<'_>,
+        netdev: &NetDev,
+        hw: &Hw,
+        dev: &device::Device,
+        budget: usize,
+        batch: &mut RxBatch<'_, '_>,
+    ) -> usize {
+        let mut done = 0;
+        let mut posted = 0;
         while done < budget {
             if self.idx.in_flight() == 0 {
                 break;
@@ -408,10 +471,10 @@ impl RxRing {
             let wb = AdvRxDescWb::from_raw(raw);
             self.idx.consume();
             done += 1;
-            let reposted = if half {
-                self.rx_half(ctx, netdev, dev, slot, wb, &mut batch)
+            let reposted = if HALF {
+                self.rx_half::<XDP>(ctx, netdev, dev, slot, wb, batch)
             } else {
-                self.rx_whole(ctx, netdev, dev, slot, wb, &mut batch)
+                self.rx_whole(ctx, netdev, dev, slot, wb, batch)
             };
             if reposted {
                 posted += 1;
@@ -426,12 +489,6 @@ impl RxRing {
         if posted > 0 {
             self.write_tail(hw);
         }
-        batch.flush();
-        // Slots left empty by earlier failures get new buffers.
-        if self.idx.unused() > 0 {
-            self.refill(hw, dev, GFP_ATOMIC, stats);
-        }
-        stats.in_flight.set(u64::from(self.idx.in_flight()));
         done
     }
 
@@ -448,14 +505,14 @@ impl RxRing {
     /// to the stack and posts the buffer to use next (the same half, the other half, or a new
     /// page when the stack kept this one). Returns whether a buffer was posted.
     #[inline]
-    fn rx_half(
+    fn rx_half<const XDP: bool>(
         &mut self,
         ctx: &mut PollContext<'_>,
         netdev: &NetDev,
         dev: &device::Device,
         slot: usize,
         wb: AdvRxDescWb,
-        b: &mut RxBatch<'_>,
+        b: &mut RxBatch<'_, '_>,
     ) -> bool {
         let (in_place, buf_len) = (self.in_place, self.buf_len);
         // CAST: queue < MAX_QUEUES.
@@ -475,7 +532,7 @@ impl RxRing {
             return false;
         }
         match wb.verdict(buf_len) {
-            RxVerdict::Frame(meta) if b.xdp.is_some() => {
+            RxVerdict::Frame(meta) if XDP => {
                 Self::receive_xdp(ctx, netdev, rxq, entry, meta, b, queue);
             }
             RxVerdict::Frame(meta) => {
@@ -507,7 +564,7 @@ impl RxRing {
         dev: &device::Device,
         slot: usize,
         wb: AdvRxDescWb,
-        b: &mut RxBatch<'_>,
+        b: &mut RxBatch<'_, '_>,
     ) -> bool {
         let RxBufs::Whole(bufs) = &mut self.bufs else {
             return false;
@@ -561,10 +618,10 @@ impl RxRing {
         rxq: &XdpRxq,
         entry: &mut Option<RxPage>,
         meta: RxFrame,
-        b: &mut RxBatch<'_>,
+        b: &mut RxBatch<'_, '_>,
         queue: u16,
     ) {
-        let Some(prog) = b.xdp.as_ref().map(|x| x.run.prog) else {
+        let Some(prog) = b.xdp.as_deref().map(|x| x.run.prog) else {
             return;
         };
         let Some(page) = entry.as_ref() else {
@@ -600,7 +657,7 @@ impl RxRing {
         match verdict {
             XdpVerdict::Tx(frame) => {
                 stats.xdp_tx.inc();
-                if let Some(x) = b.xdp.as_mut() {
+                if let Some(x) = b.xdp.as_deref_mut() {
                     x.push(frame);
                 }
             }
@@ -620,7 +677,7 @@ impl RxRing {
         netdev: &NetDev,
         entry: &mut Option<RxPage>,
         meta: RxFrame,
-        b: &mut RxBatch<'_>,
+        b: &mut RxBatch<'_, '_>,
         in_place: bool,
         queue: u16,
     ) {
@@ -669,7 +726,7 @@ impl RxRing {
         netdev: &NetDev,
         page: RxPage,
         meta: RxFrame,
-        b: &mut RxBatch<'_>,
+        b: &mut RxBatch<'_, '_>,
         queue: u16,
     ) -> Option<RxPage> {
         let len = meta.len;
@@ -715,7 +772,7 @@ impl RxRing {
         netdev: &NetDev,
         buf: &RxVec,
         meta: RxFrame,
-        b: &mut RxBatch<'_>,
+        b: &mut RxBatch<'_, '_>,
     ) {
         // `verdict` checked `len <= buf_len`; `get` checks again instead of trusting it.
         let Some(data) = buf.get(..meta.len) else {
@@ -742,7 +799,7 @@ impl RxRing {
         netdev: &NetDev,
         mut skb: SkBuff,
         meta: RxFrame,
-        b: &mut RxBatch<'_>,
+        b: &mut RxBatch<'_, '_>,
         queue: u16,
     ) {
         // The device checks every frame; its verdict is used only while the user leaves RX
@@ -774,7 +831,7 @@ impl RxRing {
 /// The state of one poll's receive loop: the offloads the user left on, read once, and the
 /// counters of the frames handed to the stack, added to the queue's counters once per poll
 /// (C igb's `total_packets`/`total_bytes`).
-struct RxBatch<'a> {
+struct RxBatch<'a, 'x> {
     stats: &'a RxQueueStats,
     /// RX checksum offload on (`ethtool -K rx`).
     csum_on: bool,
@@ -785,8 +842,9 @@ struct RxBatch<'a> {
     packets: u64,
     bytes: u64,
     csum_ok: u64,
-    /// The XDP program of the poll and its pending `XDP_TX` frames, if one is attached.
-    xdp: Option<XdpState<'a>>,
+    /// The XDP program of the poll and its pending `XDP_TX` frames, if one is attached. A
+    /// reference: the state is large, and a small batch stays in registers.
+    xdp: Option<&'x mut XdpState<'a>>,
 }
 
 /// What a poll's XDP program needs from the queue vector: the program, and where its
@@ -847,7 +905,7 @@ impl<'a> XdpState<'a> {
     }
 }
 
-impl<'a> RxBatch<'a> {
+impl<'a, 'x> RxBatch<'a, 'x> {
     fn new(netdev: &NetDev, stats: &'a RxQueueStats) -> Self {
         let feat = netdev.features();
         Self {
@@ -865,7 +923,7 @@ impl<'a> RxBatch<'a> {
     /// Sends the pending `XDP_TX` frames and adds the frames of the poll to the queue's
     /// counters.
     fn flush(&mut self) {
-        if let Some(x) = self.xdp.as_mut() {
+        if let Some(x) = self.xdp.as_deref_mut() {
             x.send();
         }
         if self.packets > 0 {
