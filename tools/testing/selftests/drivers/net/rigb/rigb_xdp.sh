@@ -6,7 +6,8 @@
 # "peer"), where the programs of lib/xdp_progs.bpf.c run in driver mode; with
 # permanent neighbours and IPv6 off nothing else crosses, so every count is
 # exact:
-#   drop     the program sees all N, UDP on B none, rx_packets counts N
+#   drop     the program sees all N, UDP on B none, rx_packets counts N;
+#            the same after ethtool -G and -L with the program attached
 #   pass     all N reach UDP on B intact
 #   abort    none reach UDP; N xdp:xdp_exception trace events
 #   echo     XDP_TX: the program turns each datagram around (MAC, IP, port
@@ -31,7 +32,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 N=200
 UDP="python3 $here/../lib/udp_burst.py"
 TRACE=/sys/kernel/tracing
-ktap_plan 52
+ktap_plan 54
 dmesg_mark
 
 if ! xdp_setup; then
@@ -98,6 +99,13 @@ for drv in rigb igb; do
 	if [[ $drv == rigb ]]; then
 		ktap_eq "rigb: ethtool -S rx_queue_*_xdp_drop counts $N" $N $(($(xstat xdp_drop) - d0))
 	fi
+	# New rings and fewer queues under the program: it stays attached and runs.
+	nsx $PEER_NS $ETHTOOL -G "$b" rx 512 tx 512 >/dev/null 2>&1
+	nsx $PEER_NS $ETHTOOL -L "$b" combined 1 >/dev/null 2>&1
+	wait_link "$b" $PEER_NS 15
+	sleep 1
+	ktap_eq "$drv: ethtool -G 512 and -L combined 1 with the program: same id, all $N dropped" \
+		"$id $N 0" "$(xdp_prog_id "$b" $PEER_NS) $(deltas send_b)"
 
 	# pass
 	xdp_attach "$b" xdp_pass $PEER_NS
