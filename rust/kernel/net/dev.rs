@@ -275,6 +275,12 @@ impl NetDev {
         unsafe { core::ptr::read_volatile(&(*self.raw()).features) }
     }
 
+    /// The XDP capabilities the device announces ([`super::xdp::features`]).
+    pub fn xdp_features(&self) -> u32 {
+        // SAFETY: Reading a field of the valid net_device.
+        unsafe { core::ptr::read_volatile(&(*self.raw()).xdp_features) }
+    }
+
     /// The interface flags ([`flags`]).
     pub fn flags(&self) -> u32 {
         // SAFETY: `flags` is read locklessly by the stack too.
@@ -536,8 +542,10 @@ impl Unregistered {
         unsafe { (*self.raw()).vlan_features = f }
     }
 
-    /// Announces the XDP capabilities ([`super::xdp::features`]); the device must implement
-    /// what they promise ([`NetDeviceOps::xdp_setup`], [`NetDeviceOps::xdp_xmit`]).
+    /// Announces the XDP capabilities ([`super::xdp::features`]). Registration keeps only
+    /// those the driver's ops implement ([`NetDeviceOps::xdp_setup`] for `BASIC` and
+    /// `REDIRECT`, [`NetDeviceOps::xdp_xmit`] for `NDO_XMIT`): the core calls
+    /// `ndo_xdp_xmit` on a device that announces `NDO_XMIT` without checking that it has one.
     pub fn set_xdp_features(&self, f: u32) {
         // SAFETY: As in `set_mtu`.
         unsafe { (*self.raw()).xdp_features = f }
@@ -1375,9 +1383,9 @@ impl<T: NetDeviceOps> Adapter<T> {
         let Ok(n) = usize::try_from(n) else {
             return EINVAL.to_errno();
         };
-        // SAFETY: The core (devmap flush, `bpf_redirect` to an ifindex) calls this for a
-        // registered device it found through RCU (BH disabled) or a devmap entry, which
-        // unregistering removes first.
+        // The core (devmap flush, `bpf_redirect` to an ifindex) finds the device through RCU
+        // (BH disabled) or a devmap entry, which unregistering removes first.
+        // SAFETY: So the device is registered, its data live.
         let dev = unsafe { Device::<T>::from_raw(dev) };
         // SAFETY: The core hands over `n` valid frames and frees those not taken.
         let mut x = unsafe { XdpXmit::new(frames, n) };
@@ -1439,6 +1447,24 @@ const fn create_vtable<T: NetDeviceOps>() -> bindings::net_device_ops {
         ops.ndo_xdp_xmit = Some(Adapter::<T>::xdp_xmit_callback);
     }
     ops
+}
+
+/// Clears the XDP capabilities of `dev` that `T` does not implement, as it is about to be
+/// registered (see [`Unregistered::set_xdp_features`]).
+///
+/// # Safety
+///
+/// `dev` must be a valid, unregistered net_device that nothing else accesses concurrently.
+pub(crate) unsafe fn mask_xdp_features<T: NetDeviceOps>(dev: *mut bindings::net_device) {
+    let mut keep = 0;
+    if T::HAS_XDP_SETUP {
+        keep |= super::xdp::features::BASIC | super::xdp::features::REDIRECT;
+    }
+    if T::HAS_XDP_XMIT {
+        keep |= super::xdp::features::NDO_XMIT;
+    }
+    // SAFETY: By the safety requirements the device is valid and not yet published.
+    unsafe { (*dev).xdp_features &= keep };
 }
 
 /// The `net_device_ops` table for `T`, for other abstractions (rtnl link setup).
@@ -1543,6 +1569,32 @@ pub(crate) unsafe fn setup_ops<T: NetDeviceOps>(dev: *mut bindings::net_device) 
 /// let reg = Registration::new(c_str!("a b"), 1, 1, Sink)?;
 /// assert!(reg.register().is_err());
 /// assert_eq!(DROPS.load(Ordering::Relaxed), 1);
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// XDP capabilities the driver's ops do not implement are cleared at registration (the core
+/// would call a missing `ndo_xdp_xmit`):
+///
+/// ```
+/// use kernel::net::dev::{Device, NetDeviceOps, NetdevTx, Registration};
+/// use kernel::net::{skb::SkBuff, xdp::features};
+/// use kernel::{c_str, prelude::*};
+///
+/// struct NoXdp;
+///
+/// #[vtable]
+/// impl NetDeviceOps for NoXdp {
+///     fn start_xmit(_dev: &Device<Self>, skb: SkBuff) -> NetdevTx {
+///         drop(skb);
+///         NetdevTx::Ok
+///     }
+/// }
+///
+/// let mut reg = Registration::new(c_str!("rnoxdp%d"), 1, 1, NoXdp)?;
+/// reg.config().set_xdp_features(features::BASIC | features::NDO_XMIT);
+/// assert_eq!(reg.dev().xdp_features(), features::BASIC | features::NDO_XMIT);
+/// let reg = reg.register()?;
+/// assert_eq!(reg.dev().xdp_features(), 0);
 /// # Ok::<(), Error>(())
 /// ```
 ///
@@ -1692,6 +1744,8 @@ impl<T: NetDeviceOps> Registration<T> {
     /// meanwhile.
     pub fn register(mut self) -> Result<Registered<T>> {
         let dev = self.dev;
+        // SAFETY: The device is valid and not registered; `self` is its only user.
+        unsafe { mask_xdp_features::<T>(dev.as_ptr()) };
         let reg = || {
             // SAFETY: The device is valid, configured and not registered.
             to_result(unsafe { bindings::register_netdev(dev.as_ptr()) })

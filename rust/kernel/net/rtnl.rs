@@ -120,6 +120,8 @@ impl<T: LinkOps> Adapter<T> {
         let p = unsafe { Priv::<T>::of(dev) };
         // SAFETY: Unregistered, so nothing else uses the private area.
         unsafe { p.init(T::init(NetDev::from_raw(dev)))? };
+        // SAFETY: `dev` is valid, unregistered and ours (the safety requirements).
+        unsafe { dev::mask_xdp_features::<T>(dev) };
         // SAFETY: `dev` is valid and configured; RTNL held.
         let ret = unsafe { bindings::register_netdevice(dev) };
         if ret < 0 {

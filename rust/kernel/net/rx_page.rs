@@ -433,9 +433,9 @@ impl RxPage {
         // By the type invariant no socket buffer uses the current half; the data, the room in
         // front of them and the shared info after them all fit in the half (the caller's
         // promise), which is where `napi_build_skb` puts them.
-        // SAFETY: `address() + half` is the start of that half, `RX_HALF` bytes long; the callers
-        // run in a NAPI poll (they hold its `PollContext`: softirq context), as
-        // `napi_build_skb` requires.
+        // The callers run in a NAPI poll (they hold its `PollContext`: softirq context).
+        // SAFETY: `address() + half` is the start of that half, `RX_HALF` bytes long; softirq
+        // context, as `napi_build_skb` requires.
         let raw = unsafe { bindings::napi_build_skb(self.address().add(half).cast(), HALF) };
         // SAFETY: A non-null result is a fresh socket buffer that we own.
         let Some(skb) = (unsafe { SkBuff::from_raw(raw) }) else {

@@ -14,7 +14,7 @@
 //!   also while frames arrive; a NAPI poll borrows the current one for the length of the poll
 //!   ([`XdpProgSlot::get`]). That borrow cannot dangle: a poll runs with bottom halves
 //!   disabled, which is an RCU read-side critical section, and a program whose last reference
-//!   is dropped is freed only after an RCU grace period (`bpf_prog_put` frees through
+//!   is dropped is freed no sooner than an RCU grace period later (`bpf_prog_put` frees through
 //!   `call_rcu`).
 //! - An [`XdpRxq`] registers a receive queue with the XDP core (C `xdp_rxq_info`, memory
 //!   model "shared pages": a frame's page goes back with `put_page`).
