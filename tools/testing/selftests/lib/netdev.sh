@@ -166,4 +166,7 @@ send_file_check() {
 	rm -rf "$dir"
 }
 # stat IFACE NAME [NS]: one /sys/class/net statistics counter.
+# quiet_ipv6 DEV [NS]: no IPv6 on DEV, so no neighbour discovery or MLD report
+# joins the frames a check counts.
+quiet_ipv6() { nsx "${2:-}" sh -c "echo 1 > /proc/sys/net/ipv6/conf/$1/disable_ipv6"; }
 ifstat() { nsx "${3:-}" cat "/sys/class/net/$1/statistics/$2"; }

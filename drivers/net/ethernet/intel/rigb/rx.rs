@@ -395,12 +395,14 @@ impl RxRing {
             Some(run) => {
                 state = XdpState::new(run);
                 batch.xdp = Some(&mut state);
-                self.receive_with_xdp(ctx, netdev, hw, dev, budget, &mut batch)
+                self.receive_out_of_line::<true, true>(ctx, netdev, hw, dev, budget, &mut batch)
             }
             None if matches!(self.bufs, RxBufs::Half(_)) => {
                 self.receive::<false, true>(ctx, netdev, hw, dev, budget, &mut batch)
             }
-            None => self.receive_whole(ctx, netdev, hw, dev, budget, &mut batch),
+            None => {
+                self.receive_out_of_line::<false, false>(ctx, netdev, hw, dev, budget, &mut batch)
+            }
         };
         batch.flush();
         // Slots left empty by earlier failures get new buffers.
@@ -411,9 +413,10 @@ impl RxRing {
         done
     }
 
-    /// The receive loop with an XDP program; out of line, so that the usual one stays small.
+    /// [`Self::receive`] out of line: the loops with an XDP program and of whole-frame (jumbo)
+    /// buffers, so that the usual one stays small in the poll.
     #[inline(never)]
-    fn receive_with_xdp(
+    fn receive_out_of_line<const XDP: bool, const HALF: bool>(
         &mut self,
         ctx: &mut PollContext<'_>,
         netdev: &NetDev,
@@ -422,22 +425,7 @@ impl RxRing {
         budget: usize,
         batch: &mut RxBatch<'_, '_>,
     ) -> usize {
-        self.receive::<true, true>(ctx, netdev, hw, dev, budget, batch)
-    }
-
-    /// The receive loop of a ring of whole-frame (jumbo) buffers; out of line, as
-    /// [`Self::receive_with_xdp`].
-    #[inline(never)]
-    fn receive_whole(
-        &mut self,
-        ctx: &mut PollContext<'_>,
-        netdev: &NetDev,
-        hw: &Hw,
-        dev: &device::Device,
-        budget: usize,
-        batch: &mut RxBatch<'_, '_>,
-    ) -> usize {
-        self.receive::<false, false>(ctx, netdev, hw, dev, budget, batch)
+        self.receive::<XDP, HALF>(ctx, netdev, hw, dev, budget, batch)
     }
 
     /// The receive loop of [`Self::clean`]: up to `budget` descriptors, the buffers reposted

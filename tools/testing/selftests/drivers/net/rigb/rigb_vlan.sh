@@ -28,9 +28,6 @@ head -c 8M /dev/urandom >"$tmp/data"
 
 # feature DEV NAME [NS]: "on" or "off" as ethtool -k shows it.
 feature() { nsx "${3:-}" $ETHTOOL -k "$1" | awk -v f="$2:" '$1 == f {print $2; exit}'; }
-# quiet_ipv6 DEV [NS]: no IPv6 on DEV, so no neighbour discovery or MLD report
-# joins the frames a check counts.
-quiet_ipv6() { nsx "${2:-}" sh -c "echo 1 > /proc/sys/net/ipv6/conf/$1/disable_ipv6"; }
 # vlan_dev PORT VID ADDR PEER_ADDR PEER_MAC [NS]: VLAN device PORT.VID with
 # ADDR/24 and a permanent neighbour entry for PEER_ADDR.
 vlan_dev() {

@@ -43,7 +43,6 @@ tmp_recv=$(mktemp)
 trap 'xdp_teardown; rm -f "$tmp_recv"' EXIT
 mountpoint -q $TRACE || mount -t tracefs nodev $TRACE
 
-quiet_ipv6() { nsx "${2:-}" sh -c "echo 1 > /proc/sys/net/ipv6/conf/$1/disable_ipv6"; }
 # udp_in NS: datagrams that reached UDP (delivered or to no socket).
 udp_in() { nsx "${1:-}" awk '/^Udp:/ {if (h) {print $2 + $3; exit} h = 1}' /proc/net/snmp; }
 # xstat NAME [NS]: the sum of ethtool -S rx/tx_queue_*_NAME of port B.
